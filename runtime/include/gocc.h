@@ -1,0 +1,327 @@
+/*
+ * gocc.h - the gocc runtime's one public header.
+ *
+ * Every file that gocc generates includes it first. It has two parts:
+ *
+ *   1. The library that .gc programs call by name: wait groups, mutexes, once,
+ *      condition variables, an atomic value, a concurrent map, time, log and
+ *      runtime queries. Names are Go's, lowercased, with the Go package or type
+ *      as prefix: sync.WaitGroup is sync_waitgroup and wg.Add(1) is
+ *      sync_waitgroup_add(&wg, 1); time.Sleep is time_sleep. The zero value of
+ *      every sync type is ready to use, as in Go (a static one, or `= {0}`).
+ *
+ *   2. The ABI between the code generator and the runtime (everything spelled
+ *      gocc_* or GOCC_*). Users do not call it; it may change between versions.
+ *
+ * The header declares these names and nothing else: it includes no header at
+ * all, so a user's own `link`, `send`, `read`, `bool` or `mutex` never clashes.
+ * It needs GNU C (gcc or clang): typeof, statement expressions.
+ */
+#ifndef GOCC_H
+#define GOCC_H
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* ------------------------------------------------------------------------ */
+/* Part 2a: types shared by both parts                                       */
+/* ------------------------------------------------------------------------ */
+
+/* Channel element types are encoded through this tag (see Part 2b). */
+struct gocc_chan_tag;
+struct gocc_chan;
+
+typedef __SIZE_TYPE__ gocc_size;
+typedef __INT64_TYPE__ gocc_int64;
+
+/* Where an operation stands in the .gc source: for panics, the deadlock
+ * report and goroutine creation sites. Always static storage. */
+typedef struct gocc_site {
+    const char *file;
+    int line;
+} gocc_site;
+
+/* A static site for the current #line position (the generated code carries
+ * #line directives, so __FILE__ and __LINE__ name the .gc source). */
+#define GOCC_HERE \
+    (__extension__({ static const gocc_site gocc__here = { __FILE__, __LINE__ }; &gocc__here; }))
+
+/* ------------------------------------------------------------------------ */
+/* Part 1: the library                                                       */
+/* ------------------------------------------------------------------------ */
+
+/* --- time ---------------------------------------------------------------- */
+
+/* A duration in nanoseconds, as Go's time.Duration. */
+typedef gocc_int64 time_duration;
+enum {
+    time_nanosecond = 1,
+    time_microsecond = 1000,
+    time_millisecond = 1000000
+};
+#define time_second ((time_duration)1000000000)
+#define time_minute (60 * time_second)
+#define time_hour (60 * time_minute)
+
+/* A point in time: nanoseconds on the monotonic clock (for since) plus the
+ * wall clock (for printing). */
+typedef struct time_time {
+    gocc_int64 mono; /* CLOCK_MONOTONIC, ns */
+    gocc_int64 wall; /* CLOCK_REALTIME, ns since the Unix epoch */
+} time_time;
+
+void time_sleep(time_duration d);          /* parks the goroutine, not its thread */
+time_time time_now(void);
+time_duration time_since(time_time t);
+double time_duration_seconds(time_duration d);
+
+/* time_after(d) returns a receive-only channel of time_time that receives once,
+ * d from now. time_tick(d) returns one that receives every d.
+ * A ticker: t = time_newticker(d); receive from t->c; time_ticker_stop(t)
+ * stops it (the channel is not closed, as in Go). The channel types are
+ * declared with the gocc channel type macro, which gc source writes as
+ * `<-chan time_time`. */
+typedef struct time_ticker time_ticker;
+#define GOCC__TIME_CHAN __typeof__(time_time (*const *)(struct gocc_chan_tag *))
+GOCC__TIME_CHAN time_after(time_duration d);
+GOCC__TIME_CHAN time_tick(time_duration d);
+struct time_ticker {
+    GOCC__TIME_CHAN c;
+    void *gocc__impl; /* runtime-owned */
+};
+time_ticker *time_newticker(time_duration d);
+void time_ticker_stop(time_ticker *t);
+void time_ticker_reset(time_ticker *t, time_duration d);
+
+/* --- sync ---------------------------------------------------------------- */
+
+/* The sync types' storage is opaque and zero-initialised means ready. The
+ * sizes leave room for the runtime's state; never copy one after first use. */
+typedef struct sync_mutex { __UINTPTR_TYPE__ gocc__state[4]; } sync_mutex;
+typedef struct sync_rwmutex { __UINTPTR_TYPE__ gocc__state[8]; } sync_rwmutex;
+typedef struct sync_waitgroup { __UINTPTR_TYPE__ gocc__state[4]; } sync_waitgroup;
+typedef struct sync_once { __UINTPTR_TYPE__ gocc__state[4]; } sync_once;
+
+void sync_mutex_lock(sync_mutex *m);
+void sync_mutex_unlock(sync_mutex *m);      /* unlocked: panics "sync: unlock of unlocked mutex" */
+_Bool sync_mutex_trylock(sync_mutex *m);
+
+void sync_rwmutex_lock(sync_rwmutex *m);
+void sync_rwmutex_unlock(sync_rwmutex *m);
+void sync_rwmutex_rlock(sync_rwmutex *m);
+void sync_rwmutex_runlock(sync_rwmutex *m);
+
+void sync_waitgroup_add(sync_waitgroup *wg, int delta); /* < 0: "sync: negative WaitGroup counter" */
+void sync_waitgroup_done(sync_waitgroup *wg);
+void sync_waitgroup_wait(sync_waitgroup *wg);
+
+void sync_once_do(sync_once *o, void (*f)(void));
+
+/* A condition variable tied to a mutex, as sync.NewCond(&mu). Initialise with
+ * sync_cond_init (or `= {.l = &mu}`); the caller holds *l around wait. */
+typedef struct sync_cond {
+    sync_mutex *l;
+    __UINTPTR_TYPE__ gocc__state[4];
+} sync_cond;
+void sync_cond_init(sync_cond *c, sync_mutex *l);
+void sync_cond_wait(sync_cond *c);
+void sync_cond_signal(sync_cond *c);
+void sync_cond_broadcast(sync_cond *c);
+
+/* sync.Map: a concurrent map from pointer-sized keys to pointer-sized values
+ * (void *; store integers with (void *)(intptr_t)n). Zero value ready. */
+typedef struct sync_map { void *gocc__impl; __UINTPTR_TYPE__ gocc__state[3]; } sync_map;
+void sync_map_store(sync_map *m, const void *key, void *value);
+void *sync_map_load(sync_map *m, const void *key, _Bool *ok); /* ok may be NULL */
+void *sync_map_loadorstore(sync_map *m, const void *key, void *value, _Bool *loaded);
+void *sync_map_loadanddelete(sync_map *m, const void *key, _Bool *loaded);
+void sync_map_delete(sync_map *m, const void *key);
+/* Calls f for each entry until f returns false. */
+void sync_map_range(sync_map *m, _Bool (*f)(const void *key, void *value, void *arg), void *arg);
+/* Keys are compared by pointer value; for string keys (C strings compared by
+ * content) use the _str variants, which copy the key. */
+void sync_map_store_str(sync_map *m, const char *key, void *value);
+void *sync_map_load_str(sync_map *m, const char *key, _Bool *ok);
+void sync_map_delete_str(sync_map *m, const char *key);
+
+/* atomic.Value: holds one value of a fixed size, replaced and read atomically.
+ * Load before any Store returns false (Go returns nil; a type assertion on it
+ * panics: atomic_value_must_load does that). */
+typedef struct atomic_value { void *gocc__impl; __UINTPTR_TYPE__ gocc__state[3]; } atomic_value;
+void atomic_value_store(atomic_value *v, const void *value, gocc_size size);
+_Bool atomic_value_load(atomic_value *v, void *out, gocc_size size);
+/* Load that panics as Go's v.Load().(T) does when nothing was stored:
+ * "interface conversion: interface {} is nil, not NAME". */
+void atomic_value_must_load(atomic_value *v, void *out, gocc_size size, const char *type_name);
+/* Typed forms: atomic_value_store_of(&v, expr); T x = atomic_value_load_as(&v, T). */
+#define atomic_value_store_of(v, expr) \
+    (__extension__({ __typeof__(expr) gocc__av = (expr); atomic_value_store((v), &gocc__av, sizeof gocc__av); }))
+#define atomic_value_load_as(v, T) \
+    (__extension__({ T gocc__av; atomic_value_must_load((v), &gocc__av, sizeof gocc__av, #T); gocc__av; }))
+
+/* --- log ----------------------------------------------------------------- */
+
+/* Go's log package: each line is "YYYY/MM/DD HH:MM:SS message\n" on stderr,
+ * written whole by one write so lines of concurrent goroutines never mix.
+ * log_println takes up to 8 operands of scalar or string type and formats each
+ * as Go's %v, separated by spaces, as log.Println does. */
+void log_printf(const char *format, ...) __attribute__((format(printf, 1, 2)));
+void log_fatalf(const char *format, ...) __attribute__((format(printf, 1, 2), noreturn));
+
+/* Operand descriptors for the type-generic println family. */
+typedef struct gocc_fmt_arg {
+    int kind; /* GOCC_FMT_* */
+    union {
+        gocc_int64 i;
+        unsigned long long u;
+        double f;
+        const char *s;
+        const void *p;
+    } v;
+} gocc_fmt_arg;
+enum { GOCC_FMT_INT, GOCC_FMT_UINT, GOCC_FMT_FLOAT, GOCC_FMT_STR, GOCC_FMT_PTR, GOCC_FMT_BOOL, GOCC_FMT_CHAR };
+
+#define GOCC__FMT(x) _Generic((x), \
+    _Bool: gocc_fmt_bool, char: gocc_fmt_char, \
+    signed char: gocc_fmt_int, short: gocc_fmt_int, int: gocc_fmt_int, long: gocc_fmt_int, long long: gocc_fmt_int, \
+    unsigned char: gocc_fmt_uint, unsigned short: gocc_fmt_uint, unsigned: gocc_fmt_uint, \
+    unsigned long: gocc_fmt_uint, unsigned long long: gocc_fmt_uint, \
+    float: gocc_fmt_float, double: gocc_fmt_float, long double: gocc_fmt_float, \
+    char *: gocc_fmt_str, const char *: gocc_fmt_str, \
+    default: gocc_fmt_ptr)(x)
+gocc_fmt_arg gocc_fmt_bool(_Bool);
+gocc_fmt_arg gocc_fmt_char(char);
+gocc_fmt_arg gocc_fmt_int(long long);
+gocc_fmt_arg gocc_fmt_uint(unsigned long long);
+gocc_fmt_arg gocc_fmt_float(long double);
+gocc_fmt_arg gocc_fmt_str(const char *);
+gocc_fmt_arg gocc_fmt_ptr(const void *);
+
+#define GOCC__NARGS(...) GOCC__NARGS_(__VA_ARGS__, 8, 7, 6, 5, 4, 3, 2, 1, 0)
+#define GOCC__NARGS_(a1, a2, a3, a4, a5, a6, a7, a8, n, ...) n
+#define GOCC__MAP1(a) GOCC__FMT(a)
+#define GOCC__MAP2(a, ...) GOCC__FMT(a), GOCC__MAP1(__VA_ARGS__)
+#define GOCC__MAP3(a, ...) GOCC__FMT(a), GOCC__MAP2(__VA_ARGS__)
+#define GOCC__MAP4(a, ...) GOCC__FMT(a), GOCC__MAP3(__VA_ARGS__)
+#define GOCC__MAP5(a, ...) GOCC__FMT(a), GOCC__MAP4(__VA_ARGS__)
+#define GOCC__MAP6(a, ...) GOCC__FMT(a), GOCC__MAP5(__VA_ARGS__)
+#define GOCC__MAP7(a, ...) GOCC__FMT(a), GOCC__MAP6(__VA_ARGS__)
+#define GOCC__MAP8(a, ...) GOCC__FMT(a), GOCC__MAP7(__VA_ARGS__)
+#define GOCC__CAT(a, b) GOCC__CAT_(a, b)
+#define GOCC__CAT_(a, b) a##b
+#define GOCC__ARGS(...) \
+    GOCC__NARGS(__VA_ARGS__), (const gocc_fmt_arg[]){ GOCC__CAT(GOCC__MAP, GOCC__NARGS(__VA_ARGS__))(__VA_ARGS__) }
+
+/* where: 0 stdout (fmt), 1 the log (stderr, with the timestamp) */
+void gocc_fmt_println(int where, int n, const gocc_fmt_arg *args);
+#define log_println(...) gocc_fmt_println(1, GOCC__ARGS(__VA_ARGS__))
+/* fmt.Println to stdout: fmt_println(a, b) prints "a b\n" (Go's %v forms). */
+#define fmt_println(...) gocc_fmt_println(0, GOCC__ARGS(__VA_ARGS__))
+
+/* --- runtime ------------------------------------------------------------- */
+
+void runtime_gosched(void);        /* yield the processor */
+int runtime_numgoroutine(void);
+int runtime_numcpu(void);
+int runtime_gomaxprocs(int n);     /* n < 1: query only; returns the previous value */
+/* The id of the calling goroutine (1 is main), 0 outside any goroutine. */
+long long runtime_goid(void);
+
+/* ------------------------------------------------------------------------ */
+/* Part 2b: the code generator's ABI                                         */
+/* ------------------------------------------------------------------------ */
+
+/* Channels. A channel value is a pointer to the runtime's struct gocc_chan,
+ * typed in C so that the element type and direction are checked by the C
+ * compiler:
+ *     chan T    is  T (**)(struct gocc_chan_tag *)
+ *     <-chan T  is  T (*const *)(struct gocc_chan_tag *)     (receive-only)
+ *     chan<- T  is  T (*volatile *)(struct gocc_chan_tag *)  (send-only)
+ * Function-pointer types are structural, so `chan int` written twice is one
+ * type; adding a qualifier to the pointee is an implicit conversion, so
+ * chan T converts to either direction; NULL is the nil channel. The pointer
+ * is never dereferenced: the runtime casts it to struct gocc_chan *. */
+#define GOCC_CHAN(...) __typeof__(__typeof__(__VA_ARGS__) (**)(struct gocc_chan_tag *))
+#define GOCC_CHAN_RECV(...) __typeof__(__typeof__(__VA_ARGS__) (*const *)(struct gocc_chan_tag *))
+#define GOCC_CHAN_SEND(...) __typeof__(__typeof__(__VA_ARGS__) (*volatile *)(struct gocc_chan_tag *))
+/* The element type of channel expression c (unevaluated). */
+#define GOCC_CHAN_ELEM(c) __typeof__((**(c))(0))
+#define GOCC_CHAN_IS_RECV_ONLY(c) _Generic((c), __typeof__(*(c)) const *: 1, default: 0)
+#define GOCC_CHAN_IS_SEND_ONLY(c) _Generic((c), __typeof__(*(c)) volatile *: 1, default: 0)
+/* close(x) in .gc code is a channel close when x is a pointer (a channel or
+ * NULL, the nil channel) and POSIX close(2) when x is an integer: the choice
+ * is made by the C compiler from x's type, so `close(fd)` keeps its meaning
+ * even where the code generator cannot see x's declaration. */
+int gocc_close_fd(int fd); /* calls close(2) */
+#define GOCC__IS_PTR(x) (__builtin_classify_type(x) == 5)
+#define GOCC__PTR_OR_NULL(x) __builtin_choose_expr(GOCC__IS_PTR(x), (x), (void *)0)
+
+/* cap < 0 panics ("makechan: size out of range"). */
+struct gocc_chan *gocc_chan_make(gocc_size elemsize, long long cap, const gocc_site *site);
+/* Copies elemsize bytes from *elem. Blocks; panics on a closed channel; a nil
+ * channel blocks forever. */
+void gocc_chan_send(struct gocc_chan *c, const void *elem, const gocc_site *site);
+/* Stores the received value in *elem (elem may be NULL to discard). Returns
+ * false, having zeroed *elem, when c is closed and drained. */
+_Bool gocc_chan_recv(struct gocc_chan *c, void *elem, const gocc_site *site);
+void gocc_chan_close(struct gocc_chan *c, const gocc_site *site);
+long long gocc_chan_len(const struct gocc_chan *c);
+long long gocc_chan_cap(const struct gocc_chan *c);
+
+/* select. The generated code fills one case per `case` clause, in source
+ * order, after evaluating every channel operand and every value to send once.
+ * gocc_select returns the index of the case that proceeded, or -1 when none
+ * could and has_default is true. For a receive case, *recv_ok receives the
+ * comma-ok flag. With ncases == 0 and no default it blocks forever. */
+typedef struct gocc_select_case {
+    struct gocc_chan *chan; /* NULL: the case never proceeds */
+    void *elem;             /* send: the value; receive: destination or NULL */
+    _Bool is_send;
+} gocc_select_case;
+int gocc_select(gocc_select_case *cases, int ncases, _Bool has_default, _Bool *recv_ok,
+                const gocc_site *site);
+
+/* go. Starts a goroutine that runs fn(copy of arg). The runtime copies argsize
+ * bytes of *arg into storage that lives as long as the goroutine (so the
+ * caller's copy may go away at once); alignment is at least 16. */
+void gocc_go(void (*fn)(void *arg), const void *arg, gocc_size argsize, const gocc_site *site);
+
+/* The program's entry: the code generator renames the .gc file's main to
+ * gocc__main_body and emits `int gocc__main(int, char **, char **)`, which the
+ * runtime's own main() runs as the main goroutine. */
+int gocc__main(int argc, char **argv, char **envp);
+
+/* Preemption and stack checks, inserted by the code generator:
+ * GOCC_FUNCTION_ENTRY() first in every function body of a .gc file, and
+ * GOCC_LOOP_CHECK() at every loop back-edge. Both are a load and a branch on
+ * the fast path; the runtime turns them on to preempt a goroutine that has run
+ * for a whole time slice, and GOCC_FUNCTION_ENTRY also reports a goroutine
+ * stack overflow before it can corrupt memory. */
+extern __thread __UINTPTR_TYPE__ gocc_sched_stack_guard;   /* per worker thread */
+extern volatile int gocc_sched_preempt_flag;               /* set by the monitor */
+void gocc_sched_morestack(const gocc_site *site);          /* slow path */
+void gocc_sched_preempt(void);                             /* slow path */
+#define GOCC_FUNCTION_ENTRY() \
+    do { if (__builtin_expect((__UINTPTR_TYPE__)__builtin_frame_address(0) < gocc_sched_stack_guard, 0)) \
+             gocc_sched_morestack(GOCC_HERE); } while (0)
+#define GOCC_LOOP_CHECK() \
+    do { if (__builtin_expect(gocc_sched_preempt_flag, 0)) gocc_sched_preempt(); } while (0)
+
+/* defer: the generated code keeps a per-function list of records. */
+typedef struct gocc_defer {
+    struct gocc_defer *next;
+    int site;            /* which defer statement of the function */
+    _Bool heap;          /* allocated by gocc_defer_alloc (a defer inside a loop) */
+} gocc_defer;
+void *gocc_defer_alloc(gocc_size size);
+void gocc_defer_free(void *record);
+
+/* Runtime panic with Go's message, from generated code: prints
+ * "panic: MESSAGE" with the site and the goroutine id and exits with status 2. */
+__attribute__((noreturn)) void gocc_panic(const char *message, const gocc_site *site);
+
+#ifdef __cplusplus
+}
+#endif
+#endif /* GOCC_H */
