@@ -1,0 +1,251 @@
+/**
+ * @file gc grammar for tree-sitter: C plus Go's go, chan, <-, select, defer.
+ *
+ * Extends tree-sitter-c the way tree-sitter-cpp does: every C rule is kept,
+ * a few are widened with `($, original) => choice(original, ...)`.
+ *
+ * The words go, defer, select, chan and make are NOT string tokens here: if
+ * they were, tree-sitter would lex them as keywords wherever they are valid and
+ * C code using them as names would break. They are external tokens produced by
+ * src/scanner.c, which looks at what follows the word (see README.md).
+ */
+
+/// <reference types="tree-sitter-cli/dsl" />
+// @ts-check
+
+const C = require('tree-sitter-c/grammar');
+
+const PREC = C.PREC;
+
+module.exports = grammar(C, {
+  name: 'gc',
+
+  externals: $ => [
+    $._go_keyword,
+    $._defer_keyword,
+    $._select_keyword,
+    $._chan_keyword,
+    $._make_keyword,
+    // Never valid in any parse state: when the scanner sees it valid, the
+    // parser is recovering from an error and the scanner stays out of it.
+    $._error_sentinel,
+  ],
+
+  conflicts: ($, original) => original.concat([
+    [$._receive_target, $.expression],
+  ]),
+
+  rules: {
+    // ---- types -----------------------------------------------------------
+
+    type_specifier: ($, original) => choice(
+      original,
+      $.channel_type,
+      $.send_channel_type,
+      $.receive_channel_type,
+    ),
+
+    // chan T | chan(TYPE). As in Go, `chan<- chan int` is a send-only
+    // channel of `chan int` (the `<-` goes with the leftmost chan).
+    channel_type: $ => prec(1, seq(
+      alias($._chan_keyword, 'chan'),
+      $._channel_element,
+    )),
+
+    // chan<- T | chan<-(TYPE)
+    send_channel_type: $ => seq(
+      alias($._chan_keyword, 'chan'),
+      '<-',
+      $._channel_element,
+    ),
+
+    // <-chan T | <-chan(TYPE)
+    receive_channel_type: $ => seq(
+      '<-',
+      alias($._chan_keyword, 'chan'),
+      $._channel_element,
+    ),
+
+    _channel_element: $ => choice(
+      prec.right(seq(
+        repeat($.type_qualifier),
+        field('element', $.type_specifier),
+      )),
+      seq('(', field('element', $.type_descriptor), ')'),
+    ),
+
+    _channel_type: $ => choice(
+      $.channel_type,
+      $.send_channel_type,
+      $.receive_channel_type,
+    ),
+
+    // ---- expressions -----------------------------------------------------
+
+    _expression_not_binary: ($, original) => choice(
+      original,
+      $.make_expression,
+      $.receive_expression,
+    ),
+
+    // make(chan T) | make(chan T, n)
+    make_expression: $ => seq(
+      alias($._make_keyword, 'make'),
+      '(',
+      field('type', $._channel_type),
+      optional(seq(',', field('size', $.expression))),
+      ')',
+    ),
+
+    // <-c
+    receive_expression: $ => prec.left(PREC.UNARY, seq(
+      '<-',
+      field('channel', $.expression),
+    )),
+
+    // ---- statements ------------------------------------------------------
+
+    _non_case_statement: ($, original) => choice(
+      original,
+      $.send_statement,
+      $.receive_statement,
+      $.for_range_statement,
+      $.go_statement,
+      $.defer_statement,
+      $.select_statement,
+    ),
+
+    // The channel of a send: a postfix/unary-level operand, never a binary or
+    // assignment expression, so that `x = a<-b;` keeps its C meaning.
+    _send_channel_operand: $ => choice(
+      $.identifier,
+      $.call_expression,
+      $.field_expression,
+      $.pointer_expression,
+      $.subscript_expression,
+      $.parenthesized_expression,
+    ),
+
+    // c <- e;
+    send_statement: $ => seq(
+      field('channel', $._send_channel_operand),
+      '<-',
+      field('value', $.expression),
+      ';',
+    ),
+
+    _receive_target: $ => choice(
+      $.identifier,
+      $.call_expression,
+      $.field_expression,
+      $.pointer_expression,
+      $.subscript_expression,
+      $.parenthesized_expression,
+    ),
+
+    // v, ok = <-c;
+    receive_statement: $ => prec.dynamic(1, seq(
+      field('value', $._receive_target),
+      ',',
+      field('ok', $._receive_target),
+      '=',
+      '<-',
+      field('channel', $.expression),
+      ';',
+    )),
+
+    // for (T v : c) stmt
+    for_range_statement: $ => seq(
+      'for',
+      '(',
+      $._declaration_specifiers,
+      field('declarator', $._declarator),
+      ':',
+      field('channel', $.expression),
+      ')',
+      field('body', $.statement),
+    ),
+
+    // go f(a, b); | go { ... }
+    go_statement: $ => seq(
+      alias($._go_keyword, 'go'),
+      choice(
+        seq(field('call', $.call_expression), ';'),
+        field('body', $.compound_statement),
+      ),
+    ),
+
+    // defer f(a, b); | defer { ... }
+    defer_statement: $ => seq(
+      alias($._defer_keyword, 'defer'),
+      choice(
+        seq(field('call', $.call_expression), ';'),
+        field('body', $.compound_statement),
+      ),
+    ),
+
+    // select { case ...: ... default: ... }
+    select_statement: $ => seq(
+      alias($._select_keyword, 'select'),
+      field('body', $.select_body),
+    ),
+
+    select_body: $ => seq(
+      '{',
+      repeat($.select_case),
+      '}',
+    ),
+
+    select_case: $ => prec.right(seq(
+      choice(
+        seq('case', choice(
+          field('send', $.select_send),
+          field('receive', $.select_receive),
+        )),
+        field('default', 'default'),
+      ),
+      ':',
+      repeat(field('body', choice(
+        $._non_case_statement,
+        $.declaration,
+        $.type_definition,
+      ))),
+    )),
+
+    _select_channel_operand: $ => choice(
+      $.identifier,
+      $.call_expression,
+      $.field_expression,
+      $.pointer_expression,
+      $.subscript_expression,
+      $.parenthesized_expression,
+    ),
+
+    // case c <- e:
+    select_send: $ => seq(
+      field('channel', $._select_channel_operand),
+      '<-',
+      field('value', $.expression),
+    ),
+
+    // case v = <-c:  case T w = <-c:  case v, ok = <-c:  case <-c:
+    select_receive: $ => seq(
+      optional(choice(
+        seq(field('left', $._select_channel_operand), '='),
+        seq(
+          field('left', $._select_channel_operand),
+          ',',
+          field('ok', $._select_channel_operand),
+          '=',
+        ),
+        seq(
+          $._declaration_specifiers,
+          field('declarator', $._declarator),
+          '=',
+        ),
+      )),
+      '<-',
+      field('channel', $.expression),
+    ),
+  },
+});
