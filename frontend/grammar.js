@@ -36,6 +36,26 @@ module.exports = grammar(C, {
   ]),
 
   rules: {
+    // A macro may take a type where a function takes a value: va_arg(ap,
+    // struct s *), NEW(struct node), ARRAY_OF(unsigned long, 4). C's grammar
+    // has no such argument (only offsetof is special-cased), so valid C that
+    // cc accepts would be rejected. A type is the last resort: an argument
+    // that reads as an expression stays one (dynamic precedence -1).
+    argument_list: $ => seq('(', commaSep(choice(
+      seq(optional('__extension__'), $.expression),
+      $.compound_statement,
+      prec.dynamic(-1, alias($._macro_type_argument, $.type_descriptor)),
+    )), ')'),
+
+    // type_descriptor without the qualifiers that double as attribute names:
+    // `__attribute__((noreturn))` must keep reading `noreturn` as a name.
+    _macro_type_argument: $ => seq(
+      repeat(choice('const', 'volatile', 'restrict', '_Atomic')),
+      field('type', $.type_specifier),
+      repeat($.type_qualifier),
+      field('declarator', optional($._abstract_declarator)),
+    ),
+
     // ---- types -----------------------------------------------------------
 
     type_specifier: ($, original) => choice(
@@ -249,3 +269,12 @@ module.exports = grammar(C, {
     ),
   },
 });
+
+/**
+ * Zero or more `rule`s separated by commas.
+ * @param {RuleOrLiteral} rule
+ * @return {ChoiceRule}
+ */
+function commaSep(rule) {
+  return optional(seq(rule, repeat(seq(',', rule))));
+}
