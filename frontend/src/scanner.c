@@ -13,7 +13,8 @@
  *              or before `<-` followed by `(` or by a word that is not
  *              itself followed by one of ; + - / % = < > ! & | ^ ? .
  *              (so `chan <- v;` is a send on a variable named chan).
- *   make       before `(` whose first word is `chan`.
+ *   make       before `(` whose first word is `chan`, or `<-` then `chan`
+ *              (`make(<-chan string)`, a receive-only channel).
  *
  * Whitespace, backslash-newlines and comments may separate the word from
  * what follows. The scanner keeps no state.
@@ -135,11 +136,17 @@ static bool starts_chan_element(TSLexer *lexer) {
   return c == 0 || c >= 0x80 || strchr(";+-/%=<>!&|^?.", (int)c) == NULL;
 }
 
-/* After `make`: `(` then the word `chan`. */
+/* After `make`: `(`, optionally `<-`, then the word `chan`. */
 static bool starts_make_operand(TSLexer *lexer) {
   if (lexer->lookahead != '(') return false;
   step(lexer);
   skip_gap(lexer);
+  if (lexer->lookahead == '<') {
+    step(lexer);
+    if (lexer->lookahead != '-') return false;
+    step(lexer);
+    skip_gap(lexer);
+  }
   const char *w = "chan";
   for (int i = 0; w[i]; i++) {
     if (lexer->lookahead != w[i]) return false;
