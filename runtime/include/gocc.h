@@ -180,14 +180,15 @@ typedef struct gocc_fmt_arg {
         const void *p;
     } v;
 } gocc_fmt_arg;
-enum { GOCC_FMT_INT, GOCC_FMT_UINT, GOCC_FMT_FLOAT, GOCC_FMT_STR, GOCC_FMT_PTR, GOCC_FMT_BOOL, GOCC_FMT_CHAR };
+enum { GOCC_FMT_INT, GOCC_FMT_UINT, GOCC_FMT_FLOAT, GOCC_FMT_STR, GOCC_FMT_PTR, GOCC_FMT_BOOL, GOCC_FMT_CHAR,
+       GOCC_FMT_FLOAT32 /* a float: shortest digits of the float32, as Go prints a float32 */ };
 
 #define GOCC__FMT(x) _Generic((x), \
     _Bool: gocc_fmt_bool, char: gocc_fmt_char, \
     signed char: gocc_fmt_int, short: gocc_fmt_int, int: gocc_fmt_int, long: gocc_fmt_int, long long: gocc_fmt_int, \
     unsigned char: gocc_fmt_uint, unsigned short: gocc_fmt_uint, unsigned: gocc_fmt_uint, \
     unsigned long: gocc_fmt_uint, unsigned long long: gocc_fmt_uint, \
-    float: gocc_fmt_float, double: gocc_fmt_float, long double: gocc_fmt_float, \
+    float: gocc_fmt_float32, double: gocc_fmt_float, long double: gocc_fmt_float, \
     char *: gocc_fmt_str, const char *: gocc_fmt_str, \
     default: gocc_fmt_ptr)(x)
 gocc_fmt_arg gocc_fmt_bool(_Bool);
@@ -195,6 +196,7 @@ gocc_fmt_arg gocc_fmt_char(char);
 gocc_fmt_arg gocc_fmt_int(long long);
 gocc_fmt_arg gocc_fmt_uint(unsigned long long);
 gocc_fmt_arg gocc_fmt_float(long double);
+gocc_fmt_arg gocc_fmt_float32(float);
 gocc_fmt_arg gocc_fmt_str(const char *);
 gocc_fmt_arg gocc_fmt_ptr(const void *);
 

@@ -1,0 +1,261 @@
+/*
+ * chan.c - channels.
+ *
+ * Invariants (c->lock held):
+ *   - At least one of c->sendq and c->recvq holds no live waiter, except
+ *     when one select waits both to send and to receive on the same
+ *     unbuffered channel. (Records of selects already won elsewhere may
+ *     linger until their owner or the next dequeue removes them.)
+ *   - Buffered (cap > 0):
+ *       count > 0 implies recvq holds no live waiter;
+ *       count < cap implies sendq holds no live waiter.
+ *   - Unbuffered (cap == 0): count == 0; a send waits in sendq until a
+ *     receiver arrives, and the value goes straight from the sender's stack to
+ *     the receiver's destination (no buffer), and back for a waiting receiver.
+ *   - A waiter record in a queue belongs to a parked goroutine, or to one that
+ *     holds the lock of this channel while it parks (select), so a waker that
+ *     holds c->lock may read and write the record. A select's record is live
+ *     only while its selwait->done is 0; the first waker to flip it owns it.
+ *   - closed only goes from false to true; after that sendq is empty and no
+ *     new waiter is queued.
+ * Wakers collect goroutines under the lock and ready them after unlocking.
+ * Channels are never freed (there is no collector); a channel is one malloc.
+ */
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "chan.h"
+
+typedef struct gocc_chan gocc_chan;
+
+/* Address TSan synchronises a transfer on: the slot for a buffered channel
+ * (so the k-th receive orders before the (k+cap)-th send completes, as in
+ * Go), the channel itself for an unbuffered one. */
+#define SYNCADDR(c, i) ((c)->cap ? (const void *)((c)->buf + (i) * (c)->elemsize) : (const void *)(c))
+
+/* unlockf for parking on c (see GOCC_PARK). */
+static void chan_unlock(void *c)
+{
+    GOCC_RACE_ACQUIRE(c);
+    gocc_lock_release(&((gocc_chan *)c)->lock);
+}
+
+gocc_chan *gocc_chan_make(gocc_size elemsize, long long cap, const gocc_site *site)
+{
+    const gocc_size hdr = (sizeof(gocc_chan) + 15) & ~(gocc_size)15;
+    if (cap < 0 || (elemsize && (unsigned long long)cap > (SIZE_MAX - hdr) / elemsize) ||
+        (unsigned long long)cap > (1ULL << 48))
+        gocc_panic("makechan: size out of range", site);
+    gocc_chan *c = calloc(1, hdr + (gocc_size)cap * elemsize);
+    if (!c)
+        gocc_panic("makechan: out of memory", site);
+    c->elemsize = elemsize;
+    c->cap = (gocc_size)cap;
+    c->buf = (unsigned char *)c + hdr;
+    return c;
+}
+
+long long gocc_chan_len(const gocc_chan *c)
+{
+    return c ? (long long)__atomic_load_n(&c->count, __ATOMIC_RELAXED) : 0;
+}
+
+long long gocc_chan_cap(const gocc_chan *c) { return c ? (long long)c->cap : 0; }
+
+/* ---- wait queues (c locked) ---- */
+
+/* Removes and returns the first waiter that can still proceed. A select's
+ * record is claimed by flipping its done word; records of selects that were
+ * already won elsewhere are dropped (their owner removes the others itself,
+ * and does not mind finding one gone). */
+gocc_sudog *gocc_chan_waitq_get(gocc_waitq *q)
+{
+    gocc_sudog *s;
+    while ((s = q->first) != NULL) {
+        gocc_chan_waitq_remove(q, s);
+        if (!s->sel)
+            return s;
+        int zero = 0;
+        if (__atomic_compare_exchange_n(&s->sel->done, &zero, 1, 0, __ATOMIC_ACQ_REL, __ATOMIC_RELAXED)) {
+            s->sel->winner = s;
+            return s;
+        }
+    }
+    return NULL;
+}
+
+/* ---- transfers (c locked) ---- */
+
+/* A receiver waits, so the buffer is empty: the value goes straight to it. */
+void gocc_chan_send_to(gocc_chan *c, gocc_sudog *r, const void *elem)
+{
+    GOCC_RACE_ACQUIRE(SYNCADDR(c, c->recvx));
+    GOCC_RACE_RELEASE(SYNCADDR(c, c->recvx));
+    if (r->elem)
+        gocc_chan_copy(r->elem, elem, c->elemsize);
+    r->success = 1;
+}
+
+/* A sender waits. Unbuffered: copy straight from it. Buffered, so full: take
+ * the head and put the sender's value in the slot freed at the tail (the ring
+ * stays full; sendx follows recvx). */
+void gocc_chan_recv_from(gocc_chan *c, gocc_sudog *s, void *elem)
+{
+    if (c->cap == 0) {
+        GOCC_RACE_ACQUIRE(c);
+        GOCC_RACE_RELEASE(c);
+        if (elem)
+            gocc_chan_copy(elem, s->elem, c->elemsize);
+    } else {
+        unsigned char *slot = c->buf + c->recvx * c->elemsize;
+        GOCC_RACE_ACQUIRE(slot);
+        GOCC_RACE_RELEASE(slot);
+        if (elem)
+            gocc_chan_copy(elem, slot, c->elemsize);
+        gocc_chan_copy(slot, s->elem, c->elemsize);
+        if (++c->recvx == c->cap)
+            c->recvx = 0;
+        c->sendx = c->recvx;
+    }
+    s->success = 1;
+}
+
+/* ---- operations ---- */
+
+static _Noreturn void block_forever(const char *reason, const gocc_site *site)
+{
+    for (;;)
+        gocc_sched_park(NULL, NULL, reason, site);
+}
+
+void gocc_chan_send(gocc_chan *c, const void *elem, const gocc_site *site)
+{
+    if (!c)
+        block_forever("chan send (nil chan)", site);
+    gocc_lock_acquire(&c->lock);
+    if (c->closed) {
+        gocc_lock_release(&c->lock);
+        gocc_panic("send on closed channel", site);
+    }
+    gocc_sudog *r = c->recvq.first ? gocc_chan_waitq_get(&c->recvq) : NULL;
+    if (r) {
+        gocc_chan_send_to(c, r, elem);
+        gocc_g *g = r->g; /* r is the receiver's: not touched after the release */
+        GOCC_RACE_RELEASE(r);
+        gocc_lock_release(&c->lock);
+        gocc_sched_ready(g);
+        return;
+    }
+    if (c->count < c->cap) {
+        gocc_chan_buf_put(c, elem);
+        gocc_lock_release(&c->lock);
+        return;
+    }
+    gocc_sudog me = {.g = gocc_sched_self(), .elem = (void *)elem, .c = c};
+    gocc_chan_waitq_put(&c->sendq, &me);
+    GOCC_RACE_RELEASE(&me);
+    GOCC_PARK(chan_unlock, c, "chan send", site);
+    /* The waker dequeued us and set success under c->lock before readying. */
+    GOCC_RACE_ACQUIRE(&me);
+    if (!me.success)
+        gocc_panic("send on closed channel", site);
+}
+
+_Bool gocc_chan_trysend(gocc_chan *c, const void *elem)
+{
+    if (!c)
+        return 0;
+    gocc_lock_acquire(&c->lock);
+    if (c->closed) {
+        gocc_lock_release(&c->lock);
+        return 0;
+    }
+    gocc_sudog *r = gocc_chan_waitq_get(&c->recvq);
+    if (r) {
+        gocc_chan_send_to(c, r, elem);
+        gocc_g *g = r->g;
+        GOCC_RACE_RELEASE(r);
+        gocc_lock_release(&c->lock);
+        gocc_sched_ready(g);
+        return 1;
+    }
+    _Bool ok = c->count < c->cap;
+    if (ok)
+        gocc_chan_buf_put(c, elem);
+    gocc_lock_release(&c->lock);
+    return ok;
+}
+
+_Bool gocc_chan_recv(gocc_chan *c, void *elem, const gocc_site *site)
+{
+    if (!c)
+        block_forever("chan receive (nil chan)", site);
+    gocc_lock_acquire(&c->lock);
+    gocc_sudog *s = c->sendq.first ? gocc_chan_waitq_get(&c->sendq) : NULL;
+    if (s) {
+        GOCC_RACE_ACQUIRE(s);
+        gocc_chan_recv_from(c, s, elem);
+        gocc_g *g = s->g;
+        GOCC_RACE_RELEASE(s);
+        gocc_lock_release(&c->lock);
+        gocc_sched_ready(g);
+        return 1;
+    }
+    if (c->count > 0) {
+        gocc_chan_buf_get(c, elem);
+        gocc_lock_release(&c->lock);
+        return 1;
+    }
+    if (c->closed) {
+        gocc_lock_release(&c->lock);
+        GOCC_RACE_ACQUIRE(c);
+        if (elem)
+            memset(elem, 0, c->elemsize);
+        return 0;
+    }
+    gocc_sudog me = {.g = gocc_sched_self(), .elem = elem, .c = c};
+    gocc_chan_waitq_put(&c->recvq, &me);
+    GOCC_PARK(chan_unlock, c, "chan receive", site);
+    GOCC_RACE_ACQUIRE(&me);
+    GOCC_RACE_ACQUIRE(c);
+    return me.success;
+}
+
+/* Wakes every waiter: receivers get the zero value and ok == false, senders
+ * panic at their own site. */
+void gocc_chan_close(gocc_chan *c, const gocc_site *site)
+{
+    if (!c)
+        gocc_panic("close of nil channel", site);
+    gocc_lock_acquire(&c->lock);
+    if (c->closed) {
+        gocc_lock_release(&c->lock);
+        gocc_panic("close of closed channel", site);
+    }
+    GOCC_RACE_RELEASE(c);
+    c->closed = 1;
+    /* Collect the claimed waiters through their (now unused) next links. */
+    gocc_sudog *wake = NULL, *s;
+    while ((s = gocc_chan_waitq_get(&c->recvq)) != NULL) {
+        if (s->elem)
+            memset(s->elem, 0, c->elemsize);
+        s->success = 0;
+        s->next = wake;
+        wake = s;
+    }
+    while ((s = gocc_chan_waitq_get(&c->sendq)) != NULL) {
+        s->success = 0;
+        s->next = wake;
+        wake = s;
+    }
+    gocc_lock_release(&c->lock);
+    while (wake) {
+        s = wake;
+        /* Read before the release: s lives on a stack that resumes at ready. */
+        wake = s->next;
+        gocc_g *g = s->g;
+        GOCC_RACE_RELEASE(s);
+        gocc_sched_ready(g);
+    }
+}

@@ -1,0 +1,33 @@
+/*
+ * race.h - ThreadSanitizer hooks. Everything is a no-op unless the runtime is
+ * built with -DGOCC_RACE=1 (libgocc-race.a), where programs link TSan.
+ */
+#ifndef GOCC_RACE_H
+#define GOCC_RACE_H
+
+#if GOCC_RACE
+void *__tsan_get_current_fiber(void);
+void *__tsan_create_fiber(unsigned flags);
+void __tsan_destroy_fiber(void *fiber);
+void __tsan_switch_to_fiber(void *fiber, unsigned flags);
+void __tsan_acquire(void *addr);
+void __tsan_release(void *addr);
+
+/* Fiber switches carry no synchronisation (flag 1, __tsan_switch_to_fiber_no_sync): two goroutines on
+ * one thread race unless a channel, lock or go statement orders them, as in Go. */
+#define race_fiber_current() __tsan_get_current_fiber()
+#define race_fiber_create() __tsan_create_fiber(0)
+#define race_fiber_destroy(f) __tsan_destroy_fiber(f)
+#define race_fiber_switch(f) __tsan_switch_to_fiber((f), 1)
+#define race_acq(a) __tsan_acquire((void *)(a))
+#define race_rel(a) __tsan_release((void *)(a))
+#else
+#define race_fiber_current() ((void *)0)
+#define race_fiber_create() ((void *)0)
+#define race_fiber_destroy(f) ((void)(f))
+#define race_fiber_switch(f) ((void)(f))
+#define race_acq(a) ((void)(a))
+#define race_rel(a) ((void)(a))
+#endif
+
+#endif

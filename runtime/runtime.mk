@@ -1,0 +1,92 @@
+# runtime/runtime.mk - the runtime library (libgocc.a, libgocc-race.a), its
+# header, and the runtime test suites (tests/runtime).
+RT_SRC      := $(wildcard runtime/*.c)
+# The scheduler is not instrumented even in the race build: it announces the
+# edges that goroutines are entitled to itself (see runtime/race.c).
+RT_NOTSAN   := runtime/sched.c runtime/stack.c runtime/timer.c
+RT_BASE     := -fno-omit-frame-pointer -D_GNU_SOURCE -std=gnu11 -pthread $(WARN) -MMD -MP
+RT_CFLAGS   := -O2 -g $(RT_BASE)
+RT_RFLAGS   := -O1 -g $(RT_BASE) -DGOCC_RACE=1
+RT_OBJ      := $(patsubst runtime/%.c,$(BUILD)/obj/runtime/%.o,$(RT_SRC))
+RT_ROBJ     := $(patsubst runtime/%.c,$(BUILD)/obj/runtime-race/%.o,$(RT_SRC))
+BOOST_A     := /usr/lib/x86_64-linux-gnu/libboost_context.a
+BOOST_OBJ   := $(addprefix $(BUILD)/obj/boost/,make_x86_64_sysv_elf_gas.o jump_x86_64_sysv_elf_gas.o ontop_x86_64_sysv_elf_gas.o)
+
+ALL += $(BUILD)/lib/libgocc.a $(BUILD)/lib/libgocc-race.a $(BUILD)/include/gocc.h
+
+$(BOOST_OBJ): $(BOOST_A)
+	@mkdir -p $(BUILD)/obj/boost
+	cd $(BUILD)/obj/boost && ar x $(BOOST_A) $(notdir $@) && touch $(notdir $@)
+
+$(BUILD)/obj/runtime/%.o: runtime/%.c
+	@mkdir -p $(dir $@)
+	$(CC) $(RT_CFLAGS) -c $< -o $@
+
+$(BUILD)/obj/runtime-race/%.o: runtime/%.c
+	@mkdir -p $(dir $@)
+	$(CC) $(RT_RFLAGS) $(if $(filter $<,$(RT_NOTSAN)),,-fsanitize=thread) -c $< -o $@
+
+$(BUILD)/lib/libgocc.a: $(RT_OBJ) $(BOOST_OBJ)
+	@mkdir -p $(dir $@)
+	rm -f $@ && ar rcs $@ $^
+
+$(BUILD)/lib/libgocc-race.a: $(RT_ROBJ) $(BOOST_OBJ)
+	@mkdir -p $(dir $@)
+	rm -f $@ && ar rcs $@ $^
+
+$(BUILD)/include/gocc.h: runtime/include/gocc.h
+	@mkdir -p $(dir $@)
+	cp $< $@
+
+-include $(RT_OBJ:.o=.d) $(RT_ROBJ:.o=.d)
+
+# --- tests/runtime ----------------------------------------------------------
+# Each tests/runtime/test_*.c defines GOCC_TEST(name) and GOCC_HELPER(name)
+# functions; the registry is generated from those lines. test_stress_*.c
+# also run under TSan; test_stress_race_*.c run only there.
+RTT_SRC     := $(filter-out tests/runtime/test_stress_race_%,$(wildcard tests/runtime/test_*.c))
+RTT_STRESS  := $(wildcard tests/runtime/test_stress_*.c)
+RTT_DIR     := $(BUILD)/tests/runtime
+RTT_CFLAGS  := -O1 -g -fno-omit-frame-pointer -D_GNU_SOURCE -std=gnu11 -pthread $(WARN) -iquote runtime -iquote tests/runtime -MMD -MP
+RTT_OBJ     := $(patsubst tests/runtime/%.c,$(RTT_DIR)/%.o,$(RTT_SRC) tests/runtime/runner.c) $(RTT_DIR)/registry.o
+RTT_ROBJ    := $(patsubst tests/runtime/%.c,$(RTT_DIR)/race/%.o,$(RTT_STRESS) tests/runtime/runner.c) $(RTT_DIR)/race/registry.o
+
+ALL += $(RTT_DIR)/runner $(RTT_DIR)/runner-race
+SUITES += "$(RTT_DIR)/runner --name runtime" "$(RTT_DIR)/runner-race --name runtime-race"
+
+define rtt_registry
+	@mkdir -p $(dir $@)
+	{ echo '#include "gtest.h"'; \
+	  for f in $(1); do sed -n 's/^GOCC_\(TEST\|HELPER\)(\([A-Za-z0-9_]*\)).*/GTEST_DECL(\1, \2)/p' $$f; done; \
+	  echo 'const gtest_entry gtest_registry[] = {'; \
+	  for f in $(1); do sed -n 's/^GOCC_\(TEST\|HELPER\)(\([A-Za-z0-9_]*\)).*/GTEST_ENTRY(\1, \2)/p' $$f; done; \
+	  echo '{0, 0, 0}};'; } > $@.$$$$.tmp && mv $@.$$$$.tmp $@
+endef
+
+$(RTT_DIR)/registry.c: $(RTT_SRC) runtime/runtime.mk
+	$(call rtt_registry,$(RTT_SRC))
+
+$(RTT_DIR)/race/registry.c: $(RTT_STRESS) runtime/runtime.mk
+	$(call rtt_registry,$(RTT_STRESS))
+
+$(RTT_DIR)/%.o: tests/runtime/%.c
+	@mkdir -p $(dir $@)
+	$(CC) $(RTT_CFLAGS) -c $< -o $@
+
+$(RTT_DIR)/registry.o: $(RTT_DIR)/registry.c
+	$(CC) $(RTT_CFLAGS) -c $< -o $@
+
+$(RTT_DIR)/race/%.o: tests/runtime/%.c
+	@mkdir -p $(dir $@)
+	$(CC) $(RTT_CFLAGS) -fsanitize=thread -DGOCC_RACE=1 -c $< -o $@
+
+$(RTT_DIR)/race/registry.o: $(RTT_DIR)/race/registry.c
+	$(CC) $(RTT_CFLAGS) -fsanitize=thread -c $< -o $@
+
+$(RTT_DIR)/runner: $(RTT_OBJ) $(BUILD)/lib/libgocc.a
+	$(CC) -pthread -o $@ $(RTT_OBJ) $(BUILD)/lib/libgocc.a -lcunit
+
+$(RTT_DIR)/runner-race: $(RTT_ROBJ) $(BUILD)/lib/libgocc-race.a
+	$(CC) -pthread -fsanitize=thread -o $@ $(RTT_ROBJ) $(BUILD)/lib/libgocc-race.a -lcunit
+
+-include $(RTT_OBJ:.o=.d) $(RTT_ROBJ:.o=.d)

@@ -1,0 +1,65 @@
+/*
+ * sched.h - the scheduler's interface to the rest of the runtime (channels,
+ * select, sync, time). Internal: not installed, not seen by generated code.
+ *
+ * Contract for parking: a goroutine that waits registers itself somewhere
+ * (a channel's wait queue, say) while holding that object's lock, then calls
+ * gocc_sched_park(unlock, lock, ...). The scheduler releases the lock only
+ * once the goroutine is off its stack, and a waker takes the same lock before
+ * it calls gocc_sched_ready, so a wake-up can never be lost or arrive while
+ * the goroutine still runs.
+ */
+#ifndef GOCC_SCHED_H
+#define GOCC_SCHED_H
+
+#include "include/gocc.h"
+
+typedef struct gocc_g gocc_g;                 /* a goroutine (opaque outside sched) */
+/* Current goroutine. On a thread that is not running one (a plain pthread of the user's) it returns that
+ * thread's own waiter record instead, which park/ready accept (it blocks the OS thread); its goid is 0.
+ * It returns NULL only on the scheduler's own threads (the timer thread), where nothing may block. */
+gocc_g *gocc_sched_self(void);
+long long gocc_sched_goid(gocc_g *g);
+/* Parks the calling goroutine. Once it is off its stack, the scheduler calls unlockf(arg) (if non-NULL); a
+ * waker takes the same lock before it readies the goroutine, so no wake-up is lost. reason ("chan receive",
+ * "chan send", "select", "select (no cases)", "sync.WaitGroup.Wait", "sync.Mutex.Lock", "sleep", ...) and
+ * site feed the deadlock report. On a thread that is not a goroutine (a plain pthread of the user's, or the
+ * timer thread) it blocks that OS thread instead (futex), with the same contract. */
+void gocc_sched_park(void (*unlockf)(void *arg), void *arg, const char *reason, const gocc_site *site);
+/* Makes a parked g runnable; any thread may call it. Called from a running goroutine, g goes into that
+ * worker's runnext slot (runs next on this thread; the displaced runnext goes to the local queue). */
+void gocc_sched_ready(gocc_g *g);
+void gocc_sched_yield(void);                  /* runtime_gosched */
+/* Short critical sections on runtime objects (channels, sync). Spin then yield the thread; never parks. */
+typedef struct gocc_lock { int v; } gocc_lock;   /* zero = unlocked */
+void gocc_lock_acquire(gocc_lock *l);
+void gocc_lock_release(gocc_lock *l);
+/* Monotonic clock, ns. */
+gocc_int64 gocc_sched_nanotime(void);
+/* Timers run their callback on a scheduler thread, never on a goroutine stack; the callback must not block
+ * (it may call gocc_sched_ready and non-blocking channel operations). period > 0 re-arms. */
+typedef struct gocc_timer {
+    gocc_int64 when;                /* absolute, gocc_sched_nanotime() clock */
+    gocc_int64 period;              /* 0: once */
+    void (*fn)(struct gocc_timer *t);
+    void *arg;
+    int gocc__index;                /* sched-private: heap position, -1 when not armed */
+} gocc_timer;
+void gocc_timer_start(gocc_timer *t);      /* arms (or re-arms) t */
+_Bool gocc_timer_stop(gocc_timer *t);      /* true if t was armed and is now disarmed */
+/* Per-goroutine scratch for the party that parked it (waiter records live on the parked goroutine's stack;
+ * this word lets a waker pass back which case fired). */
+void *gocc_sched_waitdata(gocc_g *g);
+void gocc_sched_set_waitdata(gocc_g *g, void *p);
+/* Random numbers for select's poll order (per worker, no locking). */
+unsigned gocc_sched_rand(void);
+/* TSan: happens-before edges (no-ops unless GOCC_RACE). */
+void gocc_race_release(const void *addr);
+void gocc_race_acquire(const void *addr);
+
+/* Starts the scheduler on the calling thread and runs fn as the main goroutine (id 1); exits the process
+ * with fn's return value. runtime/main.c and the test runner call it. */
+__attribute__((noreturn)) void gocc_sched_start(int (*fn)(int, char **, char **), int argc, char **argv,
+                                                char **envp);
+
+#endif /* GOCC_SCHED_H */

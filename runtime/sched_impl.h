@@ -1,0 +1,145 @@
+/*
+ * sched_impl.h - the scheduler's private structures, shared by sched.c,
+ * stack.c, timer.c and panic.c. Nothing outside those files includes it.
+ *
+ * Three kinds of object, as in Go's runtime:
+ *   g  a goroutine: a small record (with the go statement's argument copy)
+ *      and, from its first run to its exit, a stack.
+ *   p  a processor: the right to run goroutines, with a local run queue. There
+ *      are GOMAXPROCS of them.
+ *   m  an OS thread. It runs goroutines only while it holds a p; its own
+ *      pthread stack (g0) runs the scheduler loop between goroutines.
+ *
+ * p->state word: (m id << 2) | PS_*. Only the holder moves it between PS_SCHED
+ * (inside scheduler code, touching p's queues) and PS_USER (running user
+ * code). sysmon may take a p from an m that sits in PS_USER too long (a
+ * blocking system call) by CAS (id|PS_USER) -> PS_IDLE; the m notices at its
+ * next scheduler entry when its own CAS from PS_USER fails. The id in the word
+ * makes the CAS immune to the p having been handed around in between.
+ */
+#ifndef GOCC_SCHED_IMPL_H
+#define GOCC_SCHED_IMPL_H
+
+#include <stdint.h>
+#include <stddef.h>
+#include "sched.h"
+
+typedef void *fcontext_t;
+typedef struct { fcontext_t fctx; void *data; } transfer_t;
+transfer_t jump_fcontext(fcontext_t const to, void *vp);
+fcontext_t make_fcontext(void *sp, size_t size, void (*fn)(transfer_t));
+
+typedef struct gocc_p gocc_p;
+typedef struct gocc_m gocc_m;
+
+enum { G_FREE, G_RUNNABLE, G_RUNNING, G_WAITING, G_DEAD };
+
+#define GOCC_STACK_SIZE   ((size_t)512 * 1024)
+#define GOCC_STACK_REDZONE ((size_t)32 * 1024)   /* below the guard: room for C callees and the report */
+#define GOCC_PAGE         4096
+#define GOCC_CANARY       0x6f63636f67ULL        /* at hi-8 of every carved stack */
+
+/* A stack's own record, in its top 64 bytes (the canary is its last word). */
+typedef struct gocc_stk {
+    char *lo;                   /* lowest usable byte */
+    char *hi;                   /* one past the top */
+    uintptr_t spmin;            /* lowest sp seen at switches (decides madvise on free) */
+    struct gocc_stk *next;      /* free list */
+    int guarded;                /* a PROT_NONE page lies just below lo (no canary to check) */
+    int chunkidx;
+    uint64_t canary;            /* GOCC_CANARY: an overflow of the stack above lands here first */
+} gocc_stk;
+
+#define GOCC_GARG 96            /* go-statement arguments up to this size live in the g record */
+
+struct gocc_g {
+    fcontext_t ctx;             /* saved context while not running; NULL before the first run */
+    gocc_g *schedlink;          /* run queue / free list link */
+    int status;                 /* G_*; atomic */
+    int thread;                 /* a plain OS thread's waiter record, not a goroutine */
+    int futex;                  /* thread records: 1 = readied */
+    int racebusy;               /* race builds: a g0 runs g's unlockf on g's fiber */
+    long long goid;
+    void (*fn)(void *);
+    void *arg;                  /* argbuf or malloc'd */
+    const gocc_site *createsite;
+    long long parentid;
+    const char *waitreason;
+    const gocc_site *waitsite;
+    void *waitdata;
+    gocc_stk *stk;              /* bound at the first run, returned at exit */
+    uintptr_t guard;            /* stk->lo + redzone: gocc_sched_stack_guard while running */
+    void *racefiber;            /* race builds: g's TSan fiber, kept across reuse of the record */
+    _Alignas(16) char argbuf[GOCC_GARG];
+};
+
+#define GOCC_RUNQ 256
+
+struct gocc_p {
+    uint64_t state;             /* see above; atomic */
+    int id;
+    uint32_t runqhead;          /* atomic; consumers CAS it */
+    uint32_t runqtail;          /* atomic; only the holder writes */
+    gocc_g *runnext;            /* atomic; holder sets, holder or stealer takes */
+    gocc_g *runq[GOCC_RUNQ];
+    uint64_t schedtick;         /* atomic; bumped when a goroutine starts a new time slice */
+    uint64_t switchtick;        /* atomic; bumped at every switch into a goroutine */
+    int preempt;                /* atomic; sysmon asks the running goroutine to yield */
+    gocc_m *m;                  /* holder (informational for sysmon) */
+    gocc_p *link;               /* idle list */
+    int retired;                /* past GOMAXPROCS and off the idle list (sched.lock) */
+    /* holder-only caches */
+    gocc_g *gfree;
+    int ngfree;
+    gocc_stk *sfree;
+    int nsfree;
+    long long goidnext, goidend;
+    long long ncreated, nexited; /* atomic reads by runtime_numgoroutine */
+    /* sysmon-only */
+    uint64_t sm_tick, sm_switch;
+    gocc_int64 sm_when, sm_swwhen;
+} __attribute__((aligned(64)));
+
+enum { OP_NONE, OP_PARK, OP_YIELD, OP_EXIT, OP_PREEMPT };
+
+struct gocc_m {
+    fcontext_t g0ctx;
+    gocc_p *p;
+    gocc_p *nextp;              /* handed over by whoever woke this m */
+    gocc_g *curg;
+    int id;
+    int tid;                    /* kernel thread id (sysmon reads its state) */
+    int op;                     /* what curg asked of g0 when it switched out */
+    void (*unlockf)(void *);
+    void *unlockarg;
+    uintptr_t *guardp;          /* this thread's gocc_sched_stack_guard */
+    int futex;                  /* idle sleep word */
+    int spinning;
+    int lostp;                  /* sysmon took p while curg ran */
+    gocc_m *link;               /* idle list */
+    void *g0fiber;
+};
+
+/* stack.c: goroutine memory. g records come from dense slabs; stacks are bound to a g only when it first
+ * runs, so goroutines that are spawned and finish quickly share a few warm stacks. */
+gocc_g *gocc_g_alloc(gocc_p *p);                 /* p held (or NULL); returns a G_FREE record */
+void gocc_g_free(gocc_p *p, gocc_g *g);
+gocc_stk *gocc_stack_alloc(gocc_p *p);
+void gocc_stack_free(gocc_p *p, gocc_stk *s);    /* s is no longer in use */
+void gocc_stack_check(gocc_g *g);                /* overflow canary below g's stack; reports and exits */
+gocc_stk *gocc_stack_find(uintptr_t addr, int *inguard); /* the stack that holds addr */
+void gocc_g_foreach(void (*f)(gocc_g *g, void *arg), void *arg);
+void gocc_stack_sigsetup(void);                  /* per-thread alternate signal stack */
+void gocc_stack_init(void);
+
+/* timer.c */
+void gocc_timer_init(void);
+int gocc_timer_active(void);                     /* armed or firing timers */
+
+/* sched.c */
+gocc_m *gocc_sched_m(void);
+void gocc_sched_systhread(void);                 /* marks the calling thread as the runtime's own */
+void gocc_sched_fatal_goroutines(void);          /* prints every live goroutine */
+__attribute__((noreturn)) void gocc_sched_die(const char *head, const gocc_site *site);
+
+#endif

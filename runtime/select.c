@@ -1,0 +1,289 @@
+/*
+ * select.c - Go's select over channels.
+ *
+ * Invariants and protocol:
+ *   - The generated code has evaluated every operand once; a case with a nil
+ *     channel never proceeds and takes no lock.
+ *   - Cases are polled in a random permutation (uniform choice among ready
+ *     cases) and their channels locked in address order, each channel once
+ *     even if it appears in several cases, so two selects never deadlock on
+ *     each other or on a plain operation (which takes one lock).
+ *   - Pass 0 (blocking selects only): the cases are tried one lock at a time
+ *     in poll order, skipping a channel whose lock is busy; the first ready
+ *     one proceeds. Pass 1, all locks held: the same over every case, now
+ *     conclusive. (Pass 0 can favour a ready case on an idle channel over
+ *     one on a channel that is busy at that instant; among cases that are
+ *     ready and idle the choice stays uniform.)
+ *   - Otherwise, with a default, return -1. Without: pass 2 queues one waiter
+ *     record per case (on this stack), all sharing one gocc_selwait, and
+ *     parks; the scheduler releases the locks once we are off the stack. A
+ *     waker claims the select by flipping selwait.done under the lock of the
+ *     channel that fired, does that case's transfer, records the winner and
+ *     readies us: exactly one case fires even when several channels fire at
+ *     once (the losers find done set and drop our record).
+ *   - Pass 3, after waking: relock all, unlink the records still queued,
+ *     unlock. Nothing else touches them once they are unlinked.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "chan.h"
+
+typedef struct gocc_chan gocc_chan;
+
+enum { SMALL = 16 };
+
+typedef struct selstate {
+    gocc_select_case *cases;
+    int *lockorder;  /* indexes of non-nil cases, by channel address */
+    int nlock;
+} selstate;
+
+static void sellock(const selstate *s)
+{
+    gocc_chan *prev = NULL;
+    for (int k = 0; k < s->nlock; k++) {
+        gocc_chan *c = s->cases[s->lockorder[k]].chan;
+        if (c != prev)
+            gocc_lock_acquire(&c->lock);
+        prev = c;
+    }
+}
+
+/* Releases in reverse address order, the lowest lock last, and does not
+ * touch *s after that last release: once the select's goroutine is readied
+ * it may run elsewhere, but its pass 3 must take the lowest lock first, so
+ * our reads of its stack finish before it can return and reuse the frame. */
+static void selunlock(void *arg)
+{
+    const selstate *s = arg;
+    GOCC_RACE_ACQUIRE(s); /* as unlockf: see GOCC_PARK */
+    for (int k = s->nlock - 1; k >= 0; k--) {
+        gocc_chan *c = s->cases[s->lockorder[k]].chan;
+        if (k > 0 && c == s->cases[s->lockorder[k - 1]].chan)
+            continue; /* released at k - 1 */
+        gocc_lock_release(&c->lock);
+    }
+}
+
+static void sort_by_chan(const gocc_select_case *cases, int *a, int n)
+{
+#define KEY(k) ((gocc_size)cases[a[k]].chan)
+    if (n <= 16) { /* insertion sort: the usual select has a handful of cases */
+        for (int i = 1; i < n; i++) {
+            int v = a[i], j = i;
+            gocc_size key = (gocc_size)cases[v].chan;
+            for (; j > 0 && KEY(j - 1) > key; j--)
+                a[j] = a[j - 1];
+            a[j] = v;
+        }
+        return;
+    }
+    /* Heapsort: O(n log n) with no allocation. */
+    for (int start = n / 2 - 1, end = n;;) {
+        int root;
+        if (start >= 0) {
+            root = start--;
+        } else {
+            if (--end <= 0)
+                break;
+            int t = a[0]; a[0] = a[end]; a[end] = t;
+            root = 0;
+        }
+        for (int child; (child = 2 * root + 1) < end; root = child) {
+            if (child + 1 < end && KEY(child + 1) > KEY(child))
+                child++;
+            if (KEY(root) >= KEY(child))
+                break;
+            int t = a[root]; a[root] = a[child]; a[child] = t;
+        }
+    }
+#undef KEY
+}
+
+enum { TRY_NOTREADY, TRY_DONE, TRY_CLOSED };
+
+/* cs->chan locked (and left locked). Performs the case if it can proceed
+ * now: TRY_DONE, with *wake set to a goroutine to ready after unlocking (or
+ * left alone) and *recv_ok set for a receive. TRY_CLOSED: a send on a closed
+ * channel (the caller panics). */
+static int try_case(gocc_select_case *cs, _Bool *recv_ok, gocc_g **wake)
+{
+    gocc_chan *c = cs->chan;
+    if (cs->is_send) {
+        if (c->closed)
+            return TRY_CLOSED;
+        gocc_sudog *r = c->recvq.first ? gocc_chan_waitq_get(&c->recvq) : NULL;
+        if (r) {
+            gocc_chan_send_to(c, r, cs->elem);
+            *wake = r->g;
+            GOCC_RACE_RELEASE(r);
+        } else if (c->count < c->cap) {
+            gocc_chan_buf_put(c, cs->elem);
+        } else {
+            return TRY_NOTREADY;
+        }
+        return TRY_DONE;
+    }
+    gocc_sudog *s = c->sendq.first ? gocc_chan_waitq_get(&c->sendq) : NULL;
+    _Bool ok = 1;
+    if (s) {
+        GOCC_RACE_ACQUIRE(s);
+        gocc_chan_recv_from(c, s, cs->elem);
+        *wake = s->g;
+        GOCC_RACE_RELEASE(s);
+    } else if (c->count > 0) {
+        gocc_chan_buf_get(c, cs->elem);
+    } else if (c->closed) {
+        GOCC_RACE_ACQUIRE(c);
+        if (cs->elem)
+            memset(cs->elem, 0, c->elemsize);
+        ok = 0;
+    } else {
+        return TRY_NOTREADY;
+    }
+    if (recv_ok)
+        *recv_ok = ok;
+    return TRY_DONE;
+}
+
+int gocc_select(gocc_select_case *cases, int ncases, _Bool has_default, _Bool *recv_ok,
+                const gocc_site *site)
+{
+    int small_poll[SMALL], small_lock[SMALL];
+    gocc_sudog small_sg[SMALL];
+    int *poll = small_poll, *lockorder = small_lock;
+    gocc_sudog *sg = small_sg;
+    void *heap = NULL;
+    if (ncases > SMALL) {
+        heap = malloc((gocc_size)ncases * (2 * sizeof(int) + sizeof(gocc_sudog)));
+        if (!heap)
+            gocc_panic("select: out of memory", site);
+        sg = heap;
+        poll = (int *)(sg + ncases);
+        lockorder = poll + ncases;
+    }
+
+    /* Random poll order over the non-nil cases (inside-out Fisher-Yates).
+     * One call for the seed; each step draws from a xorshift of it and
+     * scales by multiply-high (uniform enough for n << 2^32). */
+    int n = 0;
+    unsigned x = gocc_sched_rand() | 1;
+    for (int i = 0; i < ncases; i++) {
+        if (!cases[i].chan)
+            continue;
+        x ^= x << 13;
+        x ^= x >> 17;
+        x ^= x << 5;
+        int j = (int)(((unsigned long long)x * (unsigned)(n + 1)) >> 32);
+        poll[n] = poll[j];
+        poll[j] = i;
+        n++;
+    }
+    if (n == 0) {
+        free(heap);
+        if (has_default)
+            return -1;
+        for (;;)
+            gocc_sched_park(NULL, NULL, ncases ? "select" : "select (no cases)", site);
+    }
+    int chosen = -1;
+    gocc_g *wake = NULL;
+
+    /* Pass 0, blocking selects only: try the cases one lock at a time, in
+     * poll order. The first ready case is the same choice pass 1 would make,
+     * at a fraction of the locking when one is ready (the common case of a
+     * busy select). Finding none proves nothing, so pass 1 repeats the poll
+     * with every lock held before anything is queued. A select with a default
+     * keeps Go's all-locks poll, so that default means no case was ready. */
+    if (!has_default && n > 1) {
+        for (int k = 0; k < n; k++) {
+            int i = poll[k];
+            gocc_chan *c = cases[i].chan;
+            /* A held lock (zero is unlocked, sched.h) usually means a partner
+             * is mid-park on it: rather than wait, leave the case to pass 1. */
+            if (__atomic_load_n(&c->lock.v, __ATOMIC_RELAXED))
+                continue;
+            gocc_lock_acquire(&c->lock);
+            int r = try_case(&cases[i], recv_ok, &wake);
+            gocc_lock_release(&c->lock);
+            if (r == TRY_CLOSED)
+                gocc_panic("send on closed channel", site);
+            if (r == TRY_DONE) {
+                if (wake)
+                    gocc_sched_ready(wake);
+                free(heap);
+                return i;
+            }
+        }
+    }
+
+    /* Lock order from source order, not poll order: channels made one after
+     * another usually sit in address order already, so the sort has nothing
+     * to move and its branches predict. */
+    for (int i = 0, k = 0; i < ncases; i++)
+        if (cases[i].chan)
+            lockorder[k++] = i;
+    sort_by_chan(cases, lockorder, n);
+    selstate st = {cases, lockorder, n};
+
+    /* Pass 1: all locks held, a case that can proceed now. */
+    sellock(&st);
+    for (int k = 0; k < n; k++) {
+        int i = poll[k];
+        int r = try_case(&cases[i], recv_ok, &wake);
+        if (r == TRY_CLOSED) {
+            selunlock(&st);
+            gocc_panic("send on closed channel", site);
+        }
+        if (r == TRY_DONE) {
+            chosen = i;
+            break;
+        }
+    }
+    if (chosen >= 0 || has_default) {
+        selunlock(&st);
+        if (wake)
+            gocc_sched_ready(wake);
+        free(heap);
+        return chosen;
+    }
+
+    /* Pass 2: queue on every channel and park. */
+    gocc_selwait sw = {0, NULL};
+    gocc_g *self = gocc_sched_self();
+    for (int k = 0; k < n; k++) {
+        int i = lockorder[k];
+        gocc_sudog *s = &sg[i];
+        *s = (gocc_sudog){.g = self, .elem = cases[i].elem, .c = cases[i].chan, .sel = &sw, .caseidx = i};
+        gocc_chan_waitq_put(cases[i].is_send ? &s->c->sendq : &s->c->recvq, s);
+    }
+    /* The loop only guards against a wake-up that no case caused; done and
+     * winner were set under a lock that sellock now holds. */
+    do {
+        GOCC_PARK(selunlock, &st, "select", site);
+        sellock(&st);
+    } while (!__atomic_load_n(&sw.done, __ATOMIC_ACQUIRE));
+
+    /* Pass 3: the winner was unlinked by its waker; unlink the rest. */
+    gocc_sudog *win = sw.winner;
+    GOCC_RACE_ACQUIRE(win);
+    for (int k = 0; k < n; k++) {
+        int i = lockorder[k];
+        if (&sg[i] != win)
+            gocc_chan_waitq_remove(cases[i].is_send ? &sg[i].c->sendq : &sg[i].c->recvq, &sg[i]);
+    }
+    selunlock(&st);
+    chosen = win->caseidx;
+    _Bool success = win->success;
+    free(heap);
+    if (cases[chosen].is_send) {
+        if (!success)
+            gocc_panic("send on closed channel", site);
+    } else {
+        GOCC_RACE_ACQUIRE(cases[chosen].chan);
+        if (recv_ok)
+            *recv_ok = success;
+    }
+    return chosen;
+}

@@ -1,0 +1,456 @@
+/* test_sched.c - scheduler: spawn, yield, runnext, stealing, park/ready, preemption, hand-off, deadlock. */
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "gtest.h"
+
+/* A one-shot event a goroutine (or thread) can wait on: the park/ready protocol. */
+typedef struct event {
+    gocc_lock lock;
+    int done;
+    gocc_g *waiter;
+} event;
+
+static void unlock_ev(void *e) { gocc_lock_release(&((event *)e)->lock); }
+
+static void ev_wait(event *e)
+{
+    gocc_lock_acquire(&e->lock);
+    if (e->done) {
+        gocc_lock_release(&e->lock);
+        return;
+    }
+    e->waiter = gocc_sched_self();
+    gocc_sched_park(unlock_ev, e, "test event", GOCC_HERE);
+}
+
+static void ev_fire(event *e)
+{
+    gocc_lock_acquire(&e->lock);
+    e->done = 1;
+    gocc_g *w = e->waiter;
+    e->waiter = NULL;
+    gocc_lock_release(&e->lock);
+    if (w)
+        gocc_sched_ready(w);
+}
+
+/* A counting latch on the same protocol. */
+typedef struct latch {
+    int n;
+    event ev;
+} latch;
+
+static void latch_done(latch *l)
+{
+    if (__atomic_sub_fetch(&l->n, 1, __ATOMIC_ACQ_REL) == 0)
+        ev_fire(&l->ev);
+}
+
+GOCC_TEST(sched_main_is_goroutine_1)
+{
+    CU_ASSERT_EQUAL(runtime_goid(), 1);
+    CU_ASSERT_PTR_NOT_NULL(gocc_sched_self());
+    CU_ASSERT_EQUAL(gocc_sched_goid(gocc_sched_self()), 1);
+    CU_ASSERT_EQUAL(runtime_gomaxprocs(0), gtest_procs());
+    CU_ASSERT(runtime_numcpu() >= 1);
+    CU_ASSERT_EQUAL(runtime_numgoroutine(), 1);
+}
+
+struct spawnarg {
+    latch *l;
+    int *seen;
+    int i;
+    char pad[40];
+};
+
+static void spawned(void *arg)
+{
+    struct spawnarg *a = arg;
+    CU_ASSERT(runtime_goid() > 1);
+    CU_ASSERT_EQUAL(a->pad[39], 7);
+    __atomic_add_fetch(&a->seen[a->i], 1, __ATOMIC_RELAXED);
+    latch_done(a->l);
+}
+
+GOCC_TEST(sched_spawn_many_args_copied)
+{
+    enum { N = 20000 };
+    static int seen[N];
+    latch l = { .n = N };
+    for (int i = 0; i < N; i++) {
+        struct spawnarg a = { &l, seen, i, { 0 } };
+        a.pad[39] = 7;
+        gocc_go(spawned, &a, sizeof a, GOCC_HERE);
+        memset(&a, 0, sizeof a); /* the goroutine has its own copy */
+    }
+    ev_wait(&l.ev);
+    for (int i = 0; i < N; i++)
+        CU_ASSERT_EQUAL_FATAL(seen[i], 1);
+    CU_ASSERT_EQUAL(l.n, 0);
+}
+
+static int turns[2];
+static volatile int yield_stop;
+
+static void yielder(void *arg)
+{
+    int id = *(int *)arg;
+    while (!yield_stop) {
+        turns[id]++;
+        gocc_sched_yield();
+    }
+}
+
+GOCC_TEST(sched_yield_fairness)
+{
+    for (int i = 0; i < 2; i++)
+        gocc_go(yielder, &i, sizeof i, GOCC_HERE);
+    while (turns[0] < 10000 || turns[1] < 10000)
+        gocc_sched_yield();
+    yield_stop = 1;
+    /* Both goroutines got turns; at one P they strictly alternate with main. */
+    CU_ASSERT(turns[0] >= 10000 && turns[1] >= 10000);
+    if (gtest_procs() == 1)
+        CU_ASSERT(abs(turns[0] - turns[1]) <= 2);
+}
+
+static int order[8], norder;
+static event ex;
+static latch order_done = { .n = 3 };
+
+static void record_order(void *arg)
+{
+    int id = *(int *)arg;
+    if (id == 0)
+        ev_wait(&ex);
+    order[norder++] = id;
+    latch_done(&order_done);
+}
+
+GOCC_TEST(sched_runnext_handoff_order)
+{
+    /* At one P, a goroutine readied by the running one runs next, ahead of older runnable ones. */
+    if (gtest_procs() != 1)
+        return;
+    int x = 0, y1 = 1, y2 = 2;
+    gocc_go(record_order, &x, sizeof x, GOCC_HERE);
+    gocc_sched_yield(); /* x runs and parks on ex */
+    gocc_go(record_order, &y1, sizeof y1, GOCC_HERE);
+    gocc_go(record_order, &y2, sizeof y2, GOCC_HERE);
+    ev_fire(&ex);       /* x -> runnext, ahead of y1 and y2 */
+    ev_wait(&order_done.ev);
+    CU_ASSERT_EQUAL(norder, 3);
+    CU_ASSERT_EQUAL(order[0], 0);
+    CU_ASSERT_EQUAL(order[1], 1);
+    CU_ASSERT_EQUAL(order[2], 2);
+}
+
+struct twoev {
+    event *a, *b;
+};
+
+static void *thread_side(void *p);
+
+GOCC_TEST(sched_park_ready_from_thread)
+{
+    /* A plain pthread readies a parked goroutine; a goroutine readies a parked plain thread. */
+    static event a, b;
+    pthread_t th;
+    struct twoev arg = { &a, &b };
+    pthread_create(&th, NULL, thread_side, &arg);
+    ev_wait(&a);            /* readied by the thread */
+    ev_fire(&b);            /* readies the thread, which parked with gocc_sched_park */
+    pthread_join(th, NULL);
+    CU_ASSERT(a.done && b.done);
+}
+
+static void *thread_side(void *p)
+{
+    struct twoev *arg = p;
+    CU_ASSERT_EQUAL(runtime_goid(), 0);
+    usleep(20000);
+    ev_fire(arg->a);
+    ev_wait(arg->b);
+    return NULL;
+}
+
+static int stealee_tids[4];
+
+static void stealee(void *arg)
+{
+    latch *l = *(latch **)arg;
+    int tid = gettid();
+    for (int i = 0; i < 4; i++) {
+        int z = 0;
+        if (__atomic_load_n(&stealee_tids[i], __ATOMIC_ACQUIRE) == tid ||
+            __atomic_compare_exchange_n(&stealee_tids[i], &z, tid, 0, __ATOMIC_ACQ_REL, __ATOMIC_ACQUIRE) ||
+            z == tid)
+            break;
+    }
+    volatile double x = 1;
+    for (int i = 0; i < 200000; i++)
+        x = x * 1.0000001;
+    latch_done(l);
+}
+
+static void busy_main_until(latch *l) { ev_wait(&l->ev); }
+
+GOCC_TEST(sched_work_stealing_uses_all_procs)
+{
+    /* 64 cpu-bound goroutines spawned on one P: with GOMAXPROCS=2 another thread must steal some. */
+    enum { N = 64 };
+    latch l = { .n = N };
+    latch *lp = &l;
+    for (int i = 0; i < N; i++)
+        gocc_go(stealee, &lp, sizeof lp, GOCC_HERE);
+    busy_main_until(&l);
+    CU_ASSERT_EQUAL(l.n, 0);
+    int threads = 0;
+    for (int i = 0; i < 4; i++)
+        threads += stealee_tids[i] != 0;
+    CU_ASSERT(threads >= 1);
+    if (gtest_procs() == 2)
+        CU_ASSERT(threads >= 2); /* the idle P woke and stole part of the queue */
+}
+
+/* --- preemption ------------------------------------------------------ */
+
+static volatile int spin_stop;
+static volatile long spin_iters;
+
+static void spin_loopcheck(void *arg)
+{
+    (void)arg;
+    while (!spin_stop) {
+        spin_iters++;
+        GOCC_LOOP_CHECK();
+    }
+}
+
+static __attribute__((noinline)) void leaf(void)
+{
+    GOCC_FUNCTION_ENTRY();
+    spin_iters++;
+}
+
+static void spin_calls(void *arg)
+{
+    (void)arg;
+    /* No loop check: only function entries can preempt this one. */
+    while (!spin_stop)
+        leaf();
+}
+
+static void preempt_case(void (*fn)(void *))
+{
+    spin_stop = 0;
+    spin_iters = 0;
+    gocc_go(fn, NULL, 0, GOCC_HERE);
+    gocc_go(fn, NULL, 0, GOCC_HERE);
+    gocc_int64 t0 = gocc_sched_nanotime();
+    gocc_sched_yield(); /* let the spinners start */
+    int rounds = 0;
+    while (gocc_sched_nanotime() - t0 < 200 * 1000000LL) {
+        gocc_sched_yield(); /* at GOMAXPROCS=1 we get back here only if the spinners are preempted */
+        rounds++;
+    }
+    spin_stop = 1;
+    CU_ASSERT(rounds >= 3);
+    CU_ASSERT(spin_iters > 0);
+    time_sleep(20 * 1000000LL);
+}
+
+GOCC_TEST(sched_preempt_loop_check)
+{
+    preempt_case(spin_loopcheck);
+}
+
+GOCC_TEST(sched_preempt_function_entry)
+{
+    preempt_case(spin_calls);
+}
+
+/* --- blocking system calls ------------------------------------------- */
+
+static volatile int in_sleep;
+
+static void sleeper_syscall(void *arg)
+{
+    (void)arg;
+    in_sleep = 1;
+    sleep(1); /* a blocking call the scheduler knows nothing about */
+    in_sleep = 2;
+}
+
+GOCC_TEST(sched_syscall_handoff)
+{
+    gocc_go(sleeper_syscall, NULL, 0, GOCC_HERE);
+    while (!in_sleep)
+        gocc_sched_yield();
+    /* With GOMAXPROCS=1 the sleeper's thread holds the only P: sysmon must hand it to another thread. */
+    gocc_int64 t0 = gocc_sched_nanotime();
+    int progress = 0;
+    while (in_sleep == 1 && gocc_sched_nanotime() - t0 < 2000000000LL) {
+        time_sleep(10 * 1000000LL);
+        progress++;
+    }
+    CU_ASSERT(progress >= 20);
+    while (in_sleep != 2)
+        time_sleep(10 * 1000000LL);
+    /* And the returning thread gives the P back: scheduling still works. */
+    latch l = { .n = 100 };
+    latch *lp = &l;
+    for (int i = 0; i < 100; i++)
+        gocc_go(stealee, &lp, sizeof lp, GOCC_HERE);
+    ev_wait(&l.ev);
+    CU_ASSERT_EQUAL(runtime_numgoroutine(), 1);
+}
+
+/* --- deadlock and panics --------------------------------------------- */
+
+static event never;
+
+static void blocked_forever(void *arg)
+{
+    (void)arg;
+    ev_wait(&never);
+}
+
+GOCC_HELPER(deadlock_two)
+{
+    gocc_go(blocked_forever, NULL, 0, GOCC_HERE);
+    printf("before\n");
+    fflush(stdout);
+    ev_wait(&never);
+}
+
+GOCC_TEST(sched_deadlock_report)
+{
+    static char out[8192];
+    int st = gtest_run_helper("deadlock_two", gtest_procs(), out, sizeof out, 10);
+    CU_ASSERT_EQUAL(gtest_exit_code(st), 2);
+    CU_ASSERT_PTR_NOT_NULL(strstr(out, "before\n"));
+    CU_ASSERT_PTR_NOT_NULL(strstr(out, "fatal error: all goroutines are asleep - deadlock!\n"));
+    CU_ASSERT_PTR_NOT_NULL(strstr(out, "goroutine 1 [test event]:\n\ttests/runtime/test_sched.c:"));
+    CU_ASSERT_PTR_NOT_NULL(strstr(out, "goroutine 2 [test event]:"));
+    CU_ASSERT_PTR_NOT_NULL(strstr(out, "created by goroutine 1 at tests/runtime/test_sched.c:"));
+}
+
+GOCC_HELPER(no_deadlock_while_sleeping)
+{
+    gocc_go(blocked_forever, NULL, 0, GOCC_HERE);
+    time_sleep(300 * 1000000LL); /* a timer is armed: not a deadlock */
+    printf("woke\n");
+}
+
+GOCC_TEST(sched_no_deadlock_with_timer)
+{
+    static char out[8192];
+    int st = gtest_run_helper("no_deadlock_while_sleeping", gtest_procs(), out, sizeof out, 10);
+    CU_ASSERT_EQUAL(gtest_exit_code(st), 0);
+    CU_ASSERT_STRING_EQUAL(out, "woke\n");
+}
+
+static const gocc_site site42 = { "prog.gc", 42 }, site7 = { "prog.gc", 7 };
+
+static void panicker(void *arg)
+{
+    (void)arg;
+    gocc_panic("send on closed channel", &site42);
+}
+
+GOCC_HELPER(panic_in_goroutine)
+{
+    gocc_go(panicker, NULL, 0, &site7);
+    ev_wait(&never);
+}
+
+GOCC_TEST(sched_panic_report)
+{
+    static char out[8192];
+    int st = gtest_run_helper("panic_in_goroutine", gtest_procs(), out, sizeof out, 10);
+    CU_ASSERT_EQUAL(gtest_exit_code(st), 2);
+    CU_ASSERT_PTR_NOT_NULL(strstr(out, "panic: send on closed channel\n\ngoroutine 2 [running]:\n\tprog.gc:42\n"));
+    CU_ASSERT_PTR_NOT_NULL(strstr(out, "created by goroutine 1 at prog.gc:7"));
+}
+
+GOCC_HELPER(main_returns_exits)
+{
+    gocc_go(blocked_forever, NULL, 0, GOCC_HERE);
+    gocc_go(spin_loopcheck, NULL, 0, GOCC_HERE);
+    printf("bye\n");
+    /* returning from the main goroutine ends the process at once, whatever the others do */
+}
+
+GOCC_TEST(sched_main_return_exits)
+{
+    static char out[256];
+    int st = gtest_run_helper("main_returns_exits", gtest_procs(), out, sizeof out, 10);
+    CU_ASSERT_EQUAL(gtest_exit_code(st), 0);
+    CU_ASSERT_STRING_EQUAL(out, "bye\n");
+}
+
+GOCC_HELPER(segv_in_goroutine)
+{
+    volatile int *p = (int *)16;
+    *p = 1;
+}
+
+GOCC_TEST(sched_fatal_signal_reported)
+{
+    static char out[4096];
+    int st = gtest_run_helper("segv_in_goroutine", gtest_procs(), out, sizeof out, 10);
+    CU_ASSERT_EQUAL(gtest_exit_code(st), 2);
+    CU_ASSERT_PTR_NOT_NULL(strstr(out, "fatal error: unexpected signal SIGSEGV at address 0x10"));
+    CU_ASSERT_PTR_NOT_NULL(strstr(out, "goroutine 1 [running]"));
+}
+
+/* --- GOMAXPROCS at run time --------------------------------------------- */
+
+GOCC_TEST(sched_gomaxprocs_change)
+{
+    int n0 = gtest_procs();
+    CU_ASSERT_EQUAL(runtime_gomaxprocs(0), n0);
+    CU_ASSERT_EQUAL(runtime_gomaxprocs(1), n0);
+    CU_ASSERT_EQUAL(runtime_gomaxprocs(-1), 1);
+    /* Work still gets done on one P, and its goroutines are preempted as usual. */
+    memset(stealee_tids, 0, sizeof stealee_tids);
+    latch l = { .n = 32 };
+    latch *lp = &l;
+    for (int i = 0; i < 32; i++)
+        gocc_go(stealee, &lp, sizeof lp, GOCC_HERE);
+    ev_wait(&l.ev);
+    CU_ASSERT_EQUAL(runtime_gomaxprocs(3), 1);
+    CU_ASSERT_EQUAL(runtime_gomaxprocs(0), 3);
+    memset(stealee_tids, 0, sizeof stealee_tids);
+    latch l2 = { .n = 64 };
+    lp = &l2;
+    for (int i = 0; i < 64; i++)
+        gocc_go(stealee, &lp, sizeof lp, GOCC_HERE);
+    ev_wait(&l2.ev);
+    int threads = 0;
+    for (int i = 0; i < 4; i++)
+        threads += stealee_tids[i] != 0;
+    CU_ASSERT(threads >= 2);
+    CU_ASSERT_EQUAL(runtime_gomaxprocs(n0), 3);
+    CU_ASSERT_EQUAL(runtime_numgoroutine(), 1);
+}
+
+GOCC_HELPER(deadlock_after_gomaxprocs)
+{
+    runtime_gomaxprocs(3);
+    runtime_gomaxprocs(1);
+    ev_wait(&never);
+}
+
+GOCC_TEST(sched_gomaxprocs_deadlock_still_detected)
+{
+    static char out[4096];
+    int st = gtest_run_helper("deadlock_after_gomaxprocs", gtest_procs(), out, sizeof out, 10);
+    CU_ASSERT_EQUAL(gtest_exit_code(st), 2);
+    CU_ASSERT_PTR_NOT_NULL(strstr(out, "fatal error: all goroutines are asleep - deadlock!"));
+}

@@ -1,0 +1,247 @@
+/* test_stack.c - goroutine stacks: deep recursion, overflow reports, pooling, a million parked goroutines. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/resource.h>
+
+#include "gtest.h"
+
+typedef struct sev {
+    gocc_lock lock;
+    int done;
+    gocc_g *waiter;
+} sev;
+
+static void sev_unlock(void *e) { gocc_lock_release(&((sev *)e)->lock); }
+
+static void sev_wait(sev *e)
+{
+    gocc_lock_acquire(&e->lock);
+    if (e->done) {
+        gocc_lock_release(&e->lock);
+        return;
+    }
+    e->waiter = gocc_sched_self();
+    gocc_sched_park(sev_unlock, e, "test event", GOCC_HERE);
+}
+
+static void sev_fire(sev *e)
+{
+    gocc_lock_acquire(&e->lock);
+    e->done = 1;
+    gocc_g *w = e->waiter;
+    e->waiter = NULL;
+    gocc_lock_release(&e->lock);
+    if (w)
+        gocc_sched_ready(w);
+}
+
+/* .gc-style recursion: every frame checks the stack at entry. About 1 KiB per frame. */
+static __attribute__((noinline)) long recurse(int depth)
+{
+    GOCC_FUNCTION_ENTRY();
+    volatile char buf[1000];
+    buf[0] = (char)depth;
+    if (depth == 0)
+        return buf[0];
+    return recurse(depth - 1) + buf[0];
+}
+
+/* Plain C recursion: no checks at all. */
+static __attribute__((noinline)) long recurse_c(int depth)
+{
+    volatile char buf[1000];
+    for (int i = 0; i < 1000; i++) /* write the whole frame, as real code would */
+        buf[i] = (char)depth;
+    if (depth == 0)
+        return buf[0];
+    return recurse_c(depth - 1) + buf[0];
+}
+
+static sev deep_done;
+static long deep_result;
+
+static void deep(void *arg)
+{
+    deep_result = recurse(*(int *)arg);
+    sev_fire(&deep_done);
+}
+
+GOCC_TEST(stack_deep_recursion_ok)
+{
+    int depth = 400; /* ~400 KiB */
+    gocc_go(deep, &depth, sizeof depth, GOCC_HERE);
+    sev_wait(&deep_done);
+    CU_ASSERT(deep_result != 0);
+    /* And in the main goroutine too. */
+    CU_ASSERT(recurse(400) != 0);
+}
+
+static void overflow(void *arg)
+{
+    (void)arg;
+    recurse(100000);
+}
+
+static const gocc_site created_here = { "prog.gc", 99 };
+
+GOCC_HELPER(overflow_gc_code)
+{
+    static sev never;
+    gocc_go(overflow, NULL, 0, &created_here);
+    sev_wait(&never);
+}
+
+GOCC_TEST(stack_overflow_reported)
+{
+    static char out[4096];
+    int st = gtest_run_helper("overflow_gc_code", gtest_procs(), out, sizeof out, 10);
+    CU_ASSERT_EQUAL(gtest_exit_code(st), 2);
+    CU_ASSERT_PTR_NOT_NULL(strstr(out, "fatal error: goroutine stack overflow"));
+    CU_ASSERT_PTR_NOT_NULL(strstr(out, "goroutine 2 [running]:\n\ttests/runtime/test_stack.c:"));
+    CU_ASSERT_PTR_NOT_NULL(strstr(out, "created by goroutine 1 at prog.gc:99"));
+}
+
+static void overflow_c(void *arg)
+{
+    (void)arg;
+    recurse_c(100000);
+}
+
+GOCC_HELPER(overflow_c_code_guarded)
+{
+    static sev never;
+    gocc_go(overflow_c, NULL, 0, &created_here);
+    sev_wait(&never);
+}
+
+GOCC_TEST(stack_overflow_in_c_code_guard_page)
+{
+    static char out[4096];
+    int st = gtest_run_helper("overflow_c_code_guarded", gtest_procs(), out, sizeof out, 10);
+    CU_ASSERT_EQUAL(gtest_exit_code(st), 2);
+    CU_ASSERT_PTR_NOT_NULL(strstr(out, "fatal error: goroutine stack overflow"));
+    CU_ASSERT_PTR_NOT_NULL(strstr(out, "created by goroutine 1 at prog.gc:99"));
+}
+
+/* Past the guarded stacks: C code that runs a little below its stack is caught by the canary at its next switch. */
+static sev hold_ev;
+static void holder(void *arg) { (void)arg; sev_wait(&hold_ev); }
+
+static void overflow_c_bit(void *arg)
+{
+    (void)arg;
+    char *lo = (char *)__builtin_frame_address(0) - (512 * 1024 - 8 * 1024); /* just below this stack */
+    (void)lo;
+    recurse_c(540); /* ~540 KiB: overruns a 512 KiB stack by a little */
+    gocc_sched_yield();
+}
+
+GOCC_HELPER(overflow_c_code_canary)
+{
+    for (int i = 0; i < 600; i++) /* use up the first chunk's guarded stacks */
+        gocc_go(holder, NULL, 0, GOCC_HERE);
+    gocc_sched_yield();
+    gocc_go(overflow_c_bit, NULL, 0, &created_here);
+    time_sleep(200 * time_millisecond);
+    printf("not detected\n");
+}
+
+GOCC_TEST(stack_overflow_in_c_code_canary)
+{
+    static char out[4096];
+    int st = gtest_run_helper("overflow_c_code_canary", gtest_procs(), out, sizeof out, 10);
+    CU_ASSERT_EQUAL(gtest_exit_code(st), 2);
+    CU_ASSERT_PTR_NOT_NULL(strstr(out, "fatal error: goroutine stack overflow"));
+    CU_ASSERT_PTR_NOT_NULL(strstr(out, "created by goroutine 1 at prog.gc:99"));
+}
+
+static sev pool_ev;
+static void quick(void *arg) { (void)arg; }
+
+GOCC_TEST(stack_pool_reuses_without_faults)
+{
+    /* Goroutines that come and go reuse pooled stacks: no page faults in steady state. */
+    for (int i = 0; i < 2000; i++) {
+        gocc_go(quick, NULL, 0, GOCC_HERE);
+        gocc_sched_yield();
+    }
+    struct rusage a, b;
+    getrusage(RUSAGE_SELF, &a);
+    for (int i = 0; i < 20000; i++) {
+        gocc_go(quick, NULL, 0, GOCC_HERE);
+        gocc_sched_yield();
+    }
+    getrusage(RUSAGE_SELF, &b);
+    CU_ASSERT(b.ru_minflt - a.ru_minflt < 200);
+    (void)pool_ev;
+}
+
+/* A million goroutines parked at once, then released. */
+typedef struct waiter {
+    struct waiter *next;
+    gocc_g *g;
+} waiter;
+
+static gocc_lock wq_lock;
+static waiter *wq;
+static long nparked, nreleased;
+static sev allparked, alldone;
+/* A million by default would spend most of the test's time in first-touch page faults (one fresh page per
+ * parked goroutine, 12-40 us each on this VM): the suite runs 100000; GTEST_PARKED=1000000 runs the full size. */
+static long MILLION = 100000;
+
+static void wq_unlock(void *arg) { (void)arg; gocc_lock_release(&wq_lock); }
+
+static void parker(void *arg)
+{
+    (void)arg;
+    waiter w = { NULL, gocc_sched_self() };
+    gocc_lock_acquire(&wq_lock);
+    w.next = wq;
+    wq = &w;
+    if (++nparked == MILLION)
+        sev_fire(&allparked);
+    gocc_sched_park(wq_unlock, NULL, "test wait", GOCC_HERE);
+    if (__atomic_add_fetch(&nreleased, 1, __ATOMIC_ACQ_REL) == MILLION)
+        sev_fire(&alldone);
+}
+
+static long rss_kib(void)
+{
+    FILE *f = fopen("/proc/self/status", "r");
+    char line[256];
+    long kb = -1;
+    while (f && fgets(line, sizeof line, f))
+        if (!strncmp(line, "VmRSS:", 6))
+            kb = atol(line + 6);
+    if (f)
+        fclose(f);
+    return kb;
+}
+
+GOCC_TEST(stack_million_parked)
+{
+    if (getenv("GTEST_PARKED"))
+        MILLION = atol(getenv("GTEST_PARKED"));
+    long rss0 = rss_kib();
+    for (int i = 0; i < MILLION; i++)
+        gocc_go(parker, NULL, 0, GOCC_HERE);
+    sev_wait(&allparked);
+    long rss1 = rss_kib();
+    CU_ASSERT_EQUAL(runtime_numgoroutine(), MILLION + 1);
+    double per = (double)(rss1 - rss0) * 1024 / MILLION;
+    printf("[%.0f bytes per parked goroutine] ", per);
+    CU_ASSERT(per < 4.5 * 1024);
+    gocc_lock_acquire(&wq_lock);
+    waiter *w = wq;
+    wq = NULL;
+    gocc_lock_release(&wq_lock);
+    while (w) {
+        waiter *next = w->next; /* read before readying: w lives on the goroutine's stack */
+        gocc_sched_ready(w->g);
+        w = next;
+    }
+    sev_wait(&alldone);
+    CU_ASSERT_EQUAL(nreleased, MILLION);
+}
