@@ -1,0 +1,239 @@
+/* chan.c - channel types and operations (prefix ch_): chan T, make, <-c,
+ * c <- v, v, ok = <-c, len/cap/close, for (T v : c), and the preemption
+ * check in every loop body. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "lower.h"
+
+/* ------------------------------------------------------------------------ */
+/* types                                                                     */
+
+/* chan T        ->  GOCC_CHAN(T)
+ * chan<- T      ->  GOCC_CHAN_SEND(T)
+ * <-chan T      ->  GOCC_CHAN_RECV(T)
+ * chan(TYPE)    ->  GOCC_CHAN(TYPE)    (and the same for the directions)
+ * The macros expand to a typeof, so the result stands wherever a type
+ * specifier does; declarators are untouched (`chan int *p` is a pointer to a
+ * channel). Qualifiers written before the element stay inside. */
+void ch_type(lw *w, TSNode n)
+{
+    const char *mac = is(n, "channel_type") ? "GOCC_CHAN(" : is(n, "send_channel_type") ? "GOCC_CHAN_SEND(" : "GOCC_CHAN_RECV(";
+    TSNode ch = lw_tok(n, "chan");
+    TSNode arrow = lw_tok(n, "<-");
+    size_t kw_end = E(ch);
+    if (!ts_node_is_null(arrow) && E(arrow) > kw_end) kw_end = E(arrow);
+    TSNode lp = lw_tok(n, "("), rp = lw_tok(n, ")");
+    if (!ts_node_is_null(lp)) {
+        ed_replace(&w->ed, S(n), E(lp), mac);
+        ed_replace(&w->ed, S(rp), E(rp), ")");
+    } else {
+        ed_replace(&w->ed, S(n), kw_end, mac);
+        ed_close(&w->ed, E(n), ")");
+    }
+}
+
+/* make(chan T)      ->  ((GOCC_CHAN(T))gocc_chan_make(sizeof(T), 0, GOCC_HERE))
+ * make(chan T, n)   ->  ((GOCC_CHAN(T))gocc_chan_make(sizeof(T), n, GOCC_HERE)) */
+void ch_make(lw *w, TSNode n)
+{
+    TSNode type = fld(n, "type"), size = fld(n, "size");
+    /* The element's text is taken from inside the lowered type, GOCC_CHAN(T):
+     * a rendering of the element node alone would also take the type's
+     * closing parenthesis, which is queued at the same offset. */
+    char *t = lw_render(w, type);
+    char *open = strchr(t, '(');
+    char *el = open ? xstrndup(open + 1, strlen(open + 1) - 1) : xstrdup(t);
+    sb b = {0};
+    sb_printf(&b, "((%s)gocc_chan_make(sizeof(%s), ", t, el);
+    if (ts_node_is_null(size)) {
+        sb_puts(&b, "0, GOCC_HERE))");
+        ed_replace(&w->ed, S(n), E(n), b.s);
+    } else {
+        ed_replace(&w->ed, S(n), S(size), b.s);
+        ed_replace(&w->ed, E(size), E(n), ", GOCC_HERE))");
+    }
+    sb_free(&b);
+    free(t);
+    free(el);
+}
+
+/* ------------------------------------------------------------------------ */
+/* channel operations                                                        */
+
+#define RECV_CHECK(k) "_Static_assert(!GOCC_CHAN_IS_SEND_ONLY(gocc__c_" k "), \"receive from send-only channel\"); "
+
+/* <-c  ->  ({ __auto_type gocc__c_K = (c); <not send-only>;
+ *             GOCC_CHAN_ELEM(gocc__c_K) gocc__v_K;
+ *             gocc_chan_recv(gocc__c_K, &gocc__v_K, site); gocc__v_K; }) */
+void ch_recv_expr(lw *w, TSNode n)
+{
+    int k = lw_next_id(w);
+    TSNode ch = fld(n, "channel");
+    char b[64], c[600];
+    /* `<-c;` as a statement discards the value: say so, or -Wunused-value
+     * warns about the common idiom */
+    int discard = is(ts_node_parent(n), "expression_statement");
+    snprintf(b, sizeof b, "%s({ __auto_type gocc__c_%d = (", discard ? "(void)" : "", k);
+    snprintf(c, sizeof c,
+             "); _Static_assert(!GOCC_CHAN_IS_SEND_ONLY(gocc__c_%d), \"receive from send-only channel\"); "
+             "GOCC_CHAN_ELEM(gocc__c_%d) gocc__v_%d; "
+             "gocc_chan_recv((struct gocc_chan *)gocc__c_%d, &gocc__v_%d, GOCC_HERE); gocc__v_%d; })",
+             k, k, k, k, k, k);
+    ed_replace(&w->ed, S(n), S(ch), b);
+    ed_close(&w->ed, E(ch), c);
+}
+
+/* c <- e;  ->  { __auto_type gocc__c_K = (c); <not receive-only>;
+ *               GOCC_CHAN_ELEM(gocc__c_K) gocc__v_K = (e);
+ *               gocc_chan_send(gocc__c_K, &gocc__v_K, site); }
+ * Initialising a variable of the element type converts e as an assignment
+ * would: a value of the wrong type is a C error at this line. */
+void ch_send(lw *w, TSNode n)
+{
+    int k = lw_next_id(w);
+    TSNode ch = fld(n, "channel"), val = fld(n, "value"), arrow = lw_tok(n, "<-");
+    char b[64], m[400], e[200];
+    snprintf(b, sizeof b, "{ __auto_type gocc__c_%d = (", k);
+    snprintf(m, sizeof m,
+             "); _Static_assert(!GOCC_CHAN_IS_RECV_ONLY(gocc__c_%d), \"send on receive-only channel\"); "
+             "GOCC_CHAN_ELEM(gocc__c_%d) gocc__v_%d = (",
+             k, k, k);
+    snprintf(e, sizeof e, "); gocc_chan_send((struct gocc_chan *)gocc__c_%d, &gocc__v_%d, GOCC_HERE); }", k, k);
+    ed_open(&w->ed, S(ch), b);
+    ed_replace(&w->ed, S(arrow), E(arrow), m);
+    ed_replace(&w->ed, E(val), E(n), e);
+}
+
+/* v, ok = <-c;  ->  { __auto_type gocc__c_K = (c); <not send-only>;
+ *                     GOCC_CHAN_ELEM(gocc__c_K) gocc__v_K;
+ *                     _Bool gocc__ok_K = gocc_chan_recv(...);
+ *                     v = gocc__v_K; ok = gocc__ok_K; } */
+void ch_recv_stmt(lw *w, TSNode n)
+{
+    int k = lw_next_id(w);
+    TSNode ch = fld(n, "channel");
+    char *v = lw_render(w, fld(n, "value")), *ok = lw_render(w, fld(n, "ok"));
+    sb b = {0};
+    sb_printf(&b, "{ __auto_type gocc__c_%d = (", k);
+    ed_replace(&w->ed, S(n), S(ch), b.s);
+    b.len = 0;
+    sb_printf(&b,
+              "); _Static_assert(!GOCC_CHAN_IS_SEND_ONLY(gocc__c_%d), \"receive from send-only channel\"); "
+              "GOCC_CHAN_ELEM(gocc__c_%d) gocc__v_%d; "
+              "_Bool gocc__ok_%d = gocc_chan_recv((struct gocc_chan *)gocc__c_%d, &gocc__v_%d, GOCC_HERE); "
+              "%s = gocc__v_%d; %s = gocc__ok_%d; }",
+              k, k, k, k, k, k, v, k, ok, k);
+    ed_replace(&w->ed, E(ch), E(n), b.s);
+    sb_free(&b);
+    free(v);
+    free(ok);
+}
+
+/* Whether expression e is known to be a channel from its declaration: a
+ * name declared with a channel type (and a plain declarator), or make(). */
+static int known_chan(lw *w, TSNode e)
+{
+    while (is(e, "parenthesized_expression")) e = ts_node_named_child(e, 0);
+    if (is(e, "make_expression")) return 1;
+    if (!is(e, "identifier")) return 0;
+    int s = lw_lookup_n(w, e);
+    if (s < 0 || !is(w->syms[s].dtor, "identifier")) return 0;
+    TSNode t = fld(w->syms[s].decl, "type");
+    return is(t, "channel_type") || is(t, "send_channel_type") || is(t, "receive_channel_type");
+}
+
+/* len(c) -> gocc_chan_len(c), cap(c) -> gocc_chan_cap(c),
+ * close(x) -> channel close if x is a pointer, POSIX close(2) if an integer:
+ *   ({ __auto_type gocc__x_K = (x); <not receive-only>;
+ *      __builtin_choose_expr(GOCC__IS_PTR(gocc__x_K),
+ *          (gocc_chan_close(gocc__x_K, site), 0), gocc_close_fd(gocc__x_K)); })
+ * When the user declared a function or variable of that name, only when
+ * the operand is known to be a channel (LANGUAGE.md: the builtins apply to
+ * channels; on other values the user's len/cap/close keep their meaning). */
+void ch_builtin(lw *w, TSNode n)
+{
+    TSNode f = fld(n, "function"), args = fld(n, "arguments");
+    if (!is(f, "identifier") || ts_node_named_child_count(args) != 1) return;
+    char *name = lw_text(w, f);
+    TSNode a = ts_node_named_child(args, 0);
+    int builtin = (strcmp(name, "len") == 0 || strcmp(name, "cap") == 0 || strcmp(name, "close") == 0) &&
+                  (lw_lookup(w, name) < 0 || known_chan(w, a));
+    if (!builtin) {
+        free(name);
+        return;
+    }
+    if (strcmp(name, "close") == 0) {
+        int k = lw_next_id(w);
+        char b[64], e[900];
+        snprintf(b, sizeof b, "({ __auto_type gocc__x_%d = (", k);
+        snprintf(e, sizeof e,
+                 "); _Static_assert(!GOCC_CHAN_IS_RECV_ONLY(__builtin_choose_expr(GOCC__IS_PTR(gocc__x_%d), "
+                 "gocc__x_%d, (GOCC_CHAN(int))0)), \"close of receive-only channel\"); "
+                 "__builtin_choose_expr(GOCC__IS_PTR(gocc__x_%d), "
+                 "(gocc_chan_close((struct gocc_chan *)GOCC__PTR_OR_NULL(gocc__x_%d), GOCC_HERE), 0), "
+                 "gocc_close_fd(__builtin_choose_expr(GOCC__IS_PTR(gocc__x_%d), 0, gocc__x_%d))); })",
+                 k, k, k, k, k, k);
+        ed_replace(&w->ed, S(n), S(a), b);
+        ed_replace(&w->ed, E(a), E(n), e);
+    } else {
+        char b[80];
+        snprintf(b, sizeof b, "gocc_chan_%s((const struct gocc_chan *)(", name);
+        ed_replace(&w->ed, S(n), S(a), b);
+        ed_replace(&w->ed, E(a), E(n), "))");
+    }
+    free(name);
+}
+
+/* ------------------------------------------------------------------------ */
+/* loops                                                                     */
+
+/* Every loop body gets GOCC_LOOP_CHECK() first (the preemption point at the
+ * back-edge): `while (c) s` -> `while (c) { GOCC_LOOP_CHECK(); s }`. */
+void ch_loop_check(lw *w, TSNode body)
+{
+    if (ts_node_is_null(body)) return;
+    if (is(body, "compound_statement")) {
+        ed_open(&w->ed, S(body) + 1, " GOCC_LOOP_CHECK();");
+    } else {
+        ed_open(&w->ed, S(body), "{ GOCC_LOOP_CHECK(); ");
+        ed_close(&w->ed, E(body), " }");
+    }
+}
+
+/* for (T v : c) body  ->
+ *   for (int gocc__k_K = 1; gocc__k_K; gocc__k_K = 0)
+ *   for (__auto_type gocc__c_K = (c); gocc__k_K; gocc__k_K = 0)
+ *   for (GOCC_CHAN_ELEM(gocc__c_K) gocc__t_K;
+ *        ({ <not send-only>; gocc_chan_recv(gocc__c_K, &gocc__t_K, site); }); )
+ *       { T v = gocc__t_K; GOCC_LOOP_CHECK(); body }
+ * c is evaluated once; v is a new variable in each iteration (so it may be
+ * const, and a wrong element type is a C error at this line); break and
+ * continue act on the innermost for, the receive loop, and after a break the
+ * two outer loops end too. */
+void ch_for_range(lw *w, TSNode n)
+{
+    int k = lw_next_id(w);
+    TSNode ch = fld(n, "channel"), body = fld(n, "body"), d = fld(n, "declarator");
+    TSNode first_spec = kid(n, 2); /* after 'for' '(' */
+    char *decl = ed_render(&w->ed, S(first_spec), E(d));
+    sb b = {0};
+    sb_printf(&b, "for (int gocc__k_%d = 1; gocc__k_%d; gocc__k_%d = 0) for (__auto_type gocc__c_%d = (", k, k, k, k);
+    ed_replace(&w->ed, S(n), S(ch), b.s);
+    b.len = 0;
+    sb_printf(&b,
+              "); gocc__k_%d; gocc__k_%d = 0) for (GOCC_CHAN_ELEM(gocc__c_%d) gocc__t_%d; ({ " RECV_CHECK("%d")
+              "gocc_chan_recv((struct gocc_chan *)gocc__c_%d, &gocc__t_%d, GOCC_HERE); }); ) ",
+              k, k, k, k, k, k, k);
+    ed_replace(&w->ed, E(ch), S(body), b.s);
+    /* the body stays a block of its own inside v's, as with an ordinary
+     * for, so that it may declare another v */
+    b.len = 0;
+    sb_printf(&b, "{ %s = gocc__t_%d; GOCC_LOOP_CHECK(); ", decl, k);
+    ed_open(&w->ed, S(body), b.s);
+    ed_close(&w->ed, E(body), " }");
+    sb_free(&b);
+    free(decl);
+}
+

@@ -1,0 +1,138 @@
+/* edit.c - queued byte-range edits (see edit.h for the invariants). */
+#include "edit.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+void ed_init(ed_buf *ed, const char *src, size_t len)
+{
+    memset(ed, 0, sizeof *ed);
+    ed->src = src;
+    ed->len = len;
+}
+
+void ed_free(ed_buf *ed)
+{
+    for (int i = 0; i < ed->n; i++) free(ed->e[i].text);
+    free(ed->e);
+    ed->e = NULL;
+    ed->n = ed->cap = 0;
+}
+
+static int count_nl(const char *s, size_t n)
+{
+    int k = 0;
+    for (size_t i = 0; i < n; i++) k += s[i] == '\n';
+    return k;
+}
+
+static void push(ed_buf *ed, size_t start, size_t end, const char *text, int kind)
+{
+    if (ed->n == ed->cap) {
+        ed->cap = ed->cap ? ed->cap * 2 : 64;
+        ed->e = xrealloc(ed->e, (size_t)ed->cap * sizeof *ed->e);
+    }
+    ed_edit *e = &ed->e[ed->n];
+    e->start = start;
+    e->end = end;
+    e->text = xstrdup(text);
+    e->kind = kind;
+    e->seq = ed->n;
+    e->dead = -1;
+    ed->n++;
+}
+
+void ed_replace(ed_buf *ed, size_t start, size_t end, const char *text)
+{
+    for (int i = 0; i < ed->n; i++) {
+        ed_edit *e = &ed->e[i];
+        if (e->dead >= 0) continue;
+        if (e->kind != ED_REPLACE) {
+            if (e->start > start && e->start < end) e->dead = ed->n;
+            continue;
+        }
+        if (e->end <= start || e->start >= end) {
+            /* Disjoint, except that a zero-length replacement at the boundary
+             * of a non-empty one is fine too. */
+            if (!(e->start == e->end && e->start > start && e->start < end)) continue;
+        }
+        if (e->start >= start && e->end <= end && !(e->start == start && e->end == end && start == end)) {
+            e->dead = ed->n; /* covered: its text was rendered into ours, or is dropped */
+            continue;
+        }
+        ed->failed = 1;
+        fprintf(stderr, "gocc: internal error: overlapping edits [%zu,%zu) and [%zu,%zu)\n",
+                e->start, e->end, start, end);
+        return;
+    }
+    int have = count_nl(ed->src + start, end - start), now = count_nl(text, strlen(text));
+    if (have > now) {
+        sb b = {0};
+        sb_puts(&b, text);
+        for (int k = now; k < have; k++) sb_puts(&b, "\n");
+        push(ed, start, end, b.s, ED_REPLACE);
+        sb_free(&b);
+    } else {
+        push(ed, start, end, text, ED_REPLACE);
+    }
+}
+
+void ed_open(ed_buf *ed, size_t at, const char *text) { push(ed, at, at, text, ED_OPEN); }
+void ed_close(ed_buf *ed, size_t at, const char *text) { push(ed, at, at, text, ED_CLOSE); }
+
+/* Order: by offset; at one offset closers (queued order), openers (reverse
+ * order), then replacements. */
+static int rank(const ed_edit *e) { return e->kind == ED_CLOSE ? 0 : e->kind == ED_OPEN ? 1 : 2; }
+
+static int cmp(const void *a, const void *b)
+{
+    const ed_edit *x = *(ed_edit *const *)a, *y = *(ed_edit *const *)b;
+    if (x->start != y->start) return x->start < y->start ? -1 : 1;
+    if (rank(x) != rank(y)) return rank(x) - rank(y);
+    if (x->kind == ED_OPEN) return y->seq - x->seq;
+    return x->seq - y->seq;
+}
+
+static int in_range(const ed_edit *e, size_t start, size_t end)
+{
+    if (e->kind == ED_REPLACE)
+        return e->start >= start && e->end <= end && !(e->start == e->end && (e->start == start || e->start == end));
+    return (e->start > start && e->start < end) || (e->start == start && e->kind == ED_OPEN) ||
+           (e->start == end && e->kind == ED_CLOSE);
+}
+
+static char *render(ed_buf *ed, size_t start, size_t end, size_t *outlen)
+{
+    ed_edit **v = xmalloc(sizeof *v * (size_t)(ed->n + 1));
+    int m = 0;
+    for (int i = 0; i < ed->n; i++) {
+        ed_edit *e = &ed->e[i];
+        if (!in_range(e, start, end)) continue;
+        /* An edit covered by a later replacement is left out when that
+         * replacement is part of this rendering; rendering a range inside the
+         * replaced one (text being moved) still sees it. */
+        int k = e->dead;
+        while (k >= 0 && k < ed->n && !in_range(&ed->e[k], start, end)) k = ed->e[k].dead;
+        if (k >= ed->n) k = -1;
+        if (k >= 0) continue;
+        v[m++] = e;
+    }
+    qsort(v, (size_t)m, sizeof *v, cmp);
+    sb b = {0};
+    size_t pos = start;
+    for (int i = 0; i < m; i++) {
+        if (v[i]->start > pos) sb_add(&b, ed->src + pos, v[i]->start - pos);
+        if (v[i]->start < pos) continue; /* cannot happen: overlaps are refused */
+        sb_puts(&b, v[i]->text);
+        pos = v[i]->end;
+    }
+    if (end > pos) sb_add(&b, ed->src + pos, end - pos);
+    free(v);
+    if (outlen) *outlen = b.len;
+    return sb_take(&b);
+}
+
+char *ed_render(ed_buf *ed, size_t start, size_t end) { return render(ed, start, end, NULL); }
+
+char *ed_apply(ed_buf *ed, size_t *len) { return render(ed, 0, ed->len, len); }

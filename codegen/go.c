@@ -1,0 +1,443 @@
+/* go.c - go statements (prefix go_): `go f(a, b);` and `go { ... }`, and
+ * the file-scope environment structs that carry captured locals. C cannot
+ * name a block-scope expression's type at file scope, so the declarations of
+ * the locals involved are copied (with the locals they mention mapped). */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "lower.h"
+
+/* ------------------------------------------------------------------------ */
+/* go: environments                                                          */
+
+/* Checks that a type used by a copied declaration is visible at file scope. */
+static int type_is_local(lw *w, TSNode t)
+{
+    if (ts_node_is_null(t)) return 0;
+    if (is(t, "type_identifier")) {
+        int s = lw_lookup_n(w, t);
+        return s >= 0 && w->syms[s].kind == SYM_TYPEDEF;
+    }
+    if (is(t, "struct_specifier") || is(t, "union_specifier") || is(t, "enum_specifier")) {
+        TSNode name = fld(t, "name");
+        if (!ts_node_is_null(fld(t, "body"))) return w->fn != NULL;
+        if (!ts_node_is_null(name)) {
+            const char *kw = is(t, "struct_specifier") ? "struct" : is(t, "union_specifier") ? "union" : "enum";
+            char *nm = lw_text(w, name), buf[300];
+            snprintf(buf, sizeof buf, "%s %s", kw, nm);
+            free(nm);
+            int s = lw_lookup(w, buf);
+            return s >= 0 && w->syms[s].kind == SYM_TAG;
+        }
+        return 0;
+    }
+    for (uint32_t i = 0; i < nkids(t); i++)
+        if (type_is_local(w, kid(t, i))) return 1;
+    return 0;
+}
+
+/* Reports a local enumeration constant mentioned in [from,to) and declared
+ * before symbol `before` (outside the go statement). Returns 1 if any. */
+static int local_enum_used(lw *w, size_t from, size_t to, int before, TSNode at)
+{
+    for (int i = 0; i < w->nres; i++) {
+        if (w->res[i].at < from || w->res[i].at >= to) continue;
+        int s = w->res[i].sym;
+        if (s < 0 || s >= before || w->syms[s].kind != SYM_ENUMCONST) continue;
+        lw_err(w, at, "the goroutine uses '%s', an enumeration constant declared inside the function (declare the enum at file scope)",
+            w->syms[s].name);
+        return 1;
+    }
+    return 0;
+}
+
+/* The symbols of the function's locals and parameters mentioned in [from,to),
+ * declared before symbol id `before`, in order of first mention. */
+static int captures(lw *w, size_t from, size_t to, int before, int **out)
+{
+    int n = 0;
+    int *v = xmalloc(sizeof *v * (size_t)(w->nres + 1));
+    for (int i = 0; i < w->nres; i++) {
+        if (w->res[i].at < from || w->res[i].at >= to) continue;
+        int s = w->res[i].sym;
+        if (s < 0 || s >= before) continue; /* negative: a defer number */
+        int kind = w->syms[s].kind;
+        if (kind != SYM_LOCAL && kind != SYM_PARAM && kind != SYM_STATIC) continue;
+        int dup = 0;
+        for (int j = 0; j < n; j++) dup |= v[j] == s;
+        if (!dup) v[n++] = s;
+    }
+    *out = v;
+    return n;
+}
+
+static int is_local_kind(int kind) { return kind == SYM_LOCAL || kind == SYM_PARAM || kind == SYM_STATIC; }
+
+/* The text of expression (or type) n for use inside __typeof__ at file
+ * scope: locals become members of a null struct pointer (never evaluated):
+ * of the environment struct gocc__env_<env> (type_env < 0), or of the
+ * symbol's own type struct gocc__t_<type_env>_<id> (see env_structs); and
+ * lowered constructs become expressions of the same type without statement
+ * expressions, which file scope does not allow. */
+static void env_expr(lw *w, TSNode n, int env, int type_env, sb *b)
+{
+    if (w->subst_text && ts_node_eq(n, w->subst)) {
+        sb_puts(b, w->subst_text);
+        return;
+    }
+    if (is(n, "identifier") || is(n, "type_identifier")) {
+        int s = lw_res_at(w, S(n));
+        if (s >= 0 && is_local_kind(w->syms[s].kind)) {
+            if (type_env >= 0) sb_printf(b, "((struct gocc__t_%d_%d *)0)->%s", type_env, s, w->syms[s].name);
+            else sb_printf(b, "((struct gocc__env_%d *)0)->%s", env, w->syms[s].name);
+            return;
+        }
+    }
+    if (is(n, "receive_expression")) {
+        sb_puts(b, "(*(GOCC_CHAN_ELEM(");
+        env_expr(w, fld(n, "channel"), env, type_env, b);
+        sb_puts(b, ") *)0)");
+        return;
+    }
+    if (is(n, "make_expression")) {
+        char *t = lw_render(w, fld(n, "type"));
+        sb_printf(b, "((%s)0)", t);
+        free(t);
+        return;
+    }
+    if (is(n, "compound_literal_expression")) {
+        /* its type only: a file-scope compound literal would need constant
+         * elements */
+        sb_puts(b, "(*(__typeof__(");
+        env_expr(w, fld(n, "type"), env, type_env, b);
+        sb_puts(b, ") *)0)");
+        return;
+    }
+    if (is(n, "channel_type") || is(n, "send_channel_type") || is(n, "receive_channel_type")) {
+        char *t = lw_render(w, n);
+        sb_puts(b, t);
+        free(t);
+        return;
+    }
+    if (is(n, "call_expression") && is(fld(n, "function"), "identifier")) {
+        char *name = lw_text(w, fld(n, "function"));
+        int bi = (strcmp(name, "len") == 0 || strcmp(name, "cap") == 0 || strcmp(name, "close") == 0) &&
+                 lw_lookup(w, name) < 0 && ts_node_named_child_count(fld(n, "arguments")) == 1;
+        free(name);
+        if (bi) {
+            sb_puts(b, "0LL");
+            return;
+        }
+    }
+    if (nkids(n) == 0) {
+        sb_add(b, w->src + S(n), E(n) - S(n));
+        return;
+    }
+    size_t pos = S(n);
+    for (uint32_t i = 0; i < nkids(n); i++) {
+        TSNode k = kid(n, i);
+        if (S(k) > pos) sb_add(b, w->src + pos, S(k) - pos);
+        env_expr(w, k, env, type_env, b);
+        pos = E(k);
+    }
+    if (E(n) > pos) sb_add(b, w->src + pos, E(n) - pos);
+}
+
+static int decl_keeps(TSNode decl, uint32_t i)
+{
+    const char *f = lw_field_of(decl, i);
+    return (f && strcmp(f, "type") == 0) || is(kid(decl, i), "type_qualifier");
+}
+
+static int is_auto(lw *w, int s)
+{
+    TSNode t = fld(w->syms[s].decl, "type");
+    if (!is(t, "type_identifier")) return 0;
+    char *x = lw_text(w, t);
+    int r = strcmp(x, "__auto_type") == 0;
+    free(x);
+    return r;
+}
+
+/* The locals that the declaration of s mentions (in __typeof__, array
+ * sizes, an __auto_type initializer), added to v (no duplicates). */
+static void sym_deps(lw *w, int s, int *v, int *n)
+{
+    lw_sym *y = &w->syms[s];
+    size_t ranges[8][2];
+    int nr = 0;
+    if (is_auto(w, s)) {
+        if (!ts_node_is_null(y->init)) { ranges[nr][0] = S(y->init); ranges[nr][1] = E(y->init); nr++; }
+    } else {
+        for (uint32_t i = 0; i < nkids(y->decl) && nr < 6; i++)
+            if (decl_keeps(y->decl, i)) { ranges[nr][0] = S(kid(y->decl, i)); ranges[nr][1] = E(kid(y->decl, i)); nr++; }
+        ranges[nr][0] = S(y->dtor); ranges[nr][1] = E(y->dtor); nr++;
+    }
+    for (int r = 0; r < nr; r++)
+        for (int i = 0; i < w->nres; i++) {
+            if (w->res[i].at < ranges[r][0] || w->res[i].at >= ranges[r][1]) continue;
+            int d = w->res[i].sym;
+            if (d < 0 || d == s || !is_local_kind(w->syms[d].kind)) continue;
+            int dup = 0;
+            for (int j = 0; j < *n; j++) dup |= v[j] == d;
+            if (!dup) v[(*n)++] = d;
+        }
+}
+
+/* Appends s after everything its declaration depends on (depth first). */
+static void closure_visit(lw *w, int s, char *seen, int *order, int *n)
+{
+    if (seen[s]) return;
+    seen[s] = 1;
+    int *deps = xmalloc(sizeof *deps * (size_t)(w->nsyms + 1)), nd = 0;
+    sym_deps(w, s, deps, &nd);
+    for (int i = 0; i < nd; i++) closure_visit(w, deps[i], seen, order, n);
+    free(deps);
+    order[(*n)++] = s;
+}
+
+/* The declaration of symbol s with its locals mapped into type structs:
+ * its type specifiers and qualifiers (storage classes dropped) and its
+ * declarator without initializer; array parameters become pointers;
+ * `__auto_type x = e` becomes `__typeof__(((void)0, e)) x`. Returns NULL
+ * (error reported at `at`) when the type cannot be named at file scope. */
+static char *sym_decl(lw *w, int s, int k, TSNode at)
+{
+    lw_sym *y = &w->syms[s];
+    TSNode decl = y->decl, d = y->dtor;
+    sb b = {0};
+    /* A parameter declared as an array is a pointer: the derivation nearest
+     * the name, if an array, becomes (*name), and its size does not count. */
+    TSNode adjust = {{0}, 0, 0};
+    if (y->kind == SYM_PARAM) {
+        for (TSNode a = d; !ts_node_is_null(a) && !is(a, "identifier");) {
+            if (is(a, "array_declarator") || is(a, "pointer_declarator") || is(a, "function_declarator")) adjust = a;
+            TSNode inner = fld(a, "declarator");
+            if (ts_node_is_null(inner) && is(a, "parenthesized_declarator")) inner = ts_node_named_child(a, 0);
+            a = inner;
+        }
+        if (!is(adjust, "array_declarator")) adjust = (TSNode){{0}, 0, 0};
+    }
+    TSNode first = d;
+    for (TSNode a = first; !ts_node_is_null(a) && !is(a, "identifier"); a = fld(a, "declarator")) {
+        if (is(a, "array_declarator") && !ts_node_eq(a, adjust) && !ts_node_is_null(fld(a, "size"))) {
+            sb t = {0};
+            env_expr(w, fld(a, "size"), k, k, &t);
+            int vla = strstr(t.s ? t.s : "", "((struct gocc__t_") != NULL;
+            sb_free(&t);
+            if (vla) {
+                lw_err(w, at, "'%s' is a variable-length array; a goroutine cannot copy it (pass a pointer)", y->name);
+                return NULL;
+            }
+        }
+    }
+    if (is_auto(w, s)) {
+        if (ts_node_is_null(y->init)) {
+            lw_err(w, at, "cannot copy '%s' into a goroutine: its type is unknown", y->name);
+            return NULL;
+        }
+        sb_puts(&b, "__typeof__(((void)0, ");
+        env_expr(w, y->init, k, k, &b);
+        sb_puts(&b, ")) ");
+    } else {
+        for (uint32_t i = 0; i < nkids(decl); i++) {
+            if (!decl_keeps(decl, i)) continue;
+            TSNode t = kid(decl, i);
+            if (type_is_local(w, t)) {
+                lw_err(w, at, "'%s' has a type declared inside the function; a goroutine cannot copy it (declare the type at file scope)", y->name);
+                sb_free(&b);
+                return NULL;
+            }
+            env_expr(w, t, k, k, &b);
+            sb_puts(&b, " ");
+        }
+    }
+    char adjusted[300];
+    if (!ts_node_is_null(adjust)) {
+        snprintf(adjusted, sizeof adjusted, "(*%s)", y->name);
+        w->subst = adjust;
+        w->subst_text = adjusted;
+    }
+    env_expr(w, d, k, k, &b);
+    w->subst_text = NULL;
+    return sb_take(&b);
+}
+
+/* The file-scope types of go statement k. Usually just the environment of
+ * the captured locals, their declarations copied:
+ *     struct gocc__env_K { int i; GOCC_CHAN(int) out; };
+ * A local that another's declaration mentions (`__typeof__(x) y`, an
+ * __auto_type initializer) gets a struct of its own first, and the mention
+ * becomes a member access through a null pointer of that type:
+ *     struct gocc__t_K_<id> { int x; };
+ *     struct gocc__env_K { __typeof__(((struct gocc__t_K_<id> *)0)->x) y; };
+ * Returns 0 on error (reported). */
+static int env_structs(lw *w, int k, const int *syms, int n, TSNode at, sb *b)
+{
+    char *seen = xmalloc((size_t)w->nsyms + 1), *dep = xmalloc((size_t)w->nsyms + 1);
+    memset(seen, 0, (size_t)w->nsyms + 1);
+    memset(dep, 0, (size_t)w->nsyms + 1);
+    int *order = xmalloc(sizeof *order * (size_t)(w->nsyms + 1)), no = 0;
+    int *deps = xmalloc(sizeof *deps * (size_t)(w->nsyms + 1));
+    for (int i = 0; i < n; i++) closure_visit(w, syms[i], seen, order, &no);
+    for (int i = 0; i < no; i++) {
+        int nd = 0;
+        sym_deps(w, order[i], deps, &nd);
+        for (int j = 0; j < nd; j++) dep[deps[j]] = 1;
+    }
+    int ok = 1;
+    for (int i = 0; i < no && ok; i++) {
+        if (!dep[order[i]]) continue;
+        char *d = sym_decl(w, order[i], k, at);
+        if (!d) { ok = 0; break; }
+        sb_printf(b, "struct gocc__t_%d_%d { %s; }; ", k, order[i], d);
+        free(d);
+    }
+    if (ok) sb_printf(b, "struct gocc__env_%d {", k);
+    for (int i = 0; i < n && ok; i++) {
+        const char *nm = w->syms[syms[i]].name;
+        if (dep[syms[i]]) {
+            sb_printf(b, " __typeof__(((struct gocc__t_%d_%d *)0)->%s) %s;", k, syms[i], nm, nm);
+        } else {
+            char *d = sym_decl(w, syms[i], k, at);
+            if (!d) { ok = 0; break; }
+            sb_printf(b, " %s;", d);
+            free(d);
+        }
+    }
+    if (ok) sb_puts(b, " };\n");
+    free(seen);
+    free(dep);
+    free(order);
+    free(deps);
+    return ok;
+}
+
+/* go f(a, b);  ->  at file scope, before the enclosing function, on one
+ * line under the go statement's #line:
+ *     struct gocc__env_K { <the declarations of the locals mentioned> };   (env_structs)
+ *     struct gocc__go_K { __typeof__(((void)0, ENV(f))) fn; __typeof__(((void)0, ENV(a))) a0; ... };
+ *     static void gocc__go_K_run(void *gocc__p) { struct gocc__go_K *gocc__a = gocc__p; gocc__a->fn(gocc__a->a0, ...); }
+ *   in place:
+ *     { struct gocc__go_K gocc__g_K = { f, a, b }; gocc_go(gocc__go_K_run, &gocc__g_K, sizeof gocc__g_K, site); }
+ * ENV(e) is e with locals replaced by members of a null environment pointer
+ * (only ever inside typeof). The comma with void decays arrays and function
+ * designators and drops qualifiers, as passing an argument does. f and the
+ * arguments are evaluated by the caller, now; the runtime copies the block. */
+void go_call(lw *w, TSNode n)
+{
+    int k = lw_next_id(w);
+    TSNode call = fld(n, "call"), f = fld(call, "function"), args = fld(call, "arguments");
+    if (local_enum_used(w, S(call), E(call), w->nsyms, n)) return;
+    int *syms, ns = captures(w, S(call), E(call), w->nsyms, &syms);
+    sb lift = {0};
+    /* All on one line, under the go statement's line: a C error in the
+     * lifted code (a call that does not type-check) names that line. */
+    sb_printf(&lift, "#line %u ", line(n));
+    lw_quote_path(&lift, w->path);
+    sb_puts(&lift, "\n");
+    /* a static local is fine here: only its type is copied, the value is passed */
+    if (ns && !env_structs(w, k, syms, ns, n, &lift)) {
+        free(syms);
+        sb_free(&lift);
+        return;
+    }
+    free(syms);
+    if (ns) lift.s[--lift.len] = ' '; /* keep the struct on the same line */
+    sb_printf(&lift, "struct gocc__go_%d { __typeof__(((void)0, ", k);
+    env_expr(w, f, k, -1, &lift);
+    sb_puts(&lift, ")) fn;");
+    int na = 0;
+    for (uint32_t i = 0; i < ts_node_named_child_count(args); i++) {
+        TSNode a = ts_node_named_child(args, i);
+        if (is(a, "comment")) continue;
+        sb_puts(&lift, " __typeof__(((void)0, ");
+        env_expr(w, a, k, -1, &lift);
+        sb_printf(&lift, ")) a%d;", na++);
+    }
+    sb_printf(&lift, " }; static void gocc__go_%d_run(void *gocc__p) { struct gocc__go_%d *gocc__a = gocc__p; gocc__a->fn(", k, k);
+    for (int i = 0; i < na; i++) sb_printf(&lift, "%sgocc__a->a%d", i ? ", " : "", i);
+    sb_puts(&lift, "); }\n");
+    sb_puts(&w->lifted, lift.s);
+    sb_free(&lift);
+
+    char b[200];
+    snprintf(b, sizeof b, "{ struct gocc__go_%d gocc__g_%d = { ", k, k);
+    ed_replace(&w->ed, S(n), S(call), b);
+    TSNode lp = lw_tok(args, "("), rp = lw_tok(args, ")");
+    ed_replace(&w->ed, S(lp), E(lp), na ? ", " : "");
+    ed_replace(&w->ed, S(rp), E(rp), " };");
+    snprintf(b, sizeof b, " gocc_go(gocc__go_%d_run, &gocc__g_%d, sizeof gocc__g_%d, GOCC_HERE); }", k, k, k);
+    ed_replace(&w->ed, E(call), E(n), b);
+}
+
+
+/* go { block }  ->  at file scope, before the enclosing function:
+ *     struct gocc__env_K { <the declarations of the captured locals> };   (env_structs)
+ *     #line L "file"
+ *     static void gocc__go_K(void *gocc__p) { struct gocc__env_K *gocc__cap = gocc__p;
+ *         __typeof__(gocc__cap->x) x; __builtin_memcpy((void *)&x, &gocc__cap->x, sizeof x); ...
+ *         GOCC_FUNCTION_ENTRY(); block }
+ *   in place:
+ *     { struct gocc__env_K gocc__e_K; __builtin_memcpy(&gocc__e_K.x, &x, sizeof x); ...
+ *       gocc_go(gocc__go_K, &gocc__e_K, sizeof gocc__e_K, site); }
+ * Captured: the locals and parameters of enclosing scopes that the block
+ * mentions; each is copied at the go statement (capture by value) into the
+ * goroutine's own copy, a local of the same name and type, so the block's
+ * text is unchanged. The lifted function is a function like any other: its
+ * defers and returns belong to it. A static local would have to be shared,
+ * which a copy cannot do: that is an error that says what to write. */
+void go_block(lw *w, TSNode n)
+{
+    TSNode body = fld(n, "body");
+    lw_fn f = {0};
+    f.def = n;
+    f.body = body;
+    f.is_go = 1;
+    f.sym_base = w->nsyms;
+    fn_walk_body(w, &f);
+    int k = lw_next_id(w);
+    int *syms, ns = captures(w, S(body), E(body), f.sym_base, &syms);
+    sb env = {0}, in = {0}, out = {0};
+    int ok = !local_enum_used(w, S(body), E(body), f.sym_base, n);
+    for (int i = 0; i < ns && ok; i++)
+        if (w->syms[syms[i]].kind == SYM_STATIC) {
+            lw_err(w, n, "the go block uses static local '%s'; take its address in a local variable and use that", w->syms[syms[i]].name);
+            ok = 0;
+        }
+    if (ok && ns) ok = env_structs(w, k, syms, ns, n, &env);
+    if (ns) sb_printf(&in, " struct gocc__env_%d *gocc__cap = gocc__p;", k);
+    else sb_puts(&in, " (void)gocc__p;");
+    sb_printf(&out, "{ ");
+    if (ns) sb_printf(&out, "struct gocc__env_%d gocc__e_%d; ", k, k);
+    for (int i = 0; i < ns && ok; i++) {
+        const char *nm = w->syms[syms[i]].name;
+        sb_printf(&in, " __typeof__(gocc__cap->%s) %s; __builtin_memcpy((void *)&%s, &gocc__cap->%s, sizeof %s);", nm, nm,
+                  nm, nm, nm);
+        sb_printf(&out, "__builtin_memcpy((void *)&gocc__e_%d.%s, &%s, sizeof gocc__e_%d.%s); ", k, nm, nm, k, nm);
+    }
+    free(syms);
+    if (ok) {
+        fn_finish(w, &f, in.s);
+        char *text_ = lw_render(w, body);
+        if (env.s) {
+            sb_printf(&w->lifted, "#line %u ", line(n));
+            lw_quote_path(&w->lifted, w->path);
+            sb_printf(&w->lifted, "\n%s", env.s);
+        }
+        sb_printf(&w->lifted, "#line %u ", line(body));
+        lw_quote_path(&w->lifted, w->path);
+        sb_printf(&w->lifted, "\nstatic void gocc__go_%d(void *gocc__p) %s\n", k, text_);
+        free(text_);
+        if (ns) sb_printf(&out, "gocc_go(gocc__go_%d, &gocc__e_%d, sizeof gocc__e_%d, GOCC_HERE); }", k, k, k);
+        else sb_printf(&out, "gocc_go(gocc__go_%d, 0, 0, GOCC_HERE); }", k);
+        ed_replace(&w->ed, S(n), E(n), out.s);
+    } else {
+        free(f.rets);
+    }
+    sb_free(&env);
+    sb_free(&in);
+    sb_free(&out);
+}
+

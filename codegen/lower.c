@@ -1,0 +1,811 @@
+/* lower.c - lowering gc to C: the walk (prefix lw_; entry point
+ * cg_translate). The constructs' lowerings live in chan.c, select.c, go.c
+ * and func.c (lower.h lists them).
+ *
+ * One post-order walk over the tree: each construct is lowered after the
+ * constructs inside it, by queueing edits (edit.h) on the tokens that belong
+ * to the construct itself (keywords, operators, punctuation). The user's
+ * sub-expressions and statements stay where they are, byte for byte, so
+ * nested constructs compose, and every generated piece sits on the line of
+ * the token it replaces: line numbers stay exact without #line directives,
+ * except around the file-scope functions that `go` lifts out, which are
+ * followed by a #line resync.
+ *
+ * The walk keeps a scope-aware symbol table of the user's declarations:
+ *   - `go` needs the types of the locals it captures or passes (C cannot name
+ *     a block-scope expression's type at file scope, so the declarations are
+ *     copied into a file-scope "environment" struct);
+ *   - len/cap/close are the channel builtins unless the user declared those
+ *     names.
+ * Identifiers the code generator invents are gocc__<kind>_<n>, n unique in
+ * the file. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "diag.h"
+#include "gc.h"
+#include "lower.h"
+
+
+/* ------------------------------------------------------------------------ */
+/* tree helpers                                                              */
+
+
+/* The first child token of n spelled t (anonymous nodes: "(", "<-", ...). */
+TSNode lw_tok(TSNode n, const char *t)
+{
+    for (uint32_t i = 0; i < nkids(n); i++)
+        if (!ts_node_is_named(kid(n, i)) && is(kid(n, i), t)) return kid(n, i);
+    TSNode null = {{0}, 0, 0};
+    return null;
+}
+
+/* The field name of parent's i-th child, or NULL. (A tree cursor, because
+ * ts_node_field_name_for_child of tree-sitter 0.20.7 misses fields of
+ * children after a hidden rule's.) */
+const char *lw_field_of(TSNode parent, uint32_t i)
+{
+    TSTreeCursor c = ts_tree_cursor_new(parent);
+    const char *f = NULL;
+    if (ts_tree_cursor_goto_first_child(&c)) {
+        uint32_t k = 0;
+        while (k < i && ts_tree_cursor_goto_next_sibling(&c)) k++;
+        if (k == i) f = ts_tree_cursor_current_field_name(&c);
+    }
+    ts_tree_cursor_delete(&c);
+    return f;
+}
+
+
+void lw_err(lw *w, TSNode at, const char *fmt, const char *arg)
+{
+    char msg[512];
+    snprintf(msg, sizeof msg, fmt, arg);
+    dg_error(w->path, w->src, w->len, ts_node_start_point(at), "%s", msg);
+    w->errors++;
+}
+
+char *lw_text(lw *w, TSNode n) { return xstrndup(w->src + S(n), E(n) - S(n)); }
+char *lw_render(lw *w, TSNode n) { return ed_render(&w->ed, S(n), E(n)); }
+
+int lw_next_id(lw *w) { return ++w->tr->counter; }
+
+
+/* ------------------------------------------------------------------------ */
+/* symbols and scopes                                                        */
+
+void lw_push_frame(lw *w)
+{
+    if (w->nscope == w->capscope) {
+        w->capscope = w->capscope ? w->capscope * 2 : 64;
+        w->scope = xrealloc(w->scope, (size_t)w->capscope * sizeof *w->scope);
+    }
+    w->scope[w->nscope++] = -1;
+}
+
+void lw_pop_frame(lw *w)
+{
+    while (w->nscope > 0 && w->scope[w->nscope - 1] != -1) w->nscope--;
+    if (w->nscope > 0) w->nscope--;
+}
+
+int lw_add_sym(lw *w, const char *name, int kind, TSNode decl, TSNode dtor)
+{
+    if (w->nsyms == w->capsyms) {
+        w->capsyms = w->capsyms ? w->capsyms * 2 : 64;
+        w->syms = xrealloc(w->syms, (size_t)w->capsyms * sizeof *w->syms);
+    }
+    lw_sym *s = &w->syms[w->nsyms];
+    s->name = xstrdup(name);
+    s->kind = kind;
+    s->decl = decl;
+    s->dtor = dtor;
+    memset(&s->init, 0, sizeof s->init);
+    if (w->nscope == w->capscope) {
+        w->capscope = w->capscope ? w->capscope * 2 : 64;
+        w->scope = xrealloc(w->scope, (size_t)w->capscope * sizeof *w->scope);
+    }
+    w->scope[w->nscope++] = w->nsyms;
+    return w->nsyms++;
+}
+
+int lw_lookup(lw *w, const char *name)
+{
+    for (int i = w->nscope - 1; i >= 0; i--)
+        if (w->scope[i] >= 0 && strcmp(w->syms[w->scope[i]].name, name) == 0) return w->scope[i];
+    return -1;
+}
+
+int lw_lookup_n(lw *w, TSNode id)
+{
+    char *name = lw_text(w, id);
+    int s = lw_lookup(w, name);
+    free(name);
+    return s;
+}
+
+void lw_add_res(lw *w, size_t at, int sym)
+{
+    if (w->nres == w->capres) {
+        w->capres = w->capres ? w->capres * 2 : 256;
+        w->res = xrealloc(w->res, (size_t)w->capres * sizeof *w->res);
+    }
+    /* keep the table sorted by offset (res_at searches it); the walk
+     * visits identifiers almost in source order, so this rarely moves */
+    int i = w->nres;
+    while (i > 0 && w->res[i - 1].at > at) {
+        w->res[i] = w->res[i - 1];
+        i--;
+    }
+    w->res[i].at = at;
+    w->res[i].sym = sym;
+    w->nres++;
+}
+
+/* The symbol the identifier at byte `at` resolved to, or -1. */
+int lw_res_at(lw *w, size_t at)
+{
+    int lo = 0, hi = w->nres - 1;
+    while (lo <= hi) {
+        int mid = (lo + hi) / 2;
+        if (w->res[mid].at == at) return w->res[mid].sym;
+        if (w->res[mid].at < at) lo = mid + 1;
+        else hi = mid - 1;
+    }
+    return -1;
+}
+
+/* ------------------------------------------------------------------------ */
+/* the walk                                                                  */
+
+void lw_walk(lw *w, TSNode n);
+
+void lw_walk_kids(lw *w, TSNode n)
+{
+    for (uint32_t i = 0; i < nkids(n); i++) lw_walk(w, kid(n, i));
+}
+
+/* Walks a declarator: array sizes and initializers are uses, the declared
+ * name is not. Returns the declared name's node (null if none); *bare gets
+ * the declarator without its initializer. */
+TSNode lw_walk_dtor(lw *w, TSNode d, TSNode *bare)
+{
+    TSNode null = {{0}, 0, 0};
+    if (bare) *bare = d;
+    if (ts_node_is_null(d)) return null;
+    if (is(d, "identifier") || is(d, "type_identifier") || is(d, "field_identifier")) return d;
+    if (is(d, "init_declarator")) {
+        TSNode name = lw_walk_dtor(w, fld(d, "declarator"), bare);
+        lw_walk(w, fld(d, "value"));
+        return name;
+    }
+    if (is(d, "array_declarator")) {
+        lw_walk(w, fld(d, "size"));
+        return lw_walk_dtor(w, fld(d, "declarator"), NULL);
+    }
+    if (is(d, "function_declarator")) {
+        lw_push_frame(w); /* a prototype's parameter names are not in scope */
+        lw_walk(w, fld(d, "parameters"));
+        lw_pop_frame(w);
+        return lw_walk_dtor(w, fld(d, "declarator"), NULL);
+    }
+    if (is(d, "pointer_declarator") || is(d, "parenthesized_declarator") || is(d, "attributed_declarator")) {
+        TSNode inner = fld(d, "declarator");
+        if (ts_node_is_null(inner))
+            for (uint32_t i = 0; i < nkids(d); i++)
+                if (ts_node_is_named(kid(d, i)) && !is(kid(d, i), "type_qualifier")) inner = kid(d, i);
+        for (uint32_t i = 0; i < nkids(d); i++)
+            if (!ts_node_eq(kid(d, i), inner)) lw_walk(w, kid(d, i));
+        return lw_walk_dtor(w, inner, NULL);
+    }
+    lw_walk_kids(w, d);
+    return null;
+}
+
+/* Whether declarator d declares a function (not a pointer to one): the
+ * derivation nearest the name decides, as C reads declarators inside out. */
+static int is_fn_dtor(TSNode d)
+{
+    int fn = 0;
+    while (!ts_node_is_null(d) && !is(d, "identifier")) {
+        if (is(d, "function_declarator")) fn = 1;
+        else if (is(d, "pointer_declarator") || is(d, "array_declarator")) fn = 0;
+        TSNode inner = fld(d, "declarator");
+        if (ts_node_is_null(inner) && is(d, "parenthesized_declarator")) inner = ts_node_named_child(d, 0);
+        d = inner;
+    }
+    return fn;
+}
+
+static int has_storage(lw *w, TSNode decl, const char *word)
+{
+    for (uint32_t i = 0; i < nkids(decl); i++) {
+        TSNode k = kid(decl, i);
+        if (is(k, "storage_class_specifier")) {
+            char *t = lw_text(w, k);
+            int r = strcmp(t, word) == 0;
+            free(t);
+            if (r) return 1;
+        }
+    }
+    return 0;
+}
+
+/* Walks the declaration specifiers of decl (everything but declarators). */
+void lw_walk_specs(lw *w, TSNode decl)
+{
+    for (uint32_t i = 0; i < nkids(decl); i++) {
+        const char *f = lw_field_of(decl, i);
+        if (f && (strcmp(f, "declarator") == 0 || strcmp(f, "body") == 0 || strcmp(f, "channel") == 0)) continue;
+        lw_walk(w, kid(decl, i));
+    }
+}
+
+static void declaration(lw *w, TSNode n)
+{
+    lw_walk_specs(w, n);
+    int is_static = has_storage(w, n, "static"), is_extern = has_storage(w, n, "extern");
+    for (uint32_t i = 0; i < nkids(n); i++) {
+        const char *f = lw_field_of(n, i);
+        if (!f || strcmp(f, "declarator") != 0) continue;
+        TSNode d = kid(n, i), bare;
+        TSNode name = lw_walk_dtor(w, d, &bare);
+        if (ts_node_is_null(name)) continue;
+        char *nm = lw_text(w, name);
+        int kind = !w->fn || is_extern || is_fn_dtor(bare) ? SYM_GLOBAL : is_static ? SYM_STATIC : SYM_LOCAL;
+        int id = lw_add_sym(w, nm, kind, n, bare);
+        if (is(d, "init_declarator")) w->syms[id].init = fld(d, "value");
+        free(nm);
+    }
+}
+
+static void type_definition(lw *w, TSNode n)
+{
+    lw_walk_specs(w, n);
+    for (uint32_t i = 0; i < nkids(n); i++) {
+        const char *f = lw_field_of(n, i);
+        if (!f || strcmp(f, "declarator") != 0) continue;
+        TSNode bare, name = lw_walk_dtor(w, kid(n, i), &bare);
+        if (ts_node_is_null(name)) continue;
+        char *nm = lw_text(w, name);
+        lw_add_sym(w, nm, w->fn ? SYM_TYPEDEF : SYM_GLOBAL, n, bare);
+        free(nm);
+    }
+}
+
+/* struct/union/enum X { ... } inside a function: a block-scope tag. */
+static void tag_specifier(lw *w, TSNode n)
+{
+    if (is(n, "enum_specifier") && w->fn) {
+        /* enumeration constants declared inside a function: a goroutine's
+         * lifted code cannot name them */
+        TSNode body = fld(n, "body");
+        for (uint32_t i = 0; !ts_node_is_null(body) && i < ts_node_named_child_count(body); i++) {
+            TSNode e = ts_node_named_child(body, i);
+            if (!is(e, "enumerator")) continue;
+            lw_walk(w, fld(e, "value"));
+            char *nm = lw_text(w, fld(e, "name"));
+            lw_add_sym(w, nm, SYM_ENUMCONST, e, fld(e, "name"));
+            free(nm);
+        }
+        TSNode name = fld(n, "name");
+        if (!ts_node_is_null(name) && !ts_node_is_null(body)) {
+            char *nm = lw_text(w, name), buf[300];
+            snprintf(buf, sizeof buf, "enum %s", nm);
+            lw_add_sym(w, buf, SYM_TAG, n, n);
+            free(nm);
+        }
+        return;
+    }
+    lw_walk_kids(w, n);
+    TSNode name = fld(n, "name"), body = fld(n, "body");
+    if (!w->fn || ts_node_is_null(name) || ts_node_is_null(body)) return;
+    const char *kw = is(n, "struct_specifier") ? "struct" : is(n, "union_specifier") ? "union" : "enum";
+    char *nm = lw_text(w, name);
+    char buf[300];
+    snprintf(buf, sizeof buf, "%s %s", kw, nm);
+    lw_add_sym(w, buf, SYM_TAG, n, n);
+    free(nm);
+}
+
+
+void lw_quote_path(sb *b, const char *p)
+{
+    sb_puts(b, "\"");
+    for (; *p; p++) {
+        if (*p == '"' || *p == '\\') sb_add(b, "\\", 1);
+        sb_add(b, p, 1);
+    }
+    sb_puts(b, "\"");
+}
+
+
+/* ------------------------------------------------------------------------ */
+/* includes                                                                  */
+
+static int translate_file(lw_tr *tr, const char *path, int is_header, char **name_out);
+
+static int exists(const char *p)
+{
+    struct stat st;
+    return stat(p, &st) == 0 && S_ISREG(st.st_mode);
+}
+
+static char *dir_of(const char *p)
+{
+    const char *s = strrchr(p, '/');
+    if (!s) return xstrdup(".");
+    if (s == p) return xstrdup("/");
+    return xstrndup(p, (size_t)(s - p));
+}
+
+static char *join(const char *dir, const char *name)
+{
+    if (name[0] == '/' || strcmp(dir, ".") == 0) return xstrdup(name);
+    sb b = {0};
+    sb_printf(&b, "%s/%s", dir, name);
+    return sb_take(&b);
+}
+
+/* #include "x.h"  ->  #include "x.gocc.h", the translation of x.h, found as
+ * cc would: the including file's directory, then -iquote/-I directories. */
+static void lower_include(lw *w, TSNode n)
+{
+    TSNode p = fld(n, "path");
+    if (!is(p, "string_literal")) return;
+    char *raw = lw_text(w, p);
+    size_t l = strlen(raw);
+    if (l < 2) {
+        free(raw);
+        return;
+    }
+    char *name = xstrndup(raw + 1, l - 2);
+    free(raw);
+    char *dir = dir_of(w->path), *found = join(dir, name);
+    free(dir);
+    for (int i = 0; !exists(found) && i < w->tr->opt->nquote_dirs; i++) {
+        free(found);
+        found = join(w->tr->opt->quote_dirs[i], name);
+    }
+    if (exists(found)) {
+        char *out = NULL;
+        int e = translate_file(w->tr, found, 1, &out);
+        if (e) {
+            w->errors += e;
+        } else {
+            sb b = {0};
+            lw_quote_path(&b, out);
+            ed_replace(&w->ed, S(p), E(p), b.s);
+            sb_free(&b);
+        }
+    }
+    free(found);
+    free(name);
+}
+
+/* ------------------------------------------------------------------------ */
+/* the walk's dispatch                                                       */
+
+void lw_walk(lw *w, TSNode n)
+{
+    if (ts_node_is_null(n)) return;
+    const char *t = ts_node_type(n);
+    if (!w->fn) {
+        static const struct { const char *type, *what; } stmts[] = {
+            {"go_statement", "a go statement"},         {"defer_statement", "a defer statement"},
+            {"select_statement", "a select statement"}, {"send_statement", "a send statement"},
+            {"receive_statement", "a receive statement"}, {"for_range_statement", "a for statement"},
+        };
+        for (size_t i = 0; i < sizeof stmts / sizeof stmts[0]; i++)
+            if (strcmp(t, stmts[i].type) == 0) {
+                lw_err(w, n, "%s outside a function", stmts[i].what);
+                return;
+            }
+    }
+    switch (t[0]) {
+    case 'c':
+        if (strcmp(t, "compound_statement") == 0) {
+            lw_push_frame(w);
+            lw_walk_kids(w, n);
+            lw_pop_frame(w);
+            return;
+        }
+        if (strcmp(t, "call_expression") == 0) {
+            lw_walk_kids(w, n);
+            ch_builtin(w, n);
+            return;
+        }
+        if (strcmp(t, "channel_type") == 0) {
+            lw_walk_kids(w, n);
+            ch_type(w, n);
+            return;
+        }
+        break;
+    case 'd':
+        if (strcmp(t, "declaration") == 0) {
+            declaration(w, n);
+            return;
+        }
+        if (strcmp(t, "defer_statement") == 0) {
+            if (!w->fn) break;
+            int k = lw_next_id(w);
+            lw_add_res(w, S(n) + 1, -2 - k); /* see collect_defers */
+            w->fn->has_defer = 1;
+            TSNode body = fld(n, "body");
+            if (!ts_node_is_null(body)) {
+                w->fn->in_defer++;
+                lw_walk(w, body);
+                w->fn->in_defer--;
+            } else {
+                lw_walk(w, fld(n, "call"));
+            }
+            fn_defer(w, n, k);
+            return;
+        }
+        if (strcmp(t, "do_statement") == 0) {
+            if (w->fn) w->fn->loops++;
+            lw_walk_kids(w, n);
+            if (w->fn) w->fn->loops--;
+            ch_loop_check(w, fld(n, "body"));
+            return;
+        }
+        break;
+    case 'e':
+        if (strcmp(t, "enum_specifier") == 0) {
+            tag_specifier(w, n);
+            return;
+        }
+        break;
+    case 'f':
+        if (strcmp(t, "function_definition") == 0) {
+            fn_definition(w, n);
+            return;
+        }
+        if (strcmp(t, "for_statement") == 0) {
+            lw_push_frame(w);
+            if (w->fn) w->fn->loops++;
+            lw_walk_kids(w, n);
+            if (w->fn) w->fn->loops--;
+            ch_loop_check(w, fld(n, "body"));
+            lw_pop_frame(w);
+            return;
+        }
+        if (strcmp(t, "for_range_statement") == 0) {
+            lw_push_frame(w);
+            lw_walk_specs(w, n);
+            lw_walk(w, fld(n, "channel"));
+            TSNode bare, name = lw_walk_dtor(w, fld(n, "declarator"), &bare);
+            if (!ts_node_is_null(name)) {
+                char *nm = lw_text(w, name);
+                lw_add_sym(w, nm, SYM_LOCAL, n, bare);
+                free(nm);
+            }
+            if (w->fn) w->fn->loops++;
+            lw_walk(w, fld(n, "body"));
+            if (w->fn) w->fn->loops--;
+            ch_for_range(w, n);
+            lw_pop_frame(w);
+            return;
+        }
+        if (strcmp(t, "field_expression") == 0) {
+            lw_walk(w, fld(n, "argument"));
+            return;
+        }
+        break;
+    case 'g':
+        if (strcmp(t, "go_statement") == 0) {
+            if (!w->fn) break;
+            if (!ts_node_is_null(fld(n, "body"))) {
+                go_block(w, n);
+            } else {
+                lw_walk_kids(w, n);
+                go_call(w, n);
+            }
+            return;
+        }
+        break;
+    case 't':
+        if (strcmp(t, "type_identifier") == 0) {
+            /* a variable's name where a type may stand: __typeof__(x) */
+            int s = lw_lookup_n(w, n);
+            if (s >= 0 && (w->syms[s].kind == SYM_LOCAL || w->syms[s].kind == SYM_PARAM || w->syms[s].kind == SYM_STATIC))
+                lw_add_res(w, S(n), s);
+            return;
+        }
+        if (strcmp(t, "type_definition") == 0) {
+            type_definition(w, n);
+            return;
+        }
+        break;
+    case 'i':
+        if (strcmp(t, "identifier") == 0) {
+            int s = lw_lookup_n(w, n);
+            if (s >= 0 && w->syms[s].kind != SYM_GLOBAL) lw_add_res(w, S(n), s);
+            return;
+        }
+        break;
+    case 'm':
+        if (strcmp(t, "make_expression") == 0) {
+            lw_walk_kids(w, n);
+            ch_make(w, n);
+            return;
+        }
+        break;
+    case 'p':
+        if (strcmp(t, "preproc_include") == 0) {
+            lower_include(w, n);
+            return;
+        }
+        break;
+    case 'r':
+        if (strcmp(t, "receive_expression") == 0) {
+            lw_walk_kids(w, n);
+            ch_recv_expr(w, n);
+            return;
+        }
+        if (strcmp(t, "receive_statement") == 0) {
+            lw_walk_kids(w, n);
+            ch_recv_stmt(w, n);
+            return;
+        }
+        if (strcmp(t, "receive_channel_type") == 0) {
+            lw_walk_kids(w, n);
+            ch_type(w, n);
+            return;
+        }
+        if (strcmp(t, "return_statement") == 0) {
+            lw_walk_kids(w, n);
+            if (w->fn) {
+                if (w->fn->in_defer) ed_replace(&w->ed, S(n), E(n), "goto gocc__defer_next;");
+                else fn_push_ret(w->fn, n);
+            }
+            return;
+        }
+        break;
+    case 's':
+        if (strcmp(t, "send_statement") == 0) {
+            lw_walk_kids(w, n);
+            ch_send(w, n);
+            return;
+        }
+        if (strcmp(t, "send_channel_type") == 0) {
+            lw_walk_kids(w, n);
+            ch_type(w, n);
+            return;
+        }
+        if (strcmp(t, "select_statement") == 0) {
+            lw_walk_kids(w, n);
+            sl_select(w, n);
+            return;
+        }
+        if (strcmp(t, "select_case") == 0) {
+            /* a `case T w = <-c:` declaration is scoped to its case */
+            lw_push_frame(w);
+            TSNode r = fld(n, "receive");
+            if (!ts_node_is_null(r) && !ts_node_is_null(fld(r, "declarator"))) {
+                lw_walk_specs(w, r);
+                lw_walk(w, fld(r, "channel"));
+                TSNode bare, name = lw_walk_dtor(w, fld(r, "declarator"), &bare);
+                if (!ts_node_is_null(name)) {
+                    char *nm = lw_text(w, name);
+                    lw_add_sym(w, nm, SYM_LOCAL, r, bare);
+                    free(nm);
+                }
+                for (uint32_t i = 0; i < nkids(n); i++)
+                    if (!ts_node_eq(kid(n, i), r)) lw_walk(w, kid(n, i));
+            } else {
+                lw_walk_kids(w, n);
+            }
+            lw_pop_frame(w);
+            return;
+        }
+        if (strcmp(t, "struct_specifier") == 0) {
+            tag_specifier(w, n);
+            return;
+        }
+        break;
+    case 'u':
+        if (strcmp(t, "union_specifier") == 0) {
+            tag_specifier(w, n);
+            return;
+        }
+        break;
+    case 'w':
+        if (strcmp(t, "while_statement") == 0) {
+            if (w->fn) w->fn->loops++;
+            lw_walk_kids(w, n);
+            if (w->fn) w->fn->loops--;
+            ch_loop_check(w, fld(n, "body"));
+            return;
+        }
+        break;
+    }
+    lw_walk_kids(w, n);
+}
+
+/* ------------------------------------------------------------------------ */
+/* files                                                                     */
+
+static char *read_file(const char *path, size_t *len)
+{
+    FILE *f = fopen(path, "rb");
+    if (!f) return NULL;
+    sb b = {0};
+    char buf[65536];
+    size_t n;
+    while ((n = fread(buf, 1, sizeof buf, f)) > 0) sb_add(&b, buf, n);
+    int bad = ferror(f);
+    fclose(f);
+    if (bad) {
+        sb_free(&b);
+        return NULL;
+    }
+    *len = b.len;
+    return sb_take(&b);
+}
+
+static const char PROLOGUE[] =
+    "#include <gocc.h>\n"
+    "#pragma GCC diagnostic error \"-Wincompatible-pointer-types\"\n"
+    "#pragma GCC diagnostic error \"-Wint-conversion\"\n"
+    "#ifdef __clang__\n"
+    "#pragma GCC diagnostic error \"-Wincompatible-pointer-types-discards-qualifiers\"\n"
+    "#else\n"
+    "#pragma GCC diagnostic error \"-Wdiscarded-qualifiers\"\n"
+    "#endif\n";
+
+static void add_file(cg_result *r, const char *name, const char *source, char *text, size_t len)
+{
+    r->files = xrealloc(r->files, (size_t)(r->nfiles + 1) * sizeof *r->files);
+    cg_file *f = &r->files[r->nfiles++];
+    f->name = name ? xstrdup(name) : NULL;
+    f->source = xstrdup(source);
+    f->text = text;
+    f->len = len;
+}
+
+static void add_srcdir(cg_result *r, const char *path)
+{
+    char *d = dir_of(path);
+    for (int i = 0; i < r->nsrcdirs; i++)
+        if (strcmp(r->srcdirs[i], d) == 0) {
+            free(d);
+            return;
+        }
+    r->srcdirs = xrealloc(r->srcdirs, (size_t)(r->nsrcdirs + 1) * sizeof *r->srcdirs);
+    r->srcdirs[r->nsrcdirs++] = d;
+}
+
+/* A header's output name: its base name with .gocc before the extension,
+ * made unique among the translation's outputs. */
+static char *header_name(cg_result *r, const char *path)
+{
+    const char *base = strrchr(path, '/');
+    base = base ? base + 1 : path;
+    const char *dot = strrchr(base, '.');
+    size_t stem = dot ? (size_t)(dot - base) : strlen(base);
+    for (int n = 1;; n++) {
+        sb b = {0};
+        sb_add(&b, base, stem);
+        if (n > 1) sb_printf(&b, ".%d", n);
+        sb_puts(&b, ".gocc");
+        sb_puts(&b, dot ? dot : ".h");
+        int clash = 0;
+        for (int i = 1; i < r->nfiles; i++) clash |= r->files[i].name && strcmp(r->files[i].name, b.s) == 0;
+        if (!clash) return sb_take(&b);
+        sb_free(&b);
+    }
+}
+
+/* Translates path (the .gc file, or a quoted header) and adds it to the
+ * result; for a header *name_out gets its output name (also when it was
+ * translated before). Returns the number of errors. */
+static int translate_file(lw_tr *tr, const char *path, int is_header, char **name_out)
+{
+    cg_result *r = tr->out;
+    if (is_header) {
+        for (int i = 1; i < r->nfiles; i++)
+            if (strcmp(r->files[i].source, path) == 0) {
+                *name_out = r->files[i].name;
+                return 0;
+            }
+    }
+    size_t len;
+    char *src = read_file(path, &len);
+    if (!src) {
+        fprintf(stderr, "gocc: error: cannot read %s\n", path);
+        return 1;
+    }
+    int slot = -1;
+    if (is_header) {
+        /* claim the name first: a header that includes itself terminates */
+        char *nm = header_name(r, path);
+        add_file(r, nm, path, NULL, 0);
+        slot = r->nfiles - 1;
+        *name_out = r->files[slot].name;
+        free(nm);
+    }
+    add_srcdir(r, path);
+    TSParser *parser = ts_parser_new();
+    ts_parser_set_language(parser, tree_sitter_gc());
+    TSTree *tree = ts_parser_parse_string(parser, NULL, src, (uint32_t)len);
+    TSNode root = ts_tree_root_node(tree);
+    int errors = dg_syntax(path, src, len, root);
+    lw w = {0};
+    if (!errors) {
+        w.tr = tr;
+        w.path = path;
+        w.src = src;
+        w.len = len;
+        w.is_header = is_header;
+        ed_init(&w.ed, src, len);
+        lw_push_frame(&w);
+        lw_walk(&w, root);
+        errors = w.errors + w.ed.failed;
+    }
+    if (!errors) {
+        sb b = {0};
+        if (is_header) sb_puts(&b, "#include <gocc.h>\n");
+        else sb_puts(&b, PROLOGUE);
+        sb_puts(&b, "#line 1 ");
+        lw_quote_path(&b, path);
+        sb_puts(&b, "\n");
+        size_t olen;
+        char *out = ed_apply(&w.ed, &olen);
+        sb_add(&b, out, olen);
+        free(out);
+        size_t tl = b.len;
+        if (is_header) {
+            r->files[slot].text = sb_take(&b);
+            r->files[slot].len = tl;
+        } else {
+            /* the main file comes first */
+            char *t = sb_take(&b);
+            add_file(r, NULL, path, t, tl);
+            cg_file main = r->files[r->nfiles - 1];
+            memmove(r->files + 1, r->files, (size_t)(r->nfiles - 1) * sizeof *r->files);
+            r->files[0] = main;
+        }
+    }
+    ed_free(&w.ed);
+    for (int i = 0; i < w.nsyms; i++) free(w.syms[i].name);
+    free(w.syms);
+    free(w.scope);
+    free(w.res);
+    sb_free(&w.lifted);
+    ts_tree_delete(tree);
+    ts_parser_delete(parser);
+    free(src);
+    return errors;
+}
+
+int cg_translate(const char *path, const cg_options *opt, cg_result *res)
+{
+    static const cg_options none = {0};
+    lw_tr tr = {0};
+    memset(res, 0, sizeof *res);
+    tr.opt = opt ? opt : &none;
+    tr.out = res;
+    int errors = translate_file(&tr, path, 0, NULL);
+    if (errors) {
+        cg_result_free(res);
+        return errors;
+    }
+    return 0;
+}
+
+void cg_result_free(cg_result *res)
+{
+    for (int i = 0; i < res->nfiles; i++) {
+        free(res->files[i].name);
+        free(res->files[i].source);
+        free(res->files[i].text);
+    }
+    free(res->files);
+    for (int i = 0; i < res->nsrcdirs; i++) free(res->srcdirs[i]);
+    free(res->srcdirs);
+    memset(res, 0, sizeof *res);
+}
+

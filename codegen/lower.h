@@ -1,0 +1,134 @@
+/* lower.h - the code generator's internal interface: the state of one
+ * file's lowering and the functions the lowering modules share.
+ *   lower.c   the walk (prefix lw_), symbols and scopes, includes, files
+ *   chan.c    channel types and operations, for-range, loop checks (ch_)
+ *   select.c  select (sl_)
+ *   go.c      go statements, environments of captured locals (go_)
+ *   func.c    function bodies: entry checks, defer, return, main (fn_)
+ * Every lowering runs after the constructs inside it (post-order) and
+ * queues edits on its own tokens; see lower.c. */
+#ifndef GOCC_LOWER_H
+#define GOCC_LOWER_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <string.h>
+#include <tree_sitter/api.h>
+
+#include "buf.h"
+#include "codegen.h"
+#include "edit.h"
+
+/* tree helpers */
+static inline int is(TSNode n, const char *t) { return !ts_node_is_null(n) && strcmp(ts_node_type(n), t) == 0; }
+static inline TSNode fld(TSNode n, const char *f) { return ts_node_child_by_field_name(n, f, (uint32_t)strlen(f)); }
+static inline size_t S(TSNode n) { return ts_node_start_byte(n); }
+static inline size_t E(TSNode n) { return ts_node_end_byte(n); }
+static inline unsigned line(TSNode n) { return ts_node_start_point(n).row + 1; }
+static inline uint32_t nkids(TSNode n) { return ts_node_child_count(n); }
+static inline TSNode kid(TSNode n, uint32_t i) { return ts_node_child(n, i); }
+
+enum { SYM_GLOBAL, SYM_LOCAL, SYM_PARAM, SYM_STATIC, SYM_TYPEDEF, SYM_TAG, SYM_ENUMCONST };
+
+typedef struct lw_sym {
+    char *name;   /* tags are "struct X", "union X", "enum X" */
+    int kind;
+    TSNode decl;  /* declaration, parameter_declaration, for_range_statement, select_receive */
+    TSNode dtor;  /* the declarator without initializer */
+    TSNode init;  /* its initializer, if any (for __auto_type) */
+} lw_sym;
+
+typedef struct lw_res { /* identifier at byte `at` names symbol `sym` */
+    size_t at;
+    int sym;
+} lw_res;
+
+typedef struct lw_fn { /* a function body: a definition or a go block */
+    struct lw_fn *up;
+    TSNode def;       /* function_definition, or go_statement */
+    TSNode body;
+    int is_go, is_main;
+    int sym_base;     /* symbols with ids >= this are declared inside */
+    int has_defer;
+    int loops;        /* loop nesting inside this body */
+    int in_defer;     /* inside a defer block */
+    TSNode *rets;     /* return statements of this body (not in defer blocks) */
+    int nrets, caprets;
+} lw_fn;
+
+typedef struct lw_tr lw_tr;
+
+typedef struct lw {
+    lw_tr *tr;
+    const char *path;
+    const char *src;
+    size_t len;
+    int is_header;
+    ed_buf ed;
+    lw_sym *syms;
+    int nsyms, capsyms;
+    int *scope; /* stack of symbol ids; -1 separates frames */
+    int nscope, capscope;
+    lw_res *res;
+    int nres, capres;
+    lw_fn *fn;
+    sb lifted;  /* file-scope text for the current top-level function */
+    int errors;
+    TSNode subst;          /* env_expr renders this node as subst_text */
+    const char *subst_text;
+} lw;
+
+/* One translation: the .gc file and every quoted header it reaches. */
+struct lw_tr {
+    const cg_options *opt;
+    cg_result *out;
+    int counter; /* numbering for gocc__<kind>_<n>, shared so headers never clash */
+    int errors;
+};
+
+
+/* lower.c: the walk, symbols and scopes, includes, files */
+TSNode lw_tok(TSNode n, const char *t);
+const char *lw_field_of(TSNode parent, uint32_t i);
+void lw_err(lw *w, TSNode at, const char *fmt, const char *arg);
+char *lw_text(lw *w, TSNode n);
+char *lw_render(lw *w, TSNode n);
+int lw_next_id(lw *w);
+void lw_push_frame(lw *w);
+void lw_pop_frame(lw *w);
+int lw_add_sym(lw *w, const char *name, int kind, TSNode decl, TSNode dtor);
+int lw_lookup(lw *w, const char *name);
+int lw_lookup_n(lw *w, TSNode id);
+void lw_add_res(lw *w, size_t at, int sym);
+int lw_res_at(lw *w, size_t at);
+void lw_walk(lw *w, TSNode n);
+void lw_walk_kids(lw *w, TSNode n);
+TSNode lw_walk_dtor(lw *w, TSNode d, TSNode *bare);
+void lw_walk_specs(lw *w, TSNode decl);
+void lw_quote_path(sb *b, const char *p);
+
+/* chan.c: channel types, make, send, receive, len/cap/close, for-range, loops */
+void ch_type(lw *w, TSNode n);
+void ch_make(lw *w, TSNode n);
+void ch_recv_expr(lw *w, TSNode n);
+void ch_send(lw *w, TSNode n);
+void ch_recv_stmt(lw *w, TSNode n);
+void ch_builtin(lw *w, TSNode n);
+void ch_loop_check(lw *w, TSNode body);
+void ch_for_range(lw *w, TSNode n);
+
+/* select.c */
+void sl_select(lw *w, TSNode n);
+
+/* go.c: go statements and the environments of captured locals */
+void go_call(lw *w, TSNode n);
+void go_block(lw *w, TSNode n);
+
+/* func.c: function bodies, defer, return, main */
+void fn_definition(lw *w, TSNode n);
+void fn_defer(lw *w, TSNode n, int k);
+void fn_push_ret(lw_fn *f, TSNode r);
+void fn_walk_body(lw *w, lw_fn *f);
+void fn_finish(lw *w, lw_fn *f, const char *prefix);
+
+#endif

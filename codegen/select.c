@@ -1,0 +1,121 @@
+/* select.c - the select statement (prefix sl_). */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "lower.h"
+
+/* ------------------------------------------------------------------------ */
+/* select                                                                    */
+
+/* select { case ...: body ... }  ->  evaluate, choose, dispatch in one switch:
+ *   { gocc_select_case gocc__sc_N[n]; _Bool gocc__ok_N = 0; int gocc__i_N = -2;
+ *     static const gocc_site gocc__site_N = {...};
+ *     gocc__sel_N: switch (gocc__i_N) { case -2: ;
+ *       __auto_type gocc__c_N_0 = (c1); GOCC_CHAN_ELEM(...) gocc__v_N_0;     <- first pass:
+ *       gocc__sc_N[0] = ...;                                                    operands in
+ *       if (0) { case 0: ; v = gocc__v_N_0; body... break; }                    source order
+ *       ...
+ *       if (0) { case -1: ; default body... break; }
+ *     gocc__i_N = gocc_select(gocc__sc_N, n, has_default, &gocc__ok_N, &site);
+ *     goto gocc__sel_N; } }                                                  <- second pass
+ * The first pass through the switch evaluates every channel and value in
+ * source order (the case bodies are skipped by `if (0)`), then gocc_select
+ * chooses and the goto re-enters the switch at the chosen case, whose
+ * assignment (v = ..., T w = ..., v, ok = ...) and body run. `break` leaves
+ * the switch, i.e. the select; `continue` reaches the enclosing loop; a body
+ * that ends breaks, so there is no fallthrough. */
+void sl_select(lw *w, TSNode n)
+{
+    int k = lw_next_id(w);
+    TSNode body = fld(n, "body");
+    int ncases = 0, has_default = 0;
+    for (uint32_t i = 0; i < ts_node_named_child_count(body); i++) {
+        TSNode c = ts_node_named_child(body, i);
+        if (!is(c, "select_case")) continue;
+        if (!ts_node_is_null(fld(c, "default"))) {
+            if (has_default) lw_err(w, c, "%s", "multiple defaults in select");
+            has_default = 1;
+        } else {
+            ncases++;
+        }
+    }
+    sb b = {0};
+    TSNode lb = lw_tok(body, "{"), rb = lw_tok(body, "}");
+    if (ncases == 0 && !has_default) {
+        ed_replace(&w->ed, S(n), E(n), "{ gocc_select(0, 0, 0, 0, GOCC_HERE); }");
+        return;
+    }
+    sb_printf(&b,
+              "{ gocc_select_case gocc__sc_%d[%d]; _Bool gocc__ok_%d = 0; int gocc__i_%d = -2; "
+              "static const gocc_site gocc__site_%d = { __FILE__, __LINE__ }; "
+              "gocc__sel_%d: switch (gocc__i_%d) { case -2: ;",
+              k, ncases ? ncases : 1, k, k, k, k, k);
+    ed_replace(&w->ed, S(n), E(lb), b.s);
+    int idx = 0;
+    for (uint32_t i = 0; i < ts_node_named_child_count(body); i++) {
+        TSNode c = ts_node_named_child(body, i);
+        if (!is(c, "select_case")) continue;
+        TSNode colon = lw_tok(c, ":");
+        b.len = 0;
+        if (!ts_node_is_null(fld(c, "default"))) {
+            ed_replace(&w->ed, S(c), E(colon), "if (0) { case -1: ;");
+            ed_close(&w->ed, E(c), " break; }");
+            continue;
+        }
+        TSNode snd = fld(c, "send"), rcv = fld(c, "receive");
+        if (!ts_node_is_null(snd)) {
+            TSNode ch = fld(snd, "channel"), val = fld(snd, "value"), arrow = lw_tok(snd, "<-");
+            sb_printf(&b, "__auto_type gocc__c_%d_%d = (", k, idx);
+            ed_replace(&w->ed, S(c), S(ch), b.s);
+            b.len = 0;
+            sb_printf(&b,
+                      "); _Static_assert(!GOCC_CHAN_IS_RECV_ONLY(gocc__c_%d_%d), \"send on receive-only channel\"); "
+                      "GOCC_CHAN_ELEM(gocc__c_%d_%d) gocc__v_%d_%d = (",
+                      k, idx, k, idx, k, idx);
+            ed_replace(&w->ed, S(arrow), E(arrow), b.s);
+            b.len = 0;
+            sb_printf(&b,
+                      "); gocc__sc_%d[%d].chan = (struct gocc_chan *)gocc__c_%d_%d; gocc__sc_%d[%d].elem = &gocc__v_%d_%d; "
+                      "gocc__sc_%d[%d].is_send = 1; if (0) { case %d: ;",
+                      k, idx, k, idx, k, idx, k, idx, k, idx, idx);
+            ed_replace(&w->ed, E(val), E(colon), b.s);
+        } else {
+            TSNode ch = fld(rcv, "channel"), left = fld(rcv, "left"), ok = fld(rcv, "ok"), d = fld(rcv, "declarator");
+            sb_printf(&b, "__auto_type gocc__c_%d_%d = (", k, idx);
+            sb assign = {0};
+            if (!ts_node_is_null(d)) {
+                char *decl = ed_render(&w->ed, S(rcv), E(d));
+                sb_printf(&assign, " %s = gocc__v_%d_%d;", decl, k, idx);
+                free(decl);
+            } else if (!ts_node_is_null(left)) {
+                char *l = lw_render(w, left);
+                sb_printf(&assign, " %s = gocc__v_%d_%d;", l, k, idx);
+                free(l);
+                if (!ts_node_is_null(ok)) {
+                    char *o = lw_render(w, ok);
+                    sb_printf(&assign, " %s = gocc__ok_%d;", o, k);
+                    free(o);
+                }
+            }
+            ed_replace(&w->ed, S(c), S(ch), b.s);
+            b.len = 0;
+            sb_printf(&b,
+                      "); _Static_assert(!GOCC_CHAN_IS_SEND_ONLY(gocc__c_%d_%d), \"receive from send-only channel\"); "
+                      "GOCC_CHAN_ELEM(gocc__c_%d_%d) gocc__v_%d_%d; "
+                      "gocc__sc_%d[%d].chan = (struct gocc_chan *)gocc__c_%d_%d; gocc__sc_%d[%d].elem = &gocc__v_%d_%d; "
+                      "gocc__sc_%d[%d].is_send = 0; if (0) { case %d: ;%s",
+                      k, idx, k, idx, k, idx, k, idx, k, idx, k, idx, k, idx, k, idx, idx, assign.s ? assign.s : "");
+            sb_free(&assign);
+            ed_replace(&w->ed, E(ch), E(colon), b.s);
+        }
+        ed_close(&w->ed, E(c), " break; }");
+        idx++;
+    }
+    b.len = 0;
+    sb_printf(&b, "gocc__i_%d = gocc_select(gocc__sc_%d, %d, %d, &gocc__ok_%d, &gocc__site_%d); goto gocc__sel_%d; } }",
+              k, k, ncases, has_default, k, k, k);
+    ed_replace(&w->ed, S(rb), E(rb), b.s);
+    sb_free(&b);
+}
+

@@ -1,0 +1,739 @@
+/* driver.c - gocc, the compiler driver: cc for .gc files.
+ *
+ *   gocc [options] FILE... [-o OUT]
+ *
+ * Each input goes through a table of stages: a .gc file is translated (the
+ * code generator, in process) and compiled by $CC; .c/.s/.S files are
+ * compiled; .o/.a files and -l libraries go straight to the link, which adds
+ * the gocc runtime (libgocc.a, which holds Boost.Context's objects too). Each
+ * cc option is routed to the stages that need it (the table `opts`).
+ * Intermediate files live in one mkdtemp directory that is removed on every
+ * exit path, including errors and signals. -v prints every command.
+ *
+ * The runtime's header and libraries are found relative to this executable:
+ * BIN/../include/gocc.h and BIN/../lib/libgocc.a, which holds both in the
+ * build tree (build/bin/gocc) and when installed under PREFIX. */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <ftw.h>
+#include <limits.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "../codegen/buf.h"
+#include "../codegen/codegen.h"
+
+#ifndef GOCC_VERSION
+#define GOCC_VERSION "0.1.0"
+#endif
+
+/* ------------------------------------------------------------------------ */
+/* argument vectors                                                          */
+
+typedef struct strv {
+    char **v;
+    int n, cap;
+} strv;
+
+static void sv_push(strv *a, const char *s)
+{
+    if (a->n + 2 > a->cap) {
+        a->cap = a->cap ? a->cap * 2 : 16;
+        a->v = xrealloc(a->v, (size_t)a->cap * sizeof *a->v);
+    }
+    a->v[a->n++] = xstrdup(s);
+    a->v[a->n] = NULL;
+}
+
+static void sv_cat(strv *a, const strv *b)
+{
+    for (int i = 0; i < b->n; i++) sv_push(a, b->v[i]);
+}
+
+static void sv_free(strv *a)
+{
+    for (int i = 0; i < a->n; i++) free(a->v[i]);
+    free(a->v);
+    memset(a, 0, sizeof *a);
+}
+
+static char *fmt(const char *f, ...)
+{
+    va_list ap;
+    va_start(ap, f);
+    char *s;
+    if (vasprintf(&s, f, ap) < 0) s = NULL;
+    va_end(ap);
+    if (!s) { fputs("gocc: out of memory\n", stderr); exit(1); }
+    return s;
+}
+
+/* ------------------------------------------------------------------------ */
+/* temporary directory: removed on every exit path                           */
+
+static char tmpdir[PATH_MAX];
+static volatile sig_atomic_t have_tmpdir;
+
+static int rm_one(const char *p, const struct stat *st, int flag, struct FTW *ftw)
+{
+    (void)st; (void)flag; (void)ftw;
+    return remove(p);
+}
+
+static void cleanup(void)
+{
+    if (have_tmpdir) {
+        have_tmpdir = 0;
+        nftw(tmpdir, rm_one, 16, FTW_DEPTH | FTW_PHYS);
+    }
+}
+
+static void on_signal(int sig)
+{
+    cleanup();
+    signal(sig, SIG_DFL);
+    raise(sig);
+}
+
+static const char *get_tmpdir(void)
+{
+    if (have_tmpdir) return tmpdir;
+    const char *base = getenv("TMPDIR");
+    if (!base || !*base) base = "/tmp";
+    snprintf(tmpdir, sizeof tmpdir, "%s/gocc-XXXXXX", base);
+    if (!mkdtemp(tmpdir)) {
+        fprintf(stderr, "gocc: error: cannot create a temporary directory in %s: %s\n", base, strerror(errno));
+        exit(1);
+    }
+    have_tmpdir = 1;
+    return tmpdir;
+}
+
+/* ------------------------------------------------------------------------ */
+/* options                                                                   */
+
+enum { ST_TRANSLATE = 1, ST_COMPILE = 2, ST_LINK = 4 };
+enum { ARG_NONE, ARG_JOINED_OR_NEXT, ARG_JOINED, ARG_NEXT };
+
+/* How each cc option is routed. First match wins (longer prefixes first). */
+static const struct opt {
+    const char *name;
+    int arg;
+    int stages;
+} opts[] = {
+    {"-Wl,", ARG_JOINED, ST_LINK},
+    {"-Wa,", ARG_JOINED, ST_COMPILE},
+    {"-Wp,", ARG_JOINED, ST_COMPILE},
+    {"-W", ARG_JOINED, ST_COMPILE},
+    {"-w", ARG_NONE, ST_COMPILE},
+    {"-I", ARG_JOINED_OR_NEXT, ST_TRANSLATE | ST_COMPILE},
+    {"-iquote", ARG_JOINED_OR_NEXT, ST_TRANSLATE | ST_COMPILE},
+    {"-isystem", ARG_JOINED_OR_NEXT, ST_COMPILE},
+    {"-idirafter", ARG_JOINED_OR_NEXT, ST_COMPILE},
+    {"-include", ARG_JOINED_OR_NEXT, ST_COMPILE},
+    {"-D", ARG_JOINED_OR_NEXT, ST_COMPILE},
+    {"-U", ARG_JOINED_OR_NEXT, ST_COMPILE},
+    {"-O", ARG_JOINED, ST_COMPILE | ST_LINK},
+    {"-g", ARG_JOINED, ST_COMPILE | ST_LINK},
+    {"-std=", ARG_JOINED, ST_COMPILE},
+    {"-ansi", ARG_NONE, ST_COMPILE},
+    {"-pedantic", ARG_JOINED, ST_COMPILE},
+    {"-f", ARG_JOINED, ST_COMPILE | ST_LINK},
+    {"-m", ARG_JOINED, ST_COMPILE | ST_LINK},
+    {"-pthread", ARG_NONE, ST_COMPILE | ST_LINK},
+    {"-MF", ARG_JOINED_OR_NEXT, ST_COMPILE},
+    {"-MT", ARG_JOINED_OR_NEXT, ST_COMPILE},
+    {"-MQ", ARG_JOINED_OR_NEXT, ST_COMPILE},
+    {"-MD", ARG_NONE, ST_COMPILE},
+    {"-MMD", ARG_NONE, ST_COMPILE},
+    {"-MP", ARG_NONE, ST_COMPILE},
+    {"-MM", ARG_NONE, ST_COMPILE},
+    {"-M", ARG_NONE, ST_COMPILE},
+    {"-L", ARG_JOINED_OR_NEXT, ST_LINK},
+    {"-l", ARG_JOINED_OR_NEXT, ST_LINK},
+    {"-static", ARG_NONE, ST_LINK},
+    {"-shared", ARG_NONE, ST_LINK},
+    {"-rdynamic", ARG_NONE, ST_LINK},
+    {"-s", ARG_NONE, ST_LINK},
+    {"-nostdlib", ARG_NONE, ST_LINK},
+    {"-nostartfiles", ARG_NONE, ST_LINK},
+    {"-no-pie", ARG_NONE, ST_LINK},
+    {"-pie", ARG_NONE, ST_LINK},
+    {"-u", ARG_JOINED_OR_NEXT, ST_LINK},
+    {"-T", ARG_JOINED_OR_NEXT, ST_LINK},
+};
+
+enum lang { L_NONE, L_GC, L_C, L_ASM, L_OBJ };
+
+typedef struct input {
+    char *path;
+    enum lang lang;
+    int is_lib; /* a -l/-L option kept in command-line order for the link */
+} input;
+
+static struct {
+    strv cflags;      /* to every compile */
+    strv lflags;      /* to the link */
+    strv quote_dirs;  /* for finding quoted headers during translation */
+    input *in;
+    int nin;
+    const char *out;
+    char stop;        /* 0 (link), 'c', 'S', 'E', or 't' (--translate) */
+    int verbose, race, has_std, deps_md, deps_m;
+    const char *mf, *mt;
+    const char *cc;
+    char libdir[PATH_MAX], incdir[PATH_MAX];
+} g;
+
+static void usage(FILE *f)
+{
+    fputs("usage: gocc [options] FILE... [-o OUT]\n"
+          "Translates .gc files (C plus go, chan, <-, select, defer) to C and builds them\n"
+          "with $CC (default cc), linking the gocc runtime. .c, .s, .o and .a files pass through.\n"
+          "\n"
+          "  -o FILE        write the output to FILE (default a.out; FILE.o with -c)\n"
+          "  -c, -S, -E     stop after compiling, after generating assembly, after preprocessing\n"
+          "  --translate    translate one .gc file to C only: to -o FILE or stdout; translated\n"
+          "                 quoted headers are written next to FILE (or in the current directory)\n"
+          "  -x gc|c|none   treat the following files as gc, as C, or by their extension\n"
+          "  -race          build with ThreadSanitizer and the race-detecting runtime\n"
+          "  -v             print every command that is run\n"
+          "  -I -iquote -D -U -O -g -W -f -m -std= -pthread    as cc (compile)\n"
+          "  -L -l -Wl, -static -shared                           as cc (link)\n"
+          "  -M -MM -MD -MMD -MF -MT -MQ -MP                     dependency files, naming .gc sources\n"
+          "  --version, --help\n"
+          "Environment: CC (the C compiler), GOMAXPROCS (at run time).\n",
+          f);
+}
+
+static enum lang lang_of(const char *p, enum lang forced)
+{
+    if (forced != L_NONE) return forced;
+    const char *dot = strrchr(p, '.');
+    if (!dot) return L_OBJ;
+    if (strcmp(dot, ".gc") == 0) return L_GC;
+    if (strcmp(dot, ".c") == 0 || strcmp(dot, ".i") == 0) return L_C;
+    if (strcmp(dot, ".s") == 0 || strcmp(dot, ".S") == 0) return L_ASM;
+    return L_OBJ;
+}
+
+static void add_input(const char *p, enum lang l, int is_lib)
+{
+    g.in = xrealloc(g.in, (size_t)(g.nin + 1) * sizeof *g.in);
+    g.in[g.nin].path = xstrdup(p);
+    g.in[g.nin].lang = l;
+    g.in[g.nin].is_lib = is_lib;
+    g.nin++;
+}
+
+static void die(const char *f, ...)
+{
+    va_list ap;
+    fputs("gocc: error: ", stderr);
+    va_start(ap, f);
+    vfprintf(stderr, f, ap);
+    va_end(ap);
+    fputc('\n', stderr);
+    exit(1);
+}
+
+static void parse_args(int argc, char **argv)
+{
+    enum lang forced = L_NONE;
+    for (int i = 1; i < argc; i++) {
+        const char *a = argv[i];
+        if (a[0] != '-' || a[1] == 0) {
+            add_input(a, lang_of(a, forced), 0);
+            continue;
+        }
+        if (!strcmp(a, "--help") || !strcmp(a, "-help")) { usage(stdout); exit(0); }
+        if (!strcmp(a, "--version")) {
+            printf("gocc %s (gc: C with goroutines and channels)\n", GOCC_VERSION);
+            exit(0);
+        }
+        if (!strcmp(a, "-o")) {
+            if (++i >= argc) die("missing file name after '-o'");
+            g.out = argv[i];
+            continue;
+        }
+        if (!strncmp(a, "-o", 2)) { g.out = a + 2; continue; }
+        if (!strcmp(a, "-c")) { g.stop = 'c'; continue; }
+        if (!strcmp(a, "-S")) { g.stop = 'S'; continue; }
+        if (!strcmp(a, "-E")) { g.stop = 'E'; continue; }
+        if (!strcmp(a, "--translate")) { g.stop = 't'; continue; }
+        if (!strcmp(a, "-v")) { g.verbose = 1; continue; }
+        if (!strcmp(a, "-race")) { g.race = 1; continue; }
+        if (!strncmp(a, "-x", 2)) {
+            const char *l = a[2] ? a + 2 : (++i < argc ? argv[i] : NULL);
+            if (!l) die("missing language after '-x'");
+            if (!strcmp(l, "gc")) forced = L_GC;
+            else if (!strcmp(l, "c")) forced = L_C;
+            else if (!strcmp(l, "assembler") || !strcmp(l, "assembler-with-cpp")) forced = L_ASM;
+            else if (!strcmp(l, "none")) forced = L_NONE;
+            else die("language '%s' not recognized (gc, c, assembler, none)", l);
+            continue;
+        }
+        const struct opt *o = NULL;
+        for (size_t k = 0; k < sizeof opts / sizeof opts[0]; k++) {
+            size_t n = strlen(opts[k].name);
+            if (strncmp(a, opts[k].name, n) != 0) continue;
+            if (opts[k].arg == ARG_NONE && a[n] != 0) continue;
+            if (opts[k].arg == ARG_NEXT && a[n] != 0) continue;
+            o = &opts[k];
+            break;
+        }
+        strv words = {0};
+        sv_push(&words, a);
+        const char *val = NULL;
+        if (o && o->arg == ARG_JOINED_OR_NEXT) {
+            size_t n = strlen(o->name);
+            if (a[n]) {
+                val = a + n;
+            } else {
+                if (++i >= argc) die("missing argument to '%s'", a);
+                val = argv[i];
+                sv_push(&words, argv[i]);
+            }
+        }
+        if (!o) {
+            /* unknown to us: cc will judge it, at compile and at link */
+            sv_cat(&g.cflags, &words);
+            sv_cat(&g.lflags, &words);
+            sv_free(&words);
+            continue;
+        }
+        if (!strcmp(o->name, "-std=")) g.has_std = 1;
+        if (!strcmp(o->name, "-MD") || !strcmp(o->name, "-MMD")) g.deps_md = 1;
+        if (!strcmp(o->name, "-M") || !strcmp(o->name, "-MM")) g.deps_m = 1;
+        if (!strcmp(o->name, "-MF")) { g.mf = val; sv_free(&words); continue; }
+        if (!strcmp(o->name, "-MT") || !strcmp(o->name, "-MQ")) {
+            if (!g.mt) g.mt = val;
+            sv_free(&words);
+            continue;
+        }
+        if (o->stages & ST_TRANSLATE) sv_push(&g.quote_dirs, val);
+        if (!strcmp(o->name, "-l") || !strcmp(o->name, "-L")) {
+            /* libraries keep their place among the files */
+            char *w = fmt("%s%s", o->name, val);
+            add_input(w, L_OBJ, 1);
+            free(w);
+        } else {
+            if (o->stages & ST_COMPILE) sv_cat(&g.cflags, &words);
+            if (o->stages & ST_LINK) sv_cat(&g.lflags, &words);
+        }
+        sv_free(&words);
+    }
+}
+
+/* ------------------------------------------------------------------------ */
+/* running commands                                                          */
+
+static void print_cmd(char **argv)
+{
+    for (char **p = argv; *p; p++) {
+        const char *s = *p;
+        int plain = *s != 0;
+        for (const char *c = s; *c; c++)
+            if (!strchr("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-_./=,+:@%", *c)) plain = 0;
+        fprintf(stderr, "%s", p == argv ? "" : " ");
+        if (plain) {
+            fputs(s, stderr);
+        } else {
+            fputc('\'', stderr);
+            for (const char *c = s; *c; c++) {
+                if (*c == '\'') fputs("'\\''", stderr);
+                else fputc(*c, stderr);
+            }
+            fputc('\'', stderr);
+        }
+    }
+    fputc('\n', stderr);
+}
+
+/* Runs argv; returns 0 when it exited with status 0. */
+static int run(strv *cmd)
+{
+    if (g.verbose) print_cmd(cmd->v);
+    fflush(stdout);
+    pid_t pid = fork();
+    if (pid < 0) die("fork: %s", strerror(errno));
+    if (pid == 0) {
+        execvp(cmd->v[0], cmd->v);
+        fprintf(stderr, "gocc: error: cannot run %s: %s\n", cmd->v[0], strerror(errno));
+        _exit(127);
+    }
+    int st;
+    while (waitpid(pid, &st, 0) < 0)
+        if (errno != EINTR) die("waitpid: %s", strerror(errno));
+    if (WIFSIGNALED(st)) {
+        fprintf(stderr, "gocc: error: %s terminated by signal %d\n", cmd->v[0], WTERMSIG(st));
+        return 1;
+    }
+    return WEXITSTATUS(st) != 0;
+}
+
+/* Whether command word w (a path, or a name searched in PATH) is this very
+ * executable: `make CC=gocc` exports CC=gocc to its recipes, and the driver
+ * must not take itself for the C compiler (it would run itself forever). */
+static int is_self(const char *w)
+{
+    struct stat self, st;
+    if (stat("/proc/self/exe", &self) != 0) return 0;
+    if (strchr(w, '/')) return stat(w, &st) == 0 && st.st_dev == self.st_dev && st.st_ino == self.st_ino;
+    const char *path = getenv("PATH");
+    if (!path) return 0;
+    char *p = xstrdup(path);
+    int found = 0;
+    for (char *d = strtok(p, ":"); d && !found; d = strtok(NULL, ":")) {
+        char *f = fmt("%s/%s", *d ? d : ".", w);
+        if (stat(f, &st) == 0 && !S_ISDIR(st.st_mode)) {
+            found = st.st_dev == self.st_dev && st.st_ino == self.st_ino ? 1 : -1;
+        }
+        free(f);
+    }
+    free(p);
+    return found == 1;
+}
+
+/* The C compiler: $CC unless it is gocc itself, else cc. */
+static const char *choose_cc(void)
+{
+    const char *cc = getenv("CC");
+    if (!cc || !*cc) return "cc";
+    char *first = xstrdup(cc);
+    char *w = strtok(first, " \t");
+    int self = w && is_self(w);
+    free(first);
+    return self ? "cc" : cc;
+}
+
+/* $CC may hold words ("ccache gcc"); split on spaces. */
+static void push_cc(strv *cmd)
+{
+    char *s = xstrdup(g.cc);
+    for (char *t = strtok(s, " \t"); t; t = strtok(NULL, " \t")) sv_push(cmd, t);
+    free(s);
+}
+
+/* ------------------------------------------------------------------------ */
+/* files                                                                     */
+
+static int write_file(const char *path, const char *text, size_t len)
+{
+    FILE *f = fopen(path, "wb");
+    if (!f) {
+        fprintf(stderr, "gocc: error: cannot write %s: %s\n", path, strerror(errno));
+        return 1;
+    }
+    int bad = fwrite(text, 1, len, f) != len;
+    bad |= fclose(f) != 0;
+    if (bad) {
+        fprintf(stderr, "gocc: error: cannot write %s: %s\n", path, strerror(errno));
+        remove(path);
+    }
+    return bad;
+}
+
+static char *dir_of(const char *p)
+{
+    const char *s = strrchr(p, '/');
+    if (!s) return xstrdup(".");
+    if (s == p) return xstrdup("/");
+    return xstrndup(p, (size_t)(s - p));
+}
+
+/* "dir/name.gc" -> "name" + ext */
+static char *base_with(const char *p, const char *ext)
+{
+    const char *b = strrchr(p, '/');
+    b = b ? b + 1 : p;
+    const char *dot = strrchr(b, '.');
+    size_t n = dot ? (size_t)(dot - b) : strlen(b);
+    return fmt("%.*s%s", (int)n, b, ext);
+}
+
+/* "dir/x.o" -> "dir/x" + ext */
+static char *strip_ext(const char *p, const char *ext)
+{
+    const char *slash = strrchr(p, '/'), *dot = strrchr(p, '.');
+    size_t n = dot && (!slash || dot > slash) ? (size_t)(dot - p) : strlen(p);
+    return fmt("%.*s%s", (int)n, p, ext);
+}
+
+static void find_runtime(const char *argv0)
+{
+    char exe[PATH_MAX];
+    ssize_t n = readlink("/proc/self/exe", exe, sizeof exe - 1);
+    if (n <= 0) {
+        if (!realpath(argv0, exe)) snprintf(exe, sizeof exe, "%s", argv0);
+    } else {
+        exe[n] = 0;
+    }
+    char *bin = dir_of(exe);
+    snprintf(g.libdir, sizeof g.libdir, "%s/../lib", bin);
+    snprintf(g.incdir, sizeof g.incdir, "%s/../include", bin);
+    char r[PATH_MAX];
+    if (realpath(g.libdir, r)) snprintf(g.libdir, sizeof g.libdir, "%s", r);
+    if (realpath(g.incdir, r)) snprintf(g.incdir, sizeof g.incdir, "%s", r);
+    free(bin);
+}
+
+/* Replaces every occurrence of `from` in s by `to`. */
+static char *replace_all(const char *s, const char *from, const char *to)
+{
+    sb b = {0};
+    size_t fl = strlen(from);
+    for (const char *p = s; *p;) {
+        const char *q = fl ? strstr(p, from) : NULL;
+        if (!q) { sb_puts(&b, p); break; }
+        sb_add(&b, p, (size_t)(q - p));
+        sb_puts(&b, to);
+        p = q + fl;
+    }
+    return sb_take(&b);
+}
+
+/* The depfile cc wrote names the generated files in the temporary
+ * directory; make it name the .gc file and the original headers. */
+static int fix_depfile(const char *path, const char *dir, const cg_result *r, const char *gc_path)
+{
+    FILE *f = fopen(path, "rb");
+    if (!f) return 0; /* cc wrote none (e.g. it failed) */
+    sb b = {0};
+    char buf[8192];
+    size_t n;
+    while ((n = fread(buf, 1, sizeof buf, f)) > 0) sb_add(&b, buf, n);
+    fclose(f);
+    char *text = sb_take(&b);
+    for (int i = 0; i < r->nfiles; i++) {
+        char *gen = r->files[i].name ? fmt("%s/%s", dir, r->files[i].name) : base_with(gc_path, ".c");
+        if (!r->files[i].name) {
+            char *full = fmt("%s/%s", dir, gen);
+            free(gen);
+            gen = full;
+        }
+        char *t = replace_all(text, gen, r->files[i].source);
+        free(text);
+        free(gen);
+        text = t;
+    }
+    int bad = write_file(path, text, strlen(text));
+    free(text);
+    return bad;
+}
+
+/* Writes a make depfile for --translate: OUT: the .gc file and its headers. */
+static int write_translate_deps(const char *target, const cg_result *r)
+{
+    sb b = {0};
+    sb_printf(&b, "%s:", target);
+    for (int i = 0; i < r->nfiles; i++) sb_printf(&b, " \\\n %s", r->files[i].source);
+    sb_puts(&b, "\n");
+    for (int i = 1; i < r->nfiles; i++) sb_printf(&b, "\n%s:\n", r->files[i].source);
+    int bad = write_file(g.mf, b.s, b.len);
+    sb_free(&b);
+    return bad;
+}
+
+static void translate_opts(cg_options *o)
+{
+    o->quote_dirs = (const char **)g.quote_dirs.v;
+    o->nquote_dirs = g.quote_dirs.n;
+}
+
+/* --translate: one .gc file to -o FILE (or stdout), headers beside it. */
+static int do_translate(void)
+{
+    int ngc = 0;
+    const char *src = NULL;
+    for (int i = 0; i < g.nin; i++)
+        if (!g.in[i].is_lib) { ngc++; src = g.in[i].path; }
+    if (ngc != 1) die("--translate takes exactly one .gc file");
+    cg_options o;
+    translate_opts(&o);
+    cg_result r;
+    if (cg_translate(src, &o, &r) != 0) return 1;
+    int bad = 0;
+    char *dir = g.out && strcmp(g.out, "-") ? dir_of(g.out) : xstrdup(".");
+    for (int i = 1; i < r.nfiles && !bad; i++) {
+        char *p = fmt("%s/%s", dir, r.files[i].name);
+        bad = write_file(p, r.files[i].text, r.files[i].len);
+        free(p);
+    }
+    if (!bad) {
+        if (g.out && strcmp(g.out, "-")) {
+            bad = write_file(g.out, r.files[0].text, r.files[0].len);
+        } else {
+            bad = fwrite(r.files[0].text, 1, r.files[0].len, stdout) != r.files[0].len;
+            bad |= fflush(stdout) != 0;
+        }
+    }
+    if (!bad && (g.mf || g.deps_md)) {
+        char *def = g.out && strcmp(g.out, "-") ? fmt("%s.d", g.out) : base_with(src, ".c.d");
+        const char *mf = g.mf;
+        if (!mf) g.mf = def;
+        bad = write_translate_deps(g.mt ? g.mt : g.out && strcmp(g.out, "-") ? g.out : "-", &r);
+        g.mf = mf;
+        free(def);
+    }
+    free(dir);
+    cg_result_free(&r);
+    return bad;
+}
+
+/* Compiles one input (translating it first if it is gc) to `obj`. */
+static int compile_one(int idx, const input *in, const char *obj)
+{
+    cg_result r = {0};
+    const char *csrc = in->path;
+    char *gen = NULL, *dir = NULL;
+    if (in->lang == L_GC) {
+        cg_options o;
+        translate_opts(&o);
+        if (cg_translate(in->path, &o, &r) != 0) return 1;
+        dir = fmt("%s/%d", get_tmpdir(), idx);
+        if (mkdir(dir, 0700) != 0 && errno != EEXIST) die("mkdir %s: %s", dir, strerror(errno));
+        char *b = base_with(in->path, ".c");
+        gen = fmt("%s/%s", dir, b);
+        free(b);
+        int bad = write_file(gen, r.files[0].text, r.files[0].len);
+        for (int i = 1; i < r.nfiles && !bad; i++) {
+            char *p = fmt("%s/%s", dir, r.files[i].name);
+            bad = write_file(p, r.files[i].text, r.files[i].len);
+            free(p);
+        }
+        if (bad) { cg_result_free(&r); free(gen); free(dir); return 1; }
+        if (g.verbose) {
+            /* the translation runs in this process; show it as the command that does it */
+            fprintf(stderr, "gocc --translate");
+            for (int i = 0; i < g.quote_dirs.n; i++) fprintf(stderr, " -I %s", g.quote_dirs.v[i]);
+            fprintf(stderr, " %s -o %s\n", in->path, gen);
+        }
+        csrc = gen;
+    }
+    strv cmd = {0};
+    push_cc(&cmd);
+    if (in->lang == L_GC) {
+        if (!g.has_std) sv_push(&cmd, "-std=gnu11");
+        /* quoted includes the translation left alone resolve as from the source */
+        for (int i = 0; i < r.nsrcdirs; i++) { sv_push(&cmd, "-iquote"); sv_push(&cmd, r.srcdirs[i]); }
+    }
+    sv_push(&cmd, "-I");
+    sv_push(&cmd, g.incdir);
+    if (g.race) { sv_push(&cmd, "-fsanitize=thread"); sv_push(&cmd, "-g"); }
+    sv_cat(&cmd, &g.cflags);
+    char *depf = NULL;
+    if (g.deps_md || g.deps_m) {
+        /* name the output (not the temporary file) as the target */
+        if (g.mt) { sv_push(&cmd, "-MT"); sv_push(&cmd, g.mt); }
+        else if (obj && g.stop) { sv_push(&cmd, "-MT"); sv_push(&cmd, obj); }
+        else { char *t = base_with(in->path, ".o"); sv_push(&cmd, "-MT"); sv_push(&cmd, t); free(t); }
+        if (g.mf) depf = xstrdup(g.mf);
+        else if (g.deps_md) depf = g.stop == 'c' && obj ? strip_ext(obj, ".d") : base_with(in->path, ".d");
+        else depf = fmt("%s/%d.d", get_tmpdir(), idx); /* -M/-MM: fixed, then printed */
+        sv_push(&cmd, "-MF");
+        sv_push(&cmd, depf);
+    }
+    if (g.deps_m) sv_push(&cmd, "-E"), sv_push(&cmd, "-o"), sv_push(&cmd, "/dev/null");
+    else if (g.stop == 'E') sv_push(&cmd, "-E");
+    else if (g.stop == 'S') sv_push(&cmd, "-S");
+    else sv_push(&cmd, "-c");
+    if (in->lang == L_GC) { sv_push(&cmd, "-x"); sv_push(&cmd, "c"); }
+    sv_push(&cmd, csrc);
+    if (obj && !g.deps_m) { sv_push(&cmd, "-o"); sv_push(&cmd, obj); }
+    int bad = run(&cmd);
+    sv_free(&cmd);
+    if (depf && in->lang == L_GC) {
+        if (!bad) bad = fix_depfile(depf, dir, &r, in->path);
+        if (bad) remove(depf);
+    }
+    if (depf && g.deps_m && !g.mf && !bad) {
+        /* -M/-MM without -MF: the rule goes to -o or stdout, as with cc */
+        FILE *f = fopen(depf, "rb");
+        FILE *o = g.out ? fopen(g.out, idx == 0 ? "wb" : "ab") : stdout;
+        if (!f || !o) {
+            bad = 1;
+        } else {
+            char buf[8192];
+            size_t n;
+            while ((n = fread(buf, 1, sizeof buf, f)) > 0) fwrite(buf, 1, n, o);
+        }
+        if (f) fclose(f);
+        if (o && o != stdout) fclose(o);
+    }
+    free(depf);
+    free(gen);
+    free(dir);
+    cg_result_free(&r);
+    return bad;
+}
+
+int main(int argc, char **argv)
+{
+    atexit(cleanup);
+    signal(SIGINT, on_signal);
+    signal(SIGTERM, on_signal);
+    signal(SIGHUP, on_signal);
+    signal(SIGPIPE, on_signal);
+    signal(SIGQUIT, on_signal);
+    /* a crash of gocc itself should not leave files behind either */
+    signal(SIGSEGV, on_signal);
+    signal(SIGABRT, on_signal);
+    g.cc = choose_cc();
+    parse_args(argc, argv);
+    find_runtime(argv[0]);
+    int nfiles = 0;
+    for (int i = 0; i < g.nin; i++) nfiles += !g.in[i].is_lib;
+    if (nfiles == 0) die("no input files (gocc --help for usage)");
+    if (g.stop == 't') return do_translate();
+
+    if (g.stop && g.out && nfiles > 1 && (g.stop == 'c' || g.stop == 'S'))
+        die("cannot specify '-o' with '-%c' and multiple files", g.stop);
+
+    /* compile stage */
+    strv objs = {0};
+    int bad = 0;
+    for (int i = 0; i < g.nin && !bad; i++) {
+        input *in = &g.in[i];
+        if (in->is_lib || in->lang == L_OBJ) {
+            if (!g.stop) sv_push(&objs, in->path);
+            continue;
+        }
+        char *obj;
+        if (g.deps_m) obj = NULL;
+        else if (g.stop == 'E') obj = g.out ? xstrdup(g.out) : NULL;
+        else if (g.stop) obj = g.out ? xstrdup(g.out) : base_with(in->path, g.stop == 'S' ? ".s" : ".o");
+        else obj = fmt("%s/%d.o", get_tmpdir(), i);
+        bad = compile_one(i, in, obj);
+        if (!g.stop && !g.deps_m) sv_push(&objs, obj);
+        free(obj);
+    }
+    if (bad || g.stop || g.deps_m) {
+        sv_free(&objs);
+        return bad;
+    }
+
+    /* link stage */
+    strv cmd = {0};
+    push_cc(&cmd);
+    if (g.race) sv_push(&cmd, "-fsanitize=thread");
+    sv_cat(&cmd, &g.lflags);
+    sv_cat(&cmd, &objs);
+    char *L = fmt("-L%s", g.libdir);
+    sv_push(&cmd, L);
+    free(L);
+    sv_push(&cmd, g.race ? "-lgocc-race" : "-lgocc");
+    sv_push(&cmd, "-pthread");
+    sv_push(&cmd, "-o");
+    sv_push(&cmd, g.out ? g.out : "a.out");
+    bad = run(&cmd);
+    sv_free(&cmd);
+    sv_free(&objs);
+    return bad;
+}

@@ -1,0 +1,19 @@
+# driver: build/bin/gocc, the compiler driver with the code generator linked
+# in (codegen/*.c, the frontend's parser objects, -ltree-sitter).
+DRIVER_SRCS := driver/driver.c $(wildcard codegen/*.c)
+DRIVER_OBJS := $(patsubst %.c,$(BUILD)/obj/%.o,$(DRIVER_SRCS))
+DRIVER_CFLAGS := -std=gnu11 $(CFLAGS) $(WARN) -Ifrontend
+
+$(BUILD)/obj/driver/%.o: driver/%.c codegen/codegen.h codegen/buf.h
+	@mkdir -p $(@D)
+	$(CC) $(DRIVER_CFLAGS) -c $< -o $@
+
+$(BUILD)/obj/codegen/%.o: codegen/%.c $(wildcard codegen/*.h) frontend/gc.h
+	@mkdir -p $(@D)
+	$(CC) $(DRIVER_CFLAGS) -c $< -o $@
+
+$(BUILD)/bin/gocc: $(DRIVER_OBJS) $(FRONTEND_OBJS)
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS) -o $@ $^ -ltree-sitter
+
+ALL += $(BUILD)/bin/gocc

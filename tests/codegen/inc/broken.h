@@ -1,0 +1,4 @@
+void broken(chan int c)
+{
+    c <- 1
+}

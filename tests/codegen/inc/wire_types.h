@@ -1,0 +1,1 @@
+struct msg { int id; chan int reply; };
