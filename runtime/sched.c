@@ -16,10 +16,15 @@
  *     rechecks every queue after dropping its p (no lost wake-ups).
  *   - Wake-ups stay on the thread when they can: a readied goroutine goes to
  *     runnext and wakes no other thread; only work that sits in a runq (which
- *     others may steal) wakes an idle p.
+ *     others may steal) wakes an idle p. A new goroutine (gocc_go) is the
+ *     exception, as in Go: it also goes to runnext but always calls wakep(),
+ *     and a spinning m's last steal round takes a running p's runnext after
+ *     a grace period (runnextsteal).
  *   - sched.nlost counts ms that run a goroutine after sysmon took their p.
  *     The deadlock check needs every p idle, nlost == 0, an empty global queue
- *     and no armed or firing timer.
+ *     and no armed or firing timer. It runs whenever one of those becomes true:
+ *     a p going idle (pidleput), a lost m finding no p, and the timer thread
+ *     when its last active timer's callback returns.
  *
  * TLS: a goroutine may resume on another thread, so nothing on a goroutine
  * stack may keep a TLS address across a switch. Goroutine-side code learns its
@@ -259,6 +264,27 @@ static int runqempty(gocc_p *p)
     return LOAD(p->runqhead) == LOAD(p->runqtail) && !LOAD(p->runnext);
 }
 
+/* Takes victim's runnext when victim is running a goroutine and its runq is empty (the last steal
+ * round). First a grace period of a few microseconds: the goroutine that set runnext is likely about
+ * to block and let its own thread run it, which keeps ping-pong hand-offs on one thread (Go's runqgrab
+ * sleeps 3 us likewise). p held. */
+static gocc_g *runnextsteal(gocc_p *victim)
+{
+    gocc_g *g = LOAD(victim->runnext);
+    if (!g || (LOAD(victim->state) & 3) != PS_USER)
+        return NULL;
+    gocc_int64 until = gocc_sched_nanotime() + 3000;
+    while (gocc_sched_nanotime() < until) {
+        __builtin_ia32_pause();
+        if (LOAD(victim->runnext) != g)
+            return NULL;
+    }
+    if ((LOAD(victim->state) & 3) != PS_USER ||
+        !__atomic_compare_exchange_n(&victim->runnext, &g, NULL, 0, __ATOMIC_ACQ_REL, __ATOMIC_RELAXED))
+        return NULL;
+    return g;
+}
+
 /* Steals half of victim's runq into p's; returns one g to run. p held. */
 static gocc_g *runqsteal(gocc_p *p, gocc_p *victim)
 {
@@ -490,8 +516,8 @@ static void execute(gocc_m *m, gocc_g *g, int inherit)
 {
     gocc_p *p = m->p;
     if (!g->ctx) {
-        /* First run: only now does g need a stack. */
-        gocc_stk *s = gocc_stack_alloc(p);
+        /* First run: only now does g need a stack (the main goroutine brings its own). */
+        gocc_stk *s = g->stk ? g->stk : gocc_stack_alloc(p);
         g->stk = s;
         g->guard = (uintptr_t)s->lo + GOCC_STACK_REDZONE;
         char *top = (char *)((uintptr_t)s & ~(uintptr_t)63);
@@ -633,7 +659,7 @@ top:;
             int off = (int)(gocc_sched_rand() % (unsigned)np);
             for (int i = 0; i < np; i++) {
                 gocc_p *v = sched.allp[(off + i) % np];
-                if (v != p && (g = runqsteal(p, v)))
+                if (v != p && ((g = runqsteal(p, v)) || (round == 3 && (g = runnextsteal(v)))))
                     goto found;
             }
         }
@@ -833,7 +859,7 @@ static void stackoverflow(gocc_g *g, const gocc_site *site)
     char buf[512];
     int n = snprintf(buf, sizeof buf,
                      "runtime: goroutine stack exceeds %zu-byte limit\nfatal error: goroutine stack overflow\n\n",
-                     GOCC_STACK_SIZE - GOCC_STACK_REDZONE);
+                     (size_t)(g->stk->hi - g->stk->lo) - GOCC_STACK_REDZONE);
     if (write(2, buf, (size_t)n)) {}
     gocc_sched_die(NULL, site);
 }
@@ -908,7 +934,10 @@ void gocc_go(void (*fn)(void *arg), const void *arg, gocc_size argsize, const go
         RSTORE(p->ncreated, p->ncreated + 1);
         runqput(p, g, 1);
         leavep(m, p);
-        wakeifwork(p);
+        /* Unlike a ready (a hand-off that should stay on this thread), a new goroutine is work for an idle
+         * p: as in Go's newproc, get one looking (it may take runnext, see runnextsteal) unless someone
+         * already is. The checks in wakep keep this to two loads when all ps are busy or one spins. */
+        wakep();
         return;
     }
     ADD(sched.nfree_created, 1);
@@ -1171,6 +1200,7 @@ __attribute__((noreturn)) void gocc_sched_start(int (*fn)(int, char **, char **)
         sched.npidle++;
     }
     gocc_g *g = newg(m->p, mainentry, NULL, 0, NULL);
+    g->stk = gocc_stack_main();
     m->p->ncreated++;
     runqput(m->p, g, 1);
     pthread_t th;
@@ -1250,6 +1280,13 @@ static int foreignthreads(void)
             n++;
     closedir(d);
     return n > LOAD(sched.mcount) + 2 + (GOCC_RACE ? 1 : 0);
+}
+
+void gocc_sched_checkdead(void)
+{
+    gocc_lock_acquire(&sched.lock);
+    checkdead();
+    gocc_lock_release(&sched.lock);
 }
 
 /* sched.lock held. Every p is idle: unless a timer, a thread that lost its p in a system call

@@ -126,6 +126,7 @@ gocc_g *gocc_g_alloc(gocc_p *p);                 /* p held (or NULL); returns a 
 void gocc_g_free(gocc_p *p, gocc_g *g);
 gocc_stk *gocc_stack_alloc(gocc_p *p);
 void gocc_stack_free(gocc_p *p, gocc_stk *s);    /* s is no longer in use */
+gocc_stk *gocc_stack_main(void);                 /* the main goroutine's own large stack (once, at start) */
 void gocc_stack_check(gocc_g *g);                /* overflow canary below g's stack; reports and exits */
 gocc_stk *gocc_stack_find(uintptr_t addr, int *inguard); /* the stack that holds addr */
 void gocc_g_foreach(void (*f)(gocc_g *g, void *arg), void *arg);
@@ -138,7 +139,8 @@ int gocc_timer_active(void);                     /* armed or firing timers */
 
 /* sched.c */
 gocc_m *gocc_sched_m(void);
-void gocc_sched_systhread(void);                 /* marks the calling thread as the runtime's own */
+void gocc_sched_systhread(void);
+void gocc_sched_checkdead(void);                 /* sched.lock not held: reports a deadlock if there is one */                 /* marks the calling thread as the runtime's own */
 void gocc_sched_fatal_goroutines(void);          /* prints every live goroutine */
 __attribute__((noreturn)) void gocc_sched_die(const char *head, const gocc_site *site);
 

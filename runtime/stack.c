@@ -22,12 +22,20 @@
  *     otherwise: freeing a stack that went deeper gives the pages below back
  *     (madvise), so pooled and parked goroutines cost about one page each.
  *   - Pools are per p (no lock) with global overflow lists (mem.lock).
+ *
+ * The main goroutine is different: plain C code runs there (LANGUAGE.md: a
+ * program without the constructs behaves as with cc), so it gets a stack as
+ * large as the process's own would have been (RLIMIT_STACK's soft limit,
+ * within [GOCC_STACK_SIZE, MAINSTACK_MAX]) in a mapping of its own, never
+ * pooled, with a MAINGUARD-byte PROT_NONE gap below it, as wide as the
+ * kernel's stack guard gap so that a large frame cannot jump over it.
  */
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <sys/resource.h>
 #include <unistd.h>
 
 #include "sched_impl.h"
@@ -42,6 +50,8 @@
 #define GSLAB ((size_t)2 << 20)                 /* bytes per g slab */
 #define MAXSLABS 65536
 #define LOCALMAX 64
+#define MAINSTACK_MAX ((size_t)64 << 20)
+#define MAINGUARD ((size_t)1 << 20)
 
 static struct {
     gocc_lock lock;             /* guards the free lists and carving */
@@ -53,6 +63,8 @@ static struct {
     char *slabs[MAXSLABS];
     int nslabs;
     int gcarved;                /* records carved from slabs[nslabs-1] */
+    char *mainmap;              /* the main goroutine's mapping (guard gap, then stack); set once at start */
+    gocc_stk *mainstk;
 } mem;
 
 #define GPERSLAB ((int)(GSLAB / sizeof(gocc_g)))
@@ -238,8 +250,36 @@ gocc_stk *gocc_stack_alloc(gocc_p *p)
     return s;
 }
 
+gocc_stk *gocc_stack_main(void)
+{
+    size_t size = (size_t)8 << 20;
+    struct rlimit rl;
+    if (getrlimit(RLIMIT_STACK, &rl) == 0)
+        size = rl.rlim_cur == RLIM_INFINITY || rl.rlim_cur > MAINSTACK_MAX ? MAINSTACK_MAX : (size_t)rl.rlim_cur;
+    if (size < GOCC_STACK_SIZE)
+        size = GOCC_STACK_SIZE;
+    size = (size + GOCC_PAGE - 1) & ~(size_t)(GOCC_PAGE - 1);
+    char *c = mmap(NULL, MAINGUARD + size, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+    if (c == MAP_FAILED)
+        nomem("main goroutine stack");
+    mprotect(c, MAINGUARD, PROT_NONE);
+    gocc_stk *s = stkrecord(c + MAINGUARD + size);
+    s->lo = c + MAINGUARD;
+    s->hi = c + MAINGUARD + size;
+    s->spmin = (uintptr_t)s;
+    s->next = NULL;
+    s->guarded = 1;
+    s->chunkidx = -1;
+    s->canary = GOCC_CANARY;
+    mem.mainmap = c;
+    mem.mainstk = s;
+    return s;
+}
+
 void gocc_stack_free(gocc_p *p, gocc_stk *s)
 {
+    if (s == mem.mainstk)
+        return; /* the main goroutine's exit ends the process; its stack is never pooled */
     char *keep = s->hi - GOCC_PAGE;
 #if GOCC_RACE
     /* Race builds never reuse a stack: TSan would see the new goroutine's frames race with the old
@@ -298,6 +338,10 @@ void gocc_stack_check(gocc_g *g)
 
 gocc_stk *gocc_stack_find(uintptr_t addr, int *inguard)
 {
+    if (mem.mainstk && addr >= (uintptr_t)mem.mainmap && addr < (uintptr_t)mem.mainstk->hi) {
+        *inguard = addr < (uintptr_t)mem.mainstk->lo;
+        return mem.mainstk;
+    }
     int nc = __atomic_load_n(&mem.nchunks, __ATOMIC_ACQUIRE);
     for (int c = 0; c < nc; c++) {
         uintptr_t b = (uintptr_t)mem.chunks[c];

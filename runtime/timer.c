@@ -14,7 +14,9 @@
  *   - t is armed iff 0 <= t->gocc__index < tm.n and tm.heap[t->gocc__index] == t
  *     (so a zeroed timer reads as not armed, whatever its index says).
  *   - tm.active = armed timers + callbacks running now; the deadlock check reads
- *     it, so a callback that is about to ready a goroutine still counts.
+ *     it, so a callback that is about to ready a goroutine still counts. Whoever
+ *     drops it to 0 after a callback runs the deadlock check (no lost check: a p
+ *     that went idle while the callback ran skipped it).
  *   - Callbacks run on the timer thread without the lock held; a periodic timer
  *     is re-armed before its callback runs.
  */
@@ -159,9 +161,12 @@ static void *timerproc(void *arg)
             void (*fn)(gocc_timer *) = t->fn;
             gocc_lock_release(&tm.lock);
             fn(t);
+            if (!periodic && __atomic_sub_fetch(&tm.active, 1, __ATOMIC_ACQ_REL) == 0) {
+                /* The last p to go idle may have done so while fn ran and seen a firing timer: the
+                 * deadlock check it skipped is ours to run, now that nothing counts as active. */
+                gocc_sched_checkdead();
+            }
             gocc_lock_acquire(&tm.lock);
-            if (!periodic)
-                __atomic_sub_fetch(&tm.active, 1, __ATOMIC_ACQ_REL);
             now = gocc_sched_nanotime();
         }
         int gen = tm.gen;

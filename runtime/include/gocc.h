@@ -304,11 +304,28 @@ extern __thread __UINTPTR_TYPE__ gocc_sched_stack_guard;   /* per worker thread 
 extern volatile int gocc_sched_preempt_flag;               /* set by the monitor */
 void gocc_sched_morestack(const gocc_site *site);          /* slow path */
 void gocc_sched_preempt(void);                             /* slow path */
+/* Under ThreadSanitizer (gocc -race) both words are read with relaxed atomic loads: the runtime writes
+ * them from other threads (the monitor) and a goroutine's fiber is not ordered with its thread's
+ * start, so plain reads would be reported as races with the runtime, never with the program. */
+#if defined(__SANITIZE_THREAD__)
+#define GOCC_TSAN_ 1
+#elif defined(__has_feature)
+#if __has_feature(thread_sanitizer)
+#define GOCC_TSAN_ 1
+#endif
+#endif
+#ifdef GOCC_TSAN_
+#define GOCC_GUARD_LOAD_() __atomic_load_n(&gocc_sched_stack_guard, __ATOMIC_RELAXED)
+#define GOCC_PREEMPT_LOAD_() __atomic_load_n(&gocc_sched_preempt_flag, __ATOMIC_RELAXED)
+#else
+#define GOCC_GUARD_LOAD_() gocc_sched_stack_guard
+#define GOCC_PREEMPT_LOAD_() gocc_sched_preempt_flag
+#endif
 #define GOCC_FUNCTION_ENTRY() \
-    do { if (__builtin_expect((__UINTPTR_TYPE__)__builtin_frame_address(0) < gocc_sched_stack_guard, 0)) \
+    do { if (__builtin_expect((__UINTPTR_TYPE__)__builtin_frame_address(0) < GOCC_GUARD_LOAD_(), 0)) \
              gocc_sched_morestack(GOCC_HERE); } while (0)
 #define GOCC_LOOP_CHECK() \
-    do { if (__builtin_expect(gocc_sched_preempt_flag, 0)) gocc_sched_preempt(); } while (0)
+    do { if (__builtin_expect(GOCC_PREEMPT_LOAD_(), 0)) gocc_sched_preempt(); } while (0)
 
 /* defer: the generated code keeps a per-function list of records. */
 typedef struct gocc_defer {

@@ -310,6 +310,25 @@ GOCC_TEST(sched_syscall_handoff)
     CU_ASSERT_EQUAL(runtime_numgoroutine(), 1);
 }
 
+/* A new goroutine is work for an idle p at once (Go's newproc -> wakep), even from runnext: before,
+ * it sat in the spawner's runnext until the spawner blocked, so a spawner that computes (here: in C,
+ * with no preemption points) starved it forever. The wait bound is a generous hang guard, not a timing. */
+static int spawned_ran;
+static void set_spawned(void *arg) { (void)arg; __atomic_store_n(&spawned_ran, 1, __ATOMIC_RELEASE); }
+
+GOCC_TEST(sched_spawn_wakes_idle_p)
+{
+    if (gtest_procs() < 2)
+        return;
+    for (int i = 0; i < 20; i++) {
+        __atomic_store_n(&spawned_ran, 0, __ATOMIC_RELEASE);
+        gocc_go(set_spawned, NULL, 0, GOCC_HERE);
+        gocc_int64 until = gocc_sched_nanotime() + 5000000000LL;
+        while (!__atomic_load_n(&spawned_ran, __ATOMIC_ACQUIRE) && gocc_sched_nanotime() < until) {}
+        CU_ASSERT_FATAL(__atomic_load_n(&spawned_ran, __ATOMIC_ACQUIRE));
+    }
+}
+
 /* --- deadlock and panics --------------------------------------------- */
 
 static event never;
@@ -353,6 +372,42 @@ GOCC_TEST(sched_no_deadlock_with_timer)
     int st = gtest_run_helper("no_deadlock_while_sleeping", gtest_procs(), out, sizeof out, 10);
     CU_ASSERT_EQUAL(gtest_exit_code(st), 0);
     CU_ASSERT_STRING_EQUAL(out, "woke\n");
+}
+
+/* The timer thread readies the sleeper and only then counts its callback finished: the last p going
+ * idle in between saw a firing timer and skipped the check, so the report must come from the timer
+ * side (it used to hang in 10-60% of runs). */
+GOCC_HELPER(deadlock_after_sleep)
+{
+    time_sleep(10 * 1000000LL);
+    ev_wait(&never);
+}
+
+static void sleep_then_exit(void *arg)
+{
+    (void)arg;
+    time_sleep(5 * 1000000LL);
+}
+
+GOCC_HELPER(deadlock_after_sleeper_exits)
+{
+    gocc_go(sleep_then_exit, NULL, 0, GOCC_HERE);
+    ev_wait(&never);
+}
+
+GOCC_TEST(sched_deadlock_after_timer)
+{
+    static char out[8192];
+    static const char *const helpers[] = { "deadlock_after_sleep", "deadlock_after_sleeper_exits" };
+    for (int i = 0; i < 200; i++) {
+        int st = gtest_run_helper(helpers[i % 2], gtest_procs(), out, sizeof out, 5);
+        CU_ASSERT_EQUAL(gtest_exit_code(st), 2);
+        CU_ASSERT_PTR_NOT_NULL(strstr(out, "fatal error: all goroutines are asleep - deadlock!\n"));
+        if (gtest_exit_code(st) != 2) {
+            fprintf(stderr, "run %d of %s: exit %d\n", i, helpers[i % 2], gtest_exit_code(st));
+            break;
+        }
+    }
 }
 
 static const gocc_site site42 = { "prog.gc", 42 }, site7 = { "prog.gc", 7 };

@@ -124,6 +124,53 @@ GOCC_TEST(stack_overflow_in_c_code_guard_page)
     CU_ASSERT_PTR_NOT_NULL(strstr(out, "created by goroutine 1 at prog.gc:99"));
 }
 
+/* The main goroutine runs plain C (LANGUAGE.md): its stack is as large as RLIMIT_STACK would give the
+ * process under cc (it used to be an ordinary 480 KiB goroutine stack). */
+static __attribute__((noinline)) long big_frame(void)
+{
+    volatile char a[2 << 20];
+    for (size_t i = 0; i < sizeof a; i += 4096)
+        a[i] = (char)i;
+    return a[sizeof a - 4096];
+}
+
+GOCC_HELPER(main_big_stack)
+{
+    printf("%ld %ld\n", big_frame(), recurse_c(3000)); /* 2 MiB of locals, then ~3 MiB of frames */
+}
+
+GOCC_HELPER(main_overflow_c)
+{
+    recurse_c(100000000);
+}
+
+GOCC_TEST(stack_main_goroutine_as_rlimit)
+{
+    static char out[4096];
+    struct rlimit rl, old;
+    getrlimit(RLIMIT_STACK, &old);
+    rl = old;
+    rl.rlim_cur = (rlim_t)16 << 20;
+    if (rl.rlim_max != RLIM_INFINITY && rl.rlim_max < rl.rlim_cur)
+        rl.rlim_cur = rl.rlim_max;
+    CU_ASSERT_EQUAL_FATAL(setrlimit(RLIMIT_STACK, &rl), 0);
+    int st = gtest_run_helper("main_big_stack", gtest_procs(), out, sizeof out, 20);
+    CU_ASSERT_EQUAL(gtest_exit_code(st), 0);
+    CU_ASSERT_PTR_NULL(strstr(out, "fatal"));
+    /* Overflowing it in C code lands in its guard gap: a stack overflow of goroutine 1, not a stray SIGSEGV. */
+    st = gtest_run_helper("main_overflow_c", gtest_procs(), out, sizeof out, 20);
+    CU_ASSERT_EQUAL(gtest_exit_code(st), 2);
+    CU_ASSERT_PTR_NOT_NULL(strstr(out, "fatal error: goroutine stack overflow"));
+    CU_ASSERT_PTR_NOT_NULL(strstr(out, "goroutine 1 [running]"));
+    /* A smaller limit gives a smaller stack, as with cc. */
+    rl.rlim_cur = (rlim_t)1 << 20;
+    CU_ASSERT_EQUAL_FATAL(setrlimit(RLIMIT_STACK, &rl), 0);
+    st = gtest_run_helper("main_big_stack", gtest_procs(), out, sizeof out, 20);
+    CU_ASSERT_EQUAL(gtest_exit_code(st), 2);
+    CU_ASSERT_PTR_NOT_NULL(strstr(out, "fatal error: goroutine stack overflow"));
+    setrlimit(RLIMIT_STACK, &old);
+}
+
 /* Past the guarded stacks: C code that runs a little below its stack is caught by the canary at its next switch. */
 static sev hold_ev;
 static void holder(void *arg) { (void)arg; sev_wait(&hold_ev); }
