@@ -59,6 +59,51 @@ void ch_make(lw *w, TSNode n)
     free(el);
 }
 
+/* The type argument of make(T) / make(T, n) written as a call: make not
+ * declared by the user, and T a typedef name (the grammar's make_expression
+ * takes a channel type written out; Go allows a named channel type too).
+ * Null otherwise. */
+TSNode ch_make_typedef(lw *w, TSNode n)
+{
+    TSNode null = {{0}, 0, 0};
+    TSNode f = fld(n, "function"), args = fld(n, "arguments");
+    uint32_t na = ts_node_named_child_count(args);
+    if (!is(f, "identifier") || na < 1 || na > 2) return null;
+    char *name = lw_text(w, f);
+    int mk = strcmp(name, "make") == 0 && lw_lookup(w, name) < 0;
+    free(name);
+    TSNode t = ts_node_named_child(args, 0);
+    if (!mk || !(is(t, "identifier") || is(t, "type_identifier"))) return null;
+    int s = lw_lookup_n(w, t);
+    if (s < 0 || !(w->syms[s].kind == SYM_TYPEDEF || is(w->syms[s].decl, "type_definition"))) return null;
+    return t;
+}
+
+/* make(T)      ->  ((T)gocc_chan_make(sizeof(GOCC_CHAN_ELEM((T)0)), 0, GOCC_HERE))
+ * make(T, n)   ->  ((T)gocc_chan_make(sizeof(GOCC_CHAN_ELEM((T)0)), n, GOCC_HERE))
+ * for T a typedef name of a channel type (`typedef chan int ci;`): a call in
+ * the grammar (see ch_make_typedef). Any other T fails to compile at the
+ * line (GOCC_CHAN_ELEM needs a channel). */
+void ch_make_call(lw *w, TSNode n)
+{
+    TSNode t = ch_make_typedef(w, n);
+    if (ts_node_is_null(t)) return;
+    TSNode args = fld(n, "arguments");
+    char *tn = lw_text(w, t);
+    sb b = {0};
+    sb_printf(&b, "((%s)gocc_chan_make(sizeof(GOCC_CHAN_ELEM((%s)0)), ", tn, tn);
+    if (ts_node_named_child_count(args) == 1) {
+        sb_puts(&b, "0, GOCC_HERE))");
+        ed_replace(&w->ed, S(n), E(n), b.s);
+    } else {
+        TSNode size = ts_node_named_child(args, 1);
+        ed_replace(&w->ed, S(n), S(size), b.s);
+        ed_replace(&w->ed, E(size), E(n), ", GOCC_HERE))");
+    }
+    sb_free(&b);
+    free(tn);
+}
+
 /* ------------------------------------------------------------------------ */
 /* channel operations                                                        */
 
@@ -144,46 +189,65 @@ static int known_chan(lw *w, TSNode e)
     return is(t, "channel_type") || is(t, "send_channel_type") || is(t, "receive_channel_type");
 }
 
+/* Whether call n is len(c), cap(c) or close(x), the builtins: the name is
+ * not the user's, or the operand is known to be a channel (LANGUAGE.md: the
+ * builtins apply to channels; on other values the user's len/cap/close keep
+ * their meaning). */
+int ch_is_builtin(lw *w, TSNode n)
+{
+    TSNode f = fld(n, "function"), args = fld(n, "arguments");
+    if (!is(f, "identifier") || ts_node_named_child_count(args) != 1) return 0;
+    char *name = lw_text(w, f);
+    int builtin = (strcmp(name, "len") == 0 || strcmp(name, "cap") == 0 || strcmp(name, "close") == 0) &&
+                  (lw_lookup(w, name) < 0 || known_chan(w, ts_node_named_child(args, 0)));
+    free(name);
+    return builtin;
+}
+
+/* The C that stands before and after the operand of builtin call n (see
+ * ch_builtin); the caller frees both. */
+void ch_builtin_parts(lw *w, TSNode n, char **pre, char **post)
+{
+    char *name = lw_text(w, fld(n, "function"));
+    sb b = {0}, e = {0};
+    if (strcmp(name, "close") == 0) {
+        int k = lw_next_id(w);
+        sb_printf(&b, "({ __auto_type gocc__x_%d = (", k);
+        sb_printf(&e,
+                  "); _Static_assert(!GOCC_CHAN_IS_RECV_ONLY(__builtin_choose_expr(GOCC__IS_PTR(gocc__x_%d), "
+                  "gocc__x_%d, (GOCC_CHAN(int))0)), \"close of receive-only channel\"); "
+                  "__builtin_choose_expr(GOCC__IS_PTR(gocc__x_%d), "
+                  "(gocc_chan_close((struct gocc_chan *)GOCC__PTR_OR_NULL(gocc__x_%d), GOCC_HERE), 0), "
+                  "gocc_close_fd(__builtin_choose_expr(GOCC__IS_PTR(gocc__x_%d), 0, gocc__x_%d))); })",
+                  k, k, k, k, k, k);
+    } else {
+        sb_printf(&b, "gocc_chan_%s((const struct gocc_chan *)(", name);
+        sb_puts(&e, "))");
+    }
+    free(name);
+    *pre = sb_take(&b);
+    *post = sb_take(&e);
+}
+
 /* len(c) -> gocc_chan_len(c), cap(c) -> gocc_chan_cap(c),
  * close(x) -> channel close if x is a pointer, POSIX close(2) if an integer:
  *   ({ __auto_type gocc__x_K = (x); <not receive-only>;
  *      __builtin_choose_expr(GOCC__IS_PTR(gocc__x_K),
  *          (gocc_chan_close(gocc__x_K, site), 0), gocc_close_fd(gocc__x_K)); })
- * When the user declared a function or variable of that name, only when
- * the operand is known to be a channel (LANGUAGE.md: the builtins apply to
- * channels; on other values the user's len/cap/close keep their meaning). */
+ * The call of a `go` or `defer` statement is left to go_call and fn_defer,
+ * which evaluate the operand now and apply the builtin later. */
 void ch_builtin(lw *w, TSNode n)
 {
-    TSNode f = fld(n, "function"), args = fld(n, "arguments");
-    if (!is(f, "identifier") || ts_node_named_child_count(args) != 1) return;
-    char *name = lw_text(w, f);
-    TSNode a = ts_node_named_child(args, 0);
-    int builtin = (strcmp(name, "len") == 0 || strcmp(name, "cap") == 0 || strcmp(name, "close") == 0) &&
-                  (lw_lookup(w, name) < 0 || known_chan(w, a));
-    if (!builtin) {
-        free(name);
-        return;
-    }
-    if (strcmp(name, "close") == 0) {
-        int k = lw_next_id(w);
-        char b[64], e[900];
-        snprintf(b, sizeof b, "({ __auto_type gocc__x_%d = (", k);
-        snprintf(e, sizeof e,
-                 "); _Static_assert(!GOCC_CHAN_IS_RECV_ONLY(__builtin_choose_expr(GOCC__IS_PTR(gocc__x_%d), "
-                 "gocc__x_%d, (GOCC_CHAN(int))0)), \"close of receive-only channel\"); "
-                 "__builtin_choose_expr(GOCC__IS_PTR(gocc__x_%d), "
-                 "(gocc_chan_close((struct gocc_chan *)GOCC__PTR_OR_NULL(gocc__x_%d), GOCC_HERE), 0), "
-                 "gocc_close_fd(__builtin_choose_expr(GOCC__IS_PTR(gocc__x_%d), 0, gocc__x_%d))); })",
-                 k, k, k, k, k, k);
-        ed_replace(&w->ed, S(n), S(a), b);
-        ed_replace(&w->ed, E(a), E(n), e);
-    } else {
-        char b[80];
-        snprintf(b, sizeof b, "gocc_chan_%s((const struct gocc_chan *)(", name);
-        ed_replace(&w->ed, S(n), S(a), b);
-        ed_replace(&w->ed, E(a), E(n), "))");
-    }
-    free(name);
+    TSNode parent = ts_node_parent(n);
+    if ((is(parent, "go_statement") || is(parent, "defer_statement")) && ts_node_eq(fld(parent, "call"), n)) return;
+    if (!ch_is_builtin(w, n)) return;
+    TSNode a = ts_node_named_child(fld(n, "arguments"), 0);
+    char *pre, *post;
+    ch_builtin_parts(w, n, &pre, &post);
+    ed_replace(&w->ed, S(n), S(a), pre);
+    ed_replace(&w->ed, E(a), E(n), post);
+    free(pre);
+    free(post);
 }
 
 /* ------------------------------------------------------------------------ */

@@ -132,6 +132,97 @@ static void collect_defers(lw *w, TSNode n, int **v, int *nv, int *cap)
     }
 }
 
+/* Whether the mention of a variable at identifier id may change it: the
+ * left side of an assignment (or of a member or element of it), ++/--, or
+ * its address taken. */
+static int modifies(TSNode id)
+{
+    TSNode cur = id, p = ts_node_parent(cur);
+    while (is(p, "parenthesized_expression") || (is(p, "field_expression") && ts_node_eq(fld(p, "argument"), cur)) ||
+           (is(p, "subscript_expression") && ts_node_eq(fld(p, "argument"), cur))) {
+        cur = p;
+        p = ts_node_parent(cur);
+    }
+    if (is(p, "assignment_expression")) return ts_node_eq(fld(p, "left"), cur);
+    if (is(p, "update_expression")) return 1;
+    if (is(p, "pointer_expression")) return !ts_node_is_null(lw_tok(p, "&"));
+    return 0;
+}
+
+static int is_loop(TSNode n)
+{
+    return is(n, "for_statement") || is(n, "while_statement") || is(n, "do_statement") || is(n, "for_range_statement");
+}
+
+/* Whether defer block n (statement n of function f) captures local s by
+ * value. The block runs when the function returns and sees the variables as
+ * they are then; a variable of an inner block (a loop body, say) has ended
+ * by then, so "as it is then" means its last value. When nothing can change
+ * it after the defer statement, that is its value at the defer statement: a
+ * copy then gives Go's result (each iteration's own variable), where a
+ * shared variable would show the last iteration's. So s is copied when it
+ * is declared in a block inside the function's outermost one and is not
+ * assigned, incremented or addressed (any mention, for an array) after the
+ * defer statement, counting from the start of the outermost loop inside
+ * its scope that encloses the defer (the next iteration comes after). */
+static int captured(lw *w, lw_fn *f, TSNode n, int s)
+{
+    lw_sym *y = &w->syms[s];
+    if (y->kind != SYM_LOCAL) return 0;
+    TSNode scope = ts_node_parent(y->decl);
+    if (ts_node_eq(scope, f->body)) return 0;
+    size_t from = E(n);
+    for (TSNode a = ts_node_parent(n); !ts_node_is_null(a) && S(a) > S(y->decl); a = ts_node_parent(a))
+        if (is_loop(a)) from = S(a);
+    int array = 0;
+    for (TSNode d = y->dtor; !ts_node_is_null(d) && !is(d, "identifier"); d = fld(d, "declarator"))
+        if (is(d, "array_declarator")) array = 1;
+    TSNode root = ts_tree_root_node(n.tree);
+    for (int i = 0; i < w->nres; i++) {
+        if (w->res[i].sym != s || w->res[i].at < from || (w->res[i].at >= S(n) && w->res[i].at < E(n))) continue;
+        if (array) return 0;
+        TSNode id = ts_node_named_descendant_for_byte_range(root, (uint32_t)w->res[i].at, (uint32_t)w->res[i].at + 1);
+        if (modifies(id)) return 0;
+    }
+    return 1;
+}
+
+/* The opener of defer block d (see fn_defer), once the function's body has
+ * been walked. */
+static void defer_block_opener(lw *w, lw_fn *f, const lw_defer_block *d)
+{
+    TSNode n = d->n, body = fld(n, "body");
+    int k = d->k;
+    int *caps = xmalloc(sizeof *caps * (size_t)(w->nres + 1)), nc = 0;
+    for (int i = 0; i < w->nres; i++) {
+        int s = w->res[i].sym;
+        if (w->res[i].at < S(body) || w->res[i].at >= E(body) || s < f->sym_base || s >= d->base) continue;
+        int dup = 0;
+        for (int j = 0; j < nc; j++) dup |= caps[j] == s;
+        if (!dup && captured(w, f, n, s)) caps[nc++] = s;
+    }
+    sb b = {0};
+    sb_printf(&b, "{ struct gocc__dr_%d { gocc_defer h;", k);
+    for (int i = 0; i < nc; i++) sb_printf(&b, " __typeof__(%s) %s;", w->syms[caps[i]].name, w->syms[caps[i]].name);
+    sb_printf(&b, " } *gocc__r_%d = %s(sizeof *gocc__r_%d); gocc__r_%d->h.next = gocc__defers; gocc__r_%d->h.site = %d; "
+                  "gocc__r_%d->h.heap = %d;",
+              k, d->heap ? "gocc_defer_alloc" : "__builtin_alloca", k, k, k, k, k, d->heap);
+    for (int i = 0; i < nc; i++) {
+        const char *nm = w->syms[caps[i]].name;
+        sb_printf(&b, " __builtin_memcpy((void *)&gocc__r_%d->%s, &%s, sizeof %s);", k, nm, nm, nm);
+    }
+    sb_printf(&b, " gocc__defers = &gocc__r_%d->h; if (0) { gocc__defer_%d: {", k, k);
+    if (nc) sb_printf(&b, " struct gocc__dr_%d *gocc__d = (struct gocc__dr_%d *)gocc__cur;", k, k);
+    for (int i = 0; i < nc; i++) {
+        const char *nm = w->syms[caps[i]].name;
+        sb_printf(&b, " __typeof__(gocc__d->%s) %s; __builtin_memcpy((void *)&%s, &gocc__d->%s, sizeof %s);", nm, nm, nm, nm, nm);
+    }
+    sb_puts(&b, " ");
+    free(w->ed.e[d->edit].text);
+    w->ed.e[d->edit].text = sb_take(&b);
+    free(caps);
+}
+
 /* defer f(a, b);  ->
  *   { __auto_type gocc__f_K = (f); __auto_type gocc__a_K_0 = (a); ...
  *     struct gocc__dr_K { gocc_defer h; __typeof__(gocc__f_K) fn; __typeof__(gocc__a_K_0) a0; ... }
@@ -141,10 +232,19 @@ static void collect_defers(lw *w, TSNode n, int **v, int *nv, int *cap)
  *     if (0) { gocc__defer_K: { struct gocc__dr_K *gocc__d = (void *)gocc__cur; gocc__d->fn(gocc__d->a0, ...); }
  *              goto gocc__defer_next; } }
  * The runner sits at the defer site so that the record's type is in scope;
- * the exit loop of finish_fn jumps to it.
- * defer { block }  ->  the same with no payload; the block is the runner and
- * sees the variables as they are when it runs. */
-void fn_defer(lw *w, TSNode n, int k)
+ * the exit loop of finish_fn jumps to it. When the callee is a name
+ * (lw_direct_callee: a function, a library function or function-like macro
+ * such as log_println, or len/cap/close), there is no fn member: the runner
+ * writes the call `f(gocc__d->a0, ...)` (a builtin lowered around its
+ * operand), and string literal arguments stay literal in it (printf's
+ * format is still checked).
+ * defer { block }  ->  the same with no payload but the locals the block
+ * copies (`captured`):
+ *   { struct gocc__dr_K { gocc_defer h; __typeof__(j) j; } *gocc__r_K = ...; <memcpy j in>; ...
+ *     if (0) { gocc__defer_K: { struct gocc__dr_K *gocc__d = ...; __typeof__(gocc__d->j) j; <memcpy j out>;
+ *              block } goto gocc__defer_next; } }
+ * Other variables the block sees as they are when it runs. */
+void fn_defer(lw *w, TSNode n, int k, int base)
 {
     lw_fn *f = w->fn;
     const char *alloc = f->loops ? "gocc_defer_alloc" : "__builtin_alloca";
@@ -152,42 +252,72 @@ void fn_defer(lw *w, TSNode n, int k)
     TSNode call = fld(n, "call");
     sb b = {0};
     if (ts_node_is_null(call)) {
+        /* which locals the block copies depends on the statements after
+         * it, not walked yet: the opener's text is written by fn_finish */
         TSNode body = fld(n, "body");
-        sb_printf(&b,
-                  "{ gocc_defer *gocc__r_%d = %s(sizeof *gocc__r_%d); gocc__r_%d->next = gocc__defers; gocc__r_%d->site = %d; "
-                  "gocc__r_%d->heap = %d; gocc__defers = gocc__r_%d; if (0) { gocc__defer_%d: ",
-                  k, alloc, k, k, k, k, k, heap, k, k);
-        ed_replace(&w->ed, S(n), S(body), b.s);
-        ed_close(&w->ed, E(body), " goto gocc__defer_next; } }");
-        sb_free(&b);
+        ed_replace(&w->ed, S(n), S(body), "");
+        f->dblocks = xrealloc(f->dblocks, (size_t)(f->ndblocks + 1) * sizeof *f->dblocks);
+        f->dblocks[f->ndblocks++] = (lw_defer_block){n, k, base, heap, w->ed.n - 1};
+        ed_close(&w->ed, E(body), " } goto gocc__defer_next; } }");
         return;
     }
     TSNode fn = fld(call, "function"), args = fld(call, "arguments");
-    sb_printf(&b, "{ __auto_type gocc__f_%d = (", k);
-    ed_replace(&w->ed, S(n), S(fn), b.s);
+    int direct = lw_direct_callee(w, call);
+    size_t gap = S(n); /* the start of the source not yet replaced */
     int na = 0;
-    TSNode prev_end = fn; /* the previous operand: its end opens the next */
+    if (!direct) {
+        sb_printf(&b, "{ __auto_type gocc__f_%d = (", k);
+        ed_replace(&w->ed, gap, S(fn), b.s);
+        gap = E(fn);
+    }
+    sb run = {0}; /* the runner's call */
+    char *pre = NULL, *post = NULL;
+    if (!direct) {
+        sb_puts(&run, "gocc__d->fn(");
+    } else if (ch_is_builtin(w, call)) {
+        ch_builtin_parts(w, call, &pre, &post);
+        sb_puts(&run, pre);
+    } else {
+        char *name = lw_text(w, fn);
+        sb_printf(&run, "%s(", name);
+        free(name);
+    }
+    int first = 1;
     for (uint32_t i = 0; i < nkids(args); i++) {
         TSNode a = kid(args, i);
         if (!ts_node_is_named(a) || is(a, "comment")) continue;
+        if (!first && !pre) sb_puts(&run, ", ");
+        first = 0;
+        if (direct && !pre && (is(a, "string_literal") || is(a, "concatenated_string"))) {
+            char *t = lw_text(w, a);
+            sb_puts(&run, t);
+            free(t);
+            continue;
+        }
         b.len = 0;
-        sb_printf(&b, "); __auto_type gocc__a_%d_%d = (", k, na++);
-        ed_replace(&w->ed, E(prev_end), S(a), b.s);
-        prev_end = a;
+        sb_printf(&b, "%s__auto_type gocc__a_%d_%d = (", gap == S(n) ? "{ " : "); ", k, na);
+        ed_replace(&w->ed, gap, S(a), b.s);
+        gap = E(a);
+        sb_printf(&run, "gocc__d->a%d", na++);
     }
+    sb_puts(&run, pre ? post : ")");
     b.len = 0;
-    sb_printf(&b, "); struct gocc__dr_%d { gocc_defer h; __typeof__(gocc__f_%d) fn;", k, k);
+    sb_printf(&b, "%sstruct gocc__dr_%d { gocc_defer h;", gap == S(n) ? "{ " : "); ", k);
+    if (!direct) sb_printf(&b, " __typeof__(gocc__f_%d) fn;", k);
     for (int i = 0; i < na; i++) sb_printf(&b, " __typeof__(gocc__a_%d_%d) a%d;", k, i, i);
     sb_printf(&b, " } *gocc__r_%d = %s(sizeof *gocc__r_%d); gocc__r_%d->h.next = gocc__defers; gocc__r_%d->h.site = %d; "
-                  "gocc__r_%d->h.heap = %d; gocc__r_%d->fn = gocc__f_%d;",
-              k, alloc, k, k, k, k, k, heap, k, k);
+                  "gocc__r_%d->h.heap = %d;",
+              k, alloc, k, k, k, k, k, heap);
+    if (!direct) sb_printf(&b, " gocc__r_%d->fn = gocc__f_%d;", k, k);
     for (int i = 0; i < na; i++) sb_printf(&b, " gocc__r_%d->a%d = gocc__a_%d_%d;", k, i, k, i);
-    sb_printf(&b, " gocc__defers = &gocc__r_%d->h; if (0) { gocc__defer_%d: { struct gocc__dr_%d *gocc__d = (struct gocc__dr_%d *)gocc__cur; gocc__d->fn(",
-              k, k, k, k);
-    for (int i = 0; i < na; i++) sb_printf(&b, "%sgocc__d->a%d", i ? ", " : "", i);
-    sb_puts(&b, "); } goto gocc__defer_next; } }");
-    ed_replace(&w->ed, E(prev_end), E(n), b.s);
+    sb_printf(&b, " gocc__defers = &gocc__r_%d->h; if (0) { gocc__defer_%d: {", k, k);
+    if (na || !direct) sb_printf(&b, " struct gocc__dr_%d *gocc__d = (struct gocc__dr_%d *)gocc__cur;", k, k);
+    sb_printf(&b, " %s; } goto gocc__defer_next; } }", run.s);
+    ed_replace(&w->ed, gap, E(n), b.s);
     sb_free(&b);
+    sb_free(&run);
+    free(pre);
+    free(post);
 }
 
 void fn_walk_body(lw *w, lw_fn *f)
@@ -201,6 +331,8 @@ void fn_walk_body(lw *w, lw_fn *f)
 void fn_finish(lw *w, lw_fn *f, const char *prefix)
 {
     int *sites = NULL, nsites = 0, cap = 0;
+    for (int i = 0; i < f->ndblocks; i++) defer_block_opener(w, f, &f->dblocks[i]);
+    free(f->dblocks);
     collect_defers(w, f->body, &sites, &nsites, &cap);
     finish_fn(w, f, sites, nsites, prefix);
     free(sites);

@@ -74,6 +74,42 @@ static int captures(lw *w, size_t from, size_t to, int before, int **out)
 
 static int is_local_kind(int kind) { return kind == SYM_LOCAL || kind == SYM_PARAM || kind == SYM_STATIC; }
 
+static int decl_keeps(TSNode decl, uint32_t i)
+{
+    const char *f = lw_field_of(decl, i);
+    return (f && strcmp(f, "type") == 0) || is(kid(decl, i), "type_qualifier");
+}
+
+static void env_expr(lw *w, TSNode n, int env, int type_env, sb *b);
+
+/* A typedef name T declared inside the function, for env_expr:
+ * __typeof__(<T's specifiers> <T's declarator without the name>), e.g.
+ * `typedef int *ip;` gives __typeof__(int *). */
+static void typedef_expr(lw *w, int s, int env, int type_env, sb *b)
+{
+    lw_sym *y = &w->syms[s];
+    TSNode name = y->dtor;
+    while (!ts_node_is_null(name) && !is(name, "type_identifier") && !is(name, "identifier")) {
+        TSNode inner = fld(name, "declarator");
+        if (ts_node_is_null(inner) && ts_node_named_child_count(name)) inner = ts_node_named_child(name, 0);
+        name = inner;
+    }
+    sb_puts(b, "__typeof__(");
+    for (uint32_t i = 0; i < nkids(y->decl); i++)
+        if (decl_keeps(y->decl, i)) {
+            env_expr(w, kid(y->decl, i), env, type_env, b);
+            sb_puts(b, " ");
+        }
+    TSNode old = w->subst;
+    const char *old_text = w->subst_text;
+    w->subst = name;
+    w->subst_text = "";
+    env_expr(w, y->dtor, env, type_env, b);
+    w->subst = old;
+    w->subst_text = old_text;
+    sb_puts(b, ")");
+}
+
 /* The text of expression (or type) n for use inside __typeof__ at file
  * scope: locals become members of a null struct pointer (never evaluated):
  * of the environment struct gocc__env_<env> (type_env < 0), or of the
@@ -93,6 +129,28 @@ static void env_expr(lw *w, TSNode n, int env, int type_env, sb *b)
             else sb_printf(b, "((struct gocc__env_%d *)0)->%s", env, w->syms[s].name);
             return;
         }
+    }
+    if (is(n, "identifier")) {
+        /* an enumeration constant of the function: a value of type int */
+        int s = lw_res_at(w, S(n));
+        if (s >= 0 && w->syms[s].kind == SYM_ENUMCONST) {
+            sb_puts(b, "((int)0)");
+            return;
+        }
+    }
+    if (is(n, "type_identifier") || is(n, "identifier")) {
+        /* a typedef name of the function (`(T)x` may parse as an
+         * expression: the parser cannot know T is a type) */
+        int s = lw_res_at(w, S(n));
+        if (s >= 0 && w->syms[s].kind == SYM_TYPEDEF) {
+            typedef_expr(w, s, env, type_env, b);
+            return;
+        }
+    }
+    if (is(n, "sizeof_expression") || is(n, "alignof_expression")) {
+        /* its type is size_t whatever it measures */
+        sb_puts(b, "((__SIZE_TYPE__)0)");
+        return;
     }
     if (is(n, "receive_expression")) {
         sb_puts(b, "(*(GOCC_CHAN_ELEM(");
@@ -120,6 +178,12 @@ static void env_expr(lw *w, TSNode n, int env, int type_env, sb *b)
         free(t);
         return;
     }
+    if (is(n, "call_expression") && !ts_node_is_null(ch_make_typedef(w, n))) {
+        sb_puts(b, "((");
+        env_expr(w, ch_make_typedef(w, n), env, type_env, b);
+        sb_puts(b, ")0)");
+        return;
+    }
     if (is(n, "call_expression") && is(fld(n, "function"), "identifier")) {
         char *name = lw_text(w, fld(n, "function"));
         int bi = (strcmp(name, "len") == 0 || strcmp(name, "cap") == 0 || strcmp(name, "close") == 0) &&
@@ -144,11 +208,6 @@ static void env_expr(lw *w, TSNode n, int env, int type_env, sb *b)
     if (E(n) > pos) sb_add(b, w->src + pos, E(n) - pos);
 }
 
-static int decl_keeps(TSNode decl, uint32_t i)
-{
-    const char *f = lw_field_of(decl, i);
-    return (f && strcmp(f, "type") == 0) || is(kid(decl, i), "type_qualifier");
-}
 
 static int is_auto(lw *w, int s)
 {
@@ -322,14 +381,21 @@ static int env_structs(lw *w, int k, const int *syms, int n, TSNode at, sb *b)
  *   in place:
  *     { struct gocc__go_K gocc__g_K = { f, a, b }; gocc_go(gocc__go_K_run, &gocc__g_K, sizeof gocc__g_K, site); }
  * ENV(e) is e with locals replaced by members of a null environment pointer
- * (only ever inside typeof). The comma with void decays arrays and function
- * designators and drops qualifiers, as passing an argument does. f and the
- * arguments are evaluated by the caller, now; the runtime copies the block. */
+ * (only ever inside typeof; see env_expr). The comma with void decays arrays
+ * and function designators and drops qualifiers, as passing an argument
+ * does. f and the arguments are evaluated by the caller, now; the runtime
+ * copies the block. When the callee is a name (lw_direct_callee: a
+ * function, a library function or function-like macro such as log_println,
+ * or len/cap/close) there is no fn member: the runner writes the call
+ * `f(gocc__a->a0, ...)` (a builtin lowered around its operand), with string
+ * literal arguments left literal. */
 void go_call(lw *w, TSNode n)
 {
     int k = lw_next_id(w);
     TSNode call = fld(n, "call"), f = fld(call, "function"), args = fld(call, "arguments");
-    if (local_enum_used(w, S(call), E(call), w->nsyms, n)) return;
+    int direct = lw_direct_callee(w, call);
+    char *pre = NULL, *post = NULL;
+    if (direct && ch_is_builtin(w, call)) ch_builtin_parts(w, call, &pre, &post);
     int *syms, ns = captures(w, S(call), E(call), w->nsyms, &syms);
     sb lift = {0};
     /* All on one line, under the go statement's line: a C error in the
@@ -341,35 +407,71 @@ void go_call(lw *w, TSNode n)
     if (ns && !env_structs(w, k, syms, ns, n, &lift)) {
         free(syms);
         sb_free(&lift);
+        free(pre);
+        free(post);
         return;
     }
     free(syms);
     if (ns) lift.s[--lift.len] = ' '; /* keep the struct on the same line */
-    sb_printf(&lift, "struct gocc__go_%d { __typeof__(((void)0, ", k);
-    env_expr(w, f, k, -1, &lift);
-    sb_puts(&lift, ")) fn;");
-    int na = 0;
+    sb run = {0};
+    sb_printf(&lift, "struct gocc__go_%d {", k);
+    if (!direct) {
+        sb_puts(&lift, " __typeof__(((void)0, ");
+        env_expr(w, f, k, -1, &lift);
+        sb_puts(&lift, ")) fn;");
+        sb_puts(&run, "gocc__a->fn(");
+    } else if (pre) {
+        sb_puts(&run, pre);
+    } else {
+        char *name = lw_text(w, f);
+        sb_printf(&run, "%s(", name);
+        free(name);
+    }
+    /* in place: the callee's and the literals' text go, each other operand
+     * becomes an initializer of the block */
+    char b[200];
+    snprintf(b, sizeof b, "{ struct gocc__go_%d gocc__g_%d = { ", k, k);
+    size_t gap = S(n);
+    if (!direct) {
+        ed_replace(&w->ed, gap, S(f), b);
+        gap = E(f);
+    }
+    int na = 0, first = 1;
     for (uint32_t i = 0; i < ts_node_named_child_count(args); i++) {
         TSNode a = ts_node_named_child(args, i);
         if (is(a, "comment")) continue;
+        if (!first && !pre) sb_puts(&run, ", ");
+        first = 0;
+        if (direct && !pre && (is(a, "string_literal") || is(a, "concatenated_string"))) {
+            char *t = lw_text(w, a);
+            sb_puts(&run, t);
+            free(t);
+            continue;
+        }
         sb_puts(&lift, " __typeof__(((void)0, ");
         env_expr(w, a, k, -1, &lift);
-        sb_printf(&lift, ")) a%d;", na++);
+        sb_printf(&lift, ")) a%d;", na);
+        sb_printf(&run, "gocc__a->a%d", na);
+        ed_replace(&w->ed, gap, S(a), gap == S(n) ? b : ", ");
+        gap = E(a);
+        na++;
     }
-    sb_printf(&lift, " }; static void gocc__go_%d_run(void *gocc__p) { struct gocc__go_%d *gocc__a = gocc__p; gocc__a->fn(", k, k);
-    for (int i = 0; i < na; i++) sb_printf(&lift, "%sgocc__a->a%d", i ? ", " : "", i);
-    sb_puts(&lift, "); }\n");
+    sb_puts(&run, pre ? post : ")");
+    /* a struct needs a member */
+    if (!direct || na) sb_printf(&lift, " }; static void gocc__go_%d_run(void *gocc__p) { struct gocc__go_%d *gocc__a = gocc__p; %s; }\n", k, k, run.s);
+    else sb_printf(&lift, " char gocc__none; }; static void gocc__go_%d_run(void *gocc__p) { (void)gocc__p; %s; }\n", k, run.s);
     sb_puts(&w->lifted, lift.s);
     sb_free(&lift);
+    sb_free(&run);
+    free(pre);
+    free(post);
 
-    char b[200];
-    snprintf(b, sizeof b, "{ struct gocc__go_%d gocc__g_%d = { ", k, k);
-    ed_replace(&w->ed, S(n), S(call), b);
-    TSNode lp = lw_tok(args, "("), rp = lw_tok(args, ")");
-    ed_replace(&w->ed, S(lp), E(lp), na ? ", " : "");
-    ed_replace(&w->ed, S(rp), E(rp), " };");
-    snprintf(b, sizeof b, " gocc_go(gocc__go_%d_run, &gocc__g_%d, sizeof gocc__g_%d, GOCC_HERE); }", k, k, k);
-    ed_replace(&w->ed, E(call), E(n), b);
+    char e[300];
+    sb tmp = {0}; /* no operand: the block's one member is 0 */
+    snprintf(e, sizeof e, "%s }; gocc_go(gocc__go_%d_run, &gocc__g_%d, sizeof gocc__g_%d, GOCC_HERE); }",
+             gap == S(n) ? (sb_puts(&tmp, b), sb_puts(&tmp, "0"), tmp.s) : "", k, k, k);
+    ed_replace(&w->ed, gap, E(n), e);
+    sb_free(&tmp);
 }
 
 
@@ -435,6 +537,7 @@ void go_block(lw *w, TSNode n)
         ed_replace(&w->ed, S(n), E(n), out.s);
     } else {
         free(f.rets);
+        free(f.dblocks);
     }
     sb_free(&env);
     sb_free(&in);

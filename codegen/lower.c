@@ -219,6 +219,22 @@ static int is_fn_dtor(TSNode d)
     return fn;
 }
 
+/* Whether the callee of call n (of a go or defer statement) is to be
+ * written as it stands where the call finally runs, rather than evaluated
+ * into a function pointer now: len/cap/close, a name declared as a function,
+ * or a name the user did not declare (a library function, or a
+ * function-like macro such as log_println, which has no address). A name is
+ * constant, so naming it later calls what evaluating it now would. */
+int lw_direct_callee(lw *w, TSNode n)
+{
+    TSNode f = fld(n, "function");
+    if (!is(f, "identifier")) return 0;
+    if (ch_is_builtin(w, n)) return 1;
+    int s = lw_lookup_n(w, f);
+    if (s < 0) return 1;
+    return w->syms[s].kind == SYM_GLOBAL && (is(w->syms[s].decl, "function_definition") || is_fn_dtor(w->syms[s].dtor));
+}
+
 static int has_storage(lw *w, TSNode decl, const char *word)
 {
     for (uint32_t i = 0; i < nkids(decl); i++) {
@@ -415,6 +431,7 @@ void lw_walk(lw *w, TSNode n)
         if (strcmp(t, "call_expression") == 0) {
             lw_walk_kids(w, n);
             ch_builtin(w, n);
+            ch_make_call(w, n);
             return;
         }
         if (strcmp(t, "channel_type") == 0) {
@@ -433,6 +450,7 @@ void lw_walk(lw *w, TSNode n)
             int k = lw_next_id(w);
             lw_add_res(w, S(n) + 1, -2 - k); /* see collect_defers */
             w->fn->has_defer = 1;
+            int base = w->nsyms; /* the block's own declarations come after */
             TSNode body = fld(n, "body");
             if (!ts_node_is_null(body)) {
                 w->fn->in_defer++;
@@ -441,7 +459,7 @@ void lw_walk(lw *w, TSNode n)
             } else {
                 lw_walk(w, fld(n, "call"));
             }
-            fn_defer(w, n, k);
+            fn_defer(w, n, k, base);
             return;
         }
         if (strcmp(t, "do_statement") == 0) {
@@ -510,7 +528,8 @@ void lw_walk(lw *w, TSNode n)
         if (strcmp(t, "type_identifier") == 0) {
             /* a variable's name where a type may stand: __typeof__(x) */
             int s = lw_lookup_n(w, n);
-            if (s >= 0 && (w->syms[s].kind == SYM_LOCAL || w->syms[s].kind == SYM_PARAM || w->syms[s].kind == SYM_STATIC))
+            if (s >= 0 && (w->syms[s].kind == SYM_LOCAL || w->syms[s].kind == SYM_PARAM || w->syms[s].kind == SYM_STATIC ||
+                           w->syms[s].kind == SYM_TYPEDEF))
                 lw_add_res(w, S(n), s);
             return;
         }
@@ -646,7 +665,10 @@ static char *read_file(const char *path, size_t *len)
     return sb_take(&b);
 }
 
+/* GOCC_GENERATED turns on gocc.h's call-site macros (which the runtime's own
+ * sources, including gocc.h too, must not see). */
 static const char PROLOGUE[] =
+    "#define GOCC_GENERATED 1\n"
     "#include <gocc.h>\n"
     "#pragma GCC diagnostic error \"-Wincompatible-pointer-types\"\n"
     "#pragma GCC diagnostic error \"-Wint-conversion\"\n"
@@ -747,7 +769,7 @@ static int translate_file(lw_tr *tr, const char *path, int is_header, char **nam
     }
     if (!errors) {
         sb b = {0};
-        if (is_header) sb_puts(&b, "#include <gocc.h>\n");
+        if (is_header) sb_puts(&b, "#define GOCC_GENERATED 1\n#include <gocc.h>\n");
         else sb_puts(&b, PROLOGUE);
         sb_puts(&b, "#line 1 ");
         lw_quote_path(&b, path);

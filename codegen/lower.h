@@ -43,6 +43,12 @@ typedef struct lw_res { /* identifier at byte `at` names symbol `sym` */
     int sym;
 } lw_res;
 
+typedef struct lw_defer_block { /* a defer block whose opener waits for fn_finish */
+    TSNode n;
+    int k, base, heap;
+    int edit;         /* the index of its opener in the edit queue */
+} lw_defer_block;
+
 typedef struct lw_fn { /* a function body: a definition or a go block */
     struct lw_fn *up;
     TSNode def;       /* function_definition, or go_statement */
@@ -54,6 +60,8 @@ typedef struct lw_fn { /* a function body: a definition or a go block */
     int in_defer;     /* inside a defer block */
     TSNode *rets;     /* return statements of this body (not in defer blocks) */
     int nrets, caprets;
+    lw_defer_block *dblocks; /* its defer blocks (see fn_defer) */
+    int ndblocks;
 } lw_fn;
 
 typedef struct lw_tr lw_tr;
@@ -106,14 +114,19 @@ void lw_walk_kids(lw *w, TSNode n);
 TSNode lw_walk_dtor(lw *w, TSNode d, TSNode *bare);
 void lw_walk_specs(lw *w, TSNode decl);
 void lw_quote_path(sb *b, const char *p);
+int lw_direct_callee(lw *w, TSNode call);
 
 /* chan.c: channel types, make, send, receive, len/cap/close, for-range, loops */
 void ch_type(lw *w, TSNode n);
 void ch_make(lw *w, TSNode n);
+TSNode ch_make_typedef(lw *w, TSNode n);
+void ch_make_call(lw *w, TSNode n);
 void ch_recv_expr(lw *w, TSNode n);
 void ch_send(lw *w, TSNode n);
 void ch_recv_stmt(lw *w, TSNode n);
 void ch_builtin(lw *w, TSNode n);
+int ch_is_builtin(lw *w, TSNode n);
+void ch_builtin_parts(lw *w, TSNode n, char **pre, char **post);
 void ch_loop_check(lw *w, TSNode body);
 void ch_for_range(lw *w, TSNode n);
 
@@ -126,7 +139,7 @@ void go_block(lw *w, TSNode n);
 
 /* func.c: function bodies, defer, return, main */
 void fn_definition(lw *w, TSNode n);
-void fn_defer(lw *w, TSNode n, int k);
+void fn_defer(lw *w, TSNode n, int k, int base);
 void fn_push_ret(lw_fn *f, TSNode r);
 void fn_walk_body(lw *w, lw_fn *f);
 void fn_finish(lw *w, lw_fn *f, const char *prefix);

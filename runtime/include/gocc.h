@@ -24,6 +24,18 @@
 extern "C" {
 #endif
 
+/* GOCC_TSAN_: compiled with ThreadSanitizer (gocc -race). The code generator's
+ * accesses to the runtime's per-thread words (gocc_sched_stack_guard,
+ * gocc_panic_site) and to gocc_sched_preempt_flag then go through helpers that
+ * TSan does not instrument (see GOCC_FUNCTION_ENTRY). */
+#if defined(__SANITIZE_THREAD__)
+#define GOCC_TSAN_ 1
+#elif defined(__has_feature)
+#if __has_feature(thread_sanitizer)
+#define GOCC_TSAN_ 1
+#endif
+#endif
+
 /* ------------------------------------------------------------------------ */
 /* Part 2a: types shared by both parts                                       */
 /* ------------------------------------------------------------------------ */
@@ -159,6 +171,52 @@ void atomic_value_must_load(atomic_value *v, void *out, gocc_size size, const ch
     (__extension__({ __typeof__(expr) gocc__av = (expr); atomic_value_store((v), &gocc__av, sizeof gocc__av); }))
 #define atomic_value_load_as(v, T) \
     (__extension__({ T gocc__av; atomic_value_must_load((v), &gocc__av, sizeof gocc__av, #T); gocc__av; }))
+
+/* --- call sites of sync misuse panics ------------------------------------ */
+
+/* The .gc line of the library call that is running, for the panics that
+ * misuse causes inside it ("sync: unlock of unlocked mutex", "sync: negative
+ * WaitGroup counter", atomic_value_must_load's): in generated code the calls
+ * below are macros that evaluate the arguments, set gocc_panic_site (per
+ * thread: the call panics before it could block or move) and clear it after
+ * the call. The runtime's gocc_panic uses it when given no site. The
+ * functions keep their names: `&sync_mutex_unlock` and a call through a
+ * pointer still work (without a line in the panic). */
+extern __thread const gocc_site *gocc_panic_site;
+#ifdef GOCC_GENERATED
+/* A weak definition, so that programs link against a runtime that does not
+ * define it yet; the runtime's own definition wins. */
+__attribute__((weak)) __thread const gocc_site *gocc_panic_site;
+#ifdef GOCC_TSAN_
+__attribute__((no_sanitize_thread, unused)) static void gocc_panic_site_set_(const gocc_site *site)
+{
+    gocc_panic_site = site;
+}
+#define GOCC__SITED(call) \
+    do { gocc_panic_site_set_(GOCC_HERE); call; gocc_panic_site_set_(0); } while (0)
+#else
+#define GOCC__SITED(call) \
+    do { gocc_panic_site = GOCC_HERE; call; gocc_panic_site = 0; } while (0)
+#endif
+#define sync_mutex_unlock(m) \
+    (__extension__({ sync_mutex *gocc__s1 = (m); GOCC__SITED((sync_mutex_unlock)(gocc__s1)); }))
+#define sync_rwmutex_unlock(m) \
+    (__extension__({ sync_rwmutex *gocc__s1 = (m); GOCC__SITED((sync_rwmutex_unlock)(gocc__s1)); }))
+#define sync_rwmutex_runlock(m) \
+    (__extension__({ sync_rwmutex *gocc__s1 = (m); GOCC__SITED((sync_rwmutex_runlock)(gocc__s1)); }))
+#define sync_waitgroup_add(wg, delta) \
+    (__extension__({ sync_waitgroup *gocc__s1 = (wg); int gocc__s2 = (delta); \
+                     GOCC__SITED((sync_waitgroup_add)(gocc__s1, gocc__s2)); }))
+#define sync_waitgroup_done(wg) \
+    (__extension__({ sync_waitgroup *gocc__s1 = (wg); GOCC__SITED((sync_waitgroup_done)(gocc__s1)); }))
+#define atomic_value_store(v, value, size) \
+    (__extension__({ atomic_value *gocc__s1 = (v); const void *gocc__s2 = (value); gocc_size gocc__s3 = (size); \
+                     GOCC__SITED((atomic_value_store)(gocc__s1, gocc__s2, gocc__s3)); }))
+#define atomic_value_must_load(v, out, size, type_name) \
+    (__extension__({ atomic_value *gocc__s1 = (v); void *gocc__s2 = (out); gocc_size gocc__s3 = (size); \
+                     const char *gocc__s4 = (type_name); \
+                     GOCC__SITED((atomic_value_must_load)(gocc__s1, gocc__s2, gocc__s3, gocc__s4)); }))
+#endif
 
 /* --- log ----------------------------------------------------------------- */
 
@@ -304,19 +362,27 @@ extern __thread __UINTPTR_TYPE__ gocc_sched_stack_guard;   /* per worker thread 
 extern volatile int gocc_sched_preempt_flag;               /* set by the monitor */
 void gocc_sched_morestack(const gocc_site *site);          /* slow path */
 void gocc_sched_preempt(void);                             /* slow path */
-/* Under ThreadSanitizer (gocc -race) both words are read with relaxed atomic loads: the runtime writes
- * them from other threads (the monitor) and a goroutine's fiber is not ordered with its thread's
- * start, so plain reads would be reported as races with the runtime, never with the program. */
-#if defined(__SANITIZE_THREAD__)
-#define GOCC_TSAN_ 1
-#elif defined(__has_feature)
-#if __has_feature(thread_sanitizer)
-#define GOCC_TSAN_ 1
-#endif
-#endif
+/* Under ThreadSanitizer (gocc -race) the two words are read by uninstrumented helpers, not by inline
+ * loads: TSan imitates a plain write to all of a thread's TLS when the thread starts, and a goroutine's
+ * fiber is (rightly) not ordered after the start of whatever thread it runs on, so any instrumented
+ * read of gocc_sched_stack_guard, even a relaxed atomic one, is reported as a race with
+ * "__tsan_tls_initialization" (Location is TLS of thread Tn). Neither word is program data: the
+ * runtime's own accesses are what race detection must not see. The helpers cost a call per function
+ * entry in race builds only (TSan already adds two). Their loads are volatile, not __atomic: clang
+ * instruments atomic operations even in no_sanitize("thread") functions, and an atomic load races with
+ * TSan's imitated TLS write all the same. (Word-sized and aligned, they cannot tear on any target gocc
+ * supports; the runtime stores both words with relaxed atomic stores.) */
 #ifdef GOCC_TSAN_
-#define GOCC_GUARD_LOAD_() __atomic_load_n(&gocc_sched_stack_guard, __ATOMIC_RELAXED)
-#define GOCC_PREEMPT_LOAD_() __atomic_load_n(&gocc_sched_preempt_flag, __ATOMIC_RELAXED)
+__attribute__((no_sanitize_thread, unused)) static __UINTPTR_TYPE__ gocc_guard_load_(void)
+{
+    return *(volatile __UINTPTR_TYPE__ *)&gocc_sched_stack_guard;
+}
+__attribute__((no_sanitize_thread, unused)) static int gocc_preempt_load_(void)
+{
+    return gocc_sched_preempt_flag;
+}
+#define GOCC_GUARD_LOAD_() gocc_guard_load_()
+#define GOCC_PREEMPT_LOAD_() gocc_preempt_load_()
 #else
 #define GOCC_GUARD_LOAD_() gocc_sched_stack_guard
 #define GOCC_PREEMPT_LOAD_() gocc_sched_preempt_flag

@@ -1,3 +1,4 @@
+#define GOCC_GENERATED 1
 #include <gocc.h>
 #pragma GCC diagnostic error "-Wincompatible-pointer-types"
 #pragma GCC diagnostic error "-Wint-conversion"
@@ -15,8 +16,8 @@ static void say(const char *s, int n) { GOCC_FUNCTION_ENTRY(); printf("%s %d\n",
 int value(void)
 { GOCC_FUNCTION_ENTRY(); gocc_defer *gocc__defers = 0, *gocc__cur = 0; int gocc__ret;
     int x = 1;
-    { gocc_defer *gocc__r_1 = __builtin_alloca(sizeof *gocc__r_1); gocc__r_1->next = gocc__defers; gocc__r_1->site = 1; gocc__r_1->heap = 0; gocc__defers = gocc__r_1; if (0) { gocc__defer_1: { x = 100; say("block sees", x); } goto gocc__defer_next; } }
-    { __auto_type gocc__f_2 = (say); __auto_type gocc__a_2_0 = ("args evaluated at defer"); __auto_type gocc__a_2_1 = (x); struct gocc__dr_2 { gocc_defer h; __typeof__(gocc__f_2) fn; __typeof__(gocc__a_2_0) a0; __typeof__(gocc__a_2_1) a1; } *gocc__r_2 = __builtin_alloca(sizeof *gocc__r_2); gocc__r_2->h.next = gocc__defers; gocc__r_2->h.site = 2; gocc__r_2->h.heap = 0; gocc__r_2->fn = gocc__f_2; gocc__r_2->a0 = gocc__a_2_0; gocc__r_2->a1 = gocc__a_2_1; gocc__defers = &gocc__r_2->h; if (0) { gocc__defer_2: { struct gocc__dr_2 *gocc__d = (struct gocc__dr_2 *)gocc__cur; gocc__d->fn(gocc__d->a0, gocc__d->a1); } goto gocc__defer_next; } }
+    { struct gocc__dr_1 { gocc_defer h; } *gocc__r_1 = __builtin_alloca(sizeof *gocc__r_1); gocc__r_1->h.next = gocc__defers; gocc__r_1->h.site = 1; gocc__r_1->h.heap = 0; gocc__defers = &gocc__r_1->h; if (0) { gocc__defer_1: { { x = 100; say("block sees", x); } } goto gocc__defer_next; } }
+    { __auto_type gocc__a_2_0 = (x); struct gocc__dr_2 { gocc_defer h; __typeof__(gocc__a_2_0) a0; } *gocc__r_2 = __builtin_alloca(sizeof *gocc__r_2); gocc__r_2->h.next = gocc__defers; gocc__r_2->h.site = 2; gocc__r_2->h.heap = 0; gocc__r_2->a0 = gocc__a_2_0; gocc__defers = &gocc__r_2->h; if (0) { gocc__defer_2: { struct gocc__dr_2 *gocc__d = (struct gocc__dr_2 *)gocc__cur; say("args evaluated at defer", gocc__d->a0); } goto gocc__defer_next; } }
     x = 2;
     { gocc__ret = ( x * 10); goto gocc__exit; }
  goto gocc__exit; gocc__exit: while (gocc__defers) { gocc__cur = gocc__defers; gocc__defers = gocc__cur->next; switch (gocc__cur->site) { case 1: goto gocc__defer_1; case 2: goto gocc__defer_2; } gocc__defer_next: if (gocc__cur->heap) gocc_defer_free(gocc__cur); } return gocc__ret; }
@@ -24,7 +25,7 @@ int value(void)
 void loop(int n)
 { GOCC_FUNCTION_ENTRY(); gocc_defer *gocc__defers = 0, *gocc__cur = 0;
     for (int i = 0; i < n; i++)
-        { GOCC_LOOP_CHECK(); { __auto_type gocc__f_3 = (say); __auto_type gocc__a_3_0 = ("loop"); __auto_type gocc__a_3_1 = (i); struct gocc__dr_3 { gocc_defer h; __typeof__(gocc__f_3) fn; __typeof__(gocc__a_3_0) a0; __typeof__(gocc__a_3_1) a1; } *gocc__r_3 = gocc_defer_alloc(sizeof *gocc__r_3); gocc__r_3->h.next = gocc__defers; gocc__r_3->h.site = 3; gocc__r_3->h.heap = 1; gocc__r_3->fn = gocc__f_3; gocc__r_3->a0 = gocc__a_3_0; gocc__r_3->a1 = gocc__a_3_1; gocc__defers = &gocc__r_3->h; if (0) { gocc__defer_3: { struct gocc__dr_3 *gocc__d = (struct gocc__dr_3 *)gocc__cur; gocc__d->fn(gocc__d->a0, gocc__d->a1); } goto gocc__defer_next; } } }
+        { GOCC_LOOP_CHECK(); { __auto_type gocc__a_3_0 = (i); struct gocc__dr_3 { gocc_defer h; __typeof__(gocc__a_3_0) a0; } *gocc__r_3 = gocc_defer_alloc(sizeof *gocc__r_3); gocc__r_3->h.next = gocc__defers; gocc__r_3->h.site = 3; gocc__r_3->h.heap = 1; gocc__r_3->a0 = gocc__a_3_0; gocc__defers = &gocc__r_3->h; if (0) { gocc__defer_3: { struct gocc__dr_3 *gocc__d = (struct gocc__dr_3 *)gocc__cur; say("loop", gocc__d->a0); } goto gocc__defer_next; } } }
     if (n > 5) goto gocc__exit;
     say("end of loop", n);
  goto gocc__exit; gocc__exit: while (gocc__defers) { gocc__cur = gocc__defers; gocc__defers = gocc__cur->next; switch (gocc__cur->site) { case 3: goto gocc__defer_3; } gocc__defer_next: if (gocc__cur->heap) gocc_defer_free(gocc__cur); } return; }
@@ -32,11 +33,11 @@ void loop(int n)
 char *dup(const char *s)
 { GOCC_FUNCTION_ENTRY(); gocc_defer *gocc__defers = 0, *gocc__cur = 0; char *gocc__ret;
     char *p = malloc(16);
-    { gocc_defer *gocc__r_4 = __builtin_alloca(sizeof *gocc__r_4); gocc__r_4->next = gocc__defers; gocc__r_4->site = 4; gocc__r_4->heap = 0; gocc__defers = gocc__r_4; if (0) { gocc__defer_4: {
+    { struct gocc__dr_4 { gocc_defer h; } *gocc__r_4 = __builtin_alloca(sizeof *gocc__r_4); gocc__r_4->h.next = gocc__defers; gocc__r_4->h.site = 4; gocc__r_4->h.heap = 0; gocc__defers = &gocc__r_4->h; if (0) { gocc__defer_4: { {
         if (!p) goto gocc__defer_next;
         say("dup", 0);
-    } goto gocc__defer_next; } }
+    } } goto gocc__defer_next; } }
     { gocc__ret = ( p ? p : (char *)s); goto gocc__exit; }
  goto gocc__exit; gocc__exit: while (gocc__defers) { gocc__cur = gocc__defers; gocc__defers = gocc__cur->next; switch (gocc__cur->site) { case 4: goto gocc__defer_4; } gocc__defer_next: if (gocc__cur->heap) gocc_defer_free(gocc__cur); } return gocc__ret; }
 
-void nothing(void) { GOCC_FUNCTION_ENTRY(); gocc_defer *gocc__defers = 0, *gocc__cur = 0; { __auto_type gocc__f_5 = (puts); __auto_type gocc__a_5_0 = ("bye"); struct gocc__dr_5 { gocc_defer h; __typeof__(gocc__f_5) fn; __typeof__(gocc__a_5_0) a0; } *gocc__r_5 = __builtin_alloca(sizeof *gocc__r_5); gocc__r_5->h.next = gocc__defers; gocc__r_5->h.site = 5; gocc__r_5->h.heap = 0; gocc__r_5->fn = gocc__f_5; gocc__r_5->a0 = gocc__a_5_0; gocc__defers = &gocc__r_5->h; if (0) { gocc__defer_5: { struct gocc__dr_5 *gocc__d = (struct gocc__dr_5 *)gocc__cur; gocc__d->fn(gocc__d->a0); } goto gocc__defer_next; } }  goto gocc__exit; gocc__exit: while (gocc__defers) { gocc__cur = gocc__defers; gocc__defers = gocc__cur->next; switch (gocc__cur->site) { case 5: goto gocc__defer_5; } gocc__defer_next: if (gocc__cur->heap) gocc_defer_free(gocc__cur); } return; }
+void nothing(void) { GOCC_FUNCTION_ENTRY(); gocc_defer *gocc__defers = 0, *gocc__cur = 0; { struct gocc__dr_5 { gocc_defer h; } *gocc__r_5 = __builtin_alloca(sizeof *gocc__r_5); gocc__r_5->h.next = gocc__defers; gocc__r_5->h.site = 5; gocc__r_5->h.heap = 0; gocc__defers = &gocc__r_5->h; if (0) { gocc__defer_5: { puts("bye"); } goto gocc__defer_next; } }  goto gocc__exit; gocc__exit: while (gocc__defers) { gocc__cur = gocc__defers; gocc__defers = gocc__cur->next; switch (gocc__cur->site) { case 5: goto gocc__defer_5; } gocc__defer_next: if (gocc__cur->heap) gocc_defer_free(gocc__cur); } return; }

@@ -1,3 +1,4 @@
+#define GOCC_GENERATED 1
 #include <gocc.h>
 #pragma GCC diagnostic error "-Wincompatible-pointer-types"
 #pragma GCC diagnostic error "-Wint-conversion"
@@ -39,7 +40,7 @@ static void gocc__go_8(void *gocc__p) { struct gocc__env_8 *gocc__cap = gocc__p;
 
 
 
-            { __auto_type gocc__f_6 = (show); __auto_type gocc__a_6_0 = (-i); struct gocc__dr_6 { gocc_defer h; __typeof__(gocc__f_6) fn; __typeof__(gocc__a_6_0) a0; } *gocc__r_6 = __builtin_alloca(sizeof *gocc__r_6); gocc__r_6->h.next = gocc__defers; gocc__r_6->h.site = 6; gocc__r_6->h.heap = 0; gocc__r_6->fn = gocc__f_6; gocc__r_6->a0 = gocc__a_6_0; gocc__defers = &gocc__r_6->h; if (0) { gocc__defer_6: { struct gocc__dr_6 *gocc__d = (struct gocc__dr_6 *)gocc__cur; gocc__d->fn(gocc__d->a0); } goto gocc__defer_next; } }
+            { __auto_type gocc__a_6_0 = (-i); struct gocc__dr_6 { gocc_defer h; __typeof__(gocc__a_6_0) a0; } *gocc__r_6 = __builtin_alloca(sizeof *gocc__r_6); gocc__r_6->h.next = gocc__defers; gocc__r_6->h.site = 6; gocc__r_6->h.heap = 0; gocc__r_6->a0 = gocc__a_6_0; gocc__defers = &gocc__r_6->h; if (0) { gocc__defer_6: { struct gocc__dr_6 *gocc__d = (struct gocc__dr_6 *)gocc__cur; show(gocc__d->a0); } goto gocc__defer_next; } }
             if (local > 4) goto gocc__exit;
             { __auto_type gocc__c_7 = (done ); _Static_assert(!GOCC_CHAN_IS_RECV_ONLY(gocc__c_7), "send on receive-only channel"); GOCC_CHAN_ELEM(gocc__c_7) gocc__v_7 = ( local); gocc_chan_send((struct gocc_chan *)gocc__c_7, &gocc__v_7, GOCC_HERE); }
          goto gocc__exit; gocc__exit: while (gocc__defers) { gocc__cur = gocc__defers; gocc__defers = gocc__cur->next; switch (gocc__cur->site) { case 6: goto gocc__defer_6; } gocc__defer_next: if (gocc__cur->heap) gocc_defer_free(gocc__cur); } return; }

@@ -1,3 +1,4 @@
+#define GOCC_GENERATED 1
 #include <gocc.h>
 #pragma GCC diagnostic error "-Wincompatible-pointer-types"
 #pragma GCC diagnostic error "-Wint-conversion"
@@ -17,7 +18,7 @@ static void gocc__go_2(void *gocc__p) { struct gocc__env_2 *gocc__cap = gocc__p;
         { __auto_type gocc__c_1 = (out ); _Static_assert(!GOCC_CHAN_IS_RECV_ONLY(gocc__c_1), "send on receive-only channel"); GOCC_CHAN_ELEM(gocc__c_1) gocc__v_1 = ( x + y + n); gocc_chan_send((struct gocc_chan *)gocc__c_1, &gocc__v_1, GOCC_HERE); }
     }
 #line 12 "tests/codegen/go_typeof.gc"
-struct gocc__t_3_1 { double d; }; struct gocc__t_3_3 { __typeof__(((void)0, ((struct gocc__t_3_1 *)0)->d * 2)) x; }; struct gocc__env_3 { __typeof__(((struct gocc__t_3_3 *)0)->x) y; };struct gocc__go_3 { __typeof__(((void)0, printf)) fn; __typeof__(((void)0, "%g\n")) a0; __typeof__(((void)0, ((struct gocc__env_3 *)0)->y)) a1; }; static void gocc__go_3_run(void *gocc__p) { struct gocc__go_3 *gocc__a = gocc__p; gocc__a->fn(gocc__a->a0, gocc__a->a1); }
+struct gocc__t_3_1 { double d; }; struct gocc__t_3_3 { __typeof__(((void)0, ((struct gocc__t_3_1 *)0)->d * 2)) x; }; struct gocc__env_3 { __typeof__(((struct gocc__t_3_3 *)0)->x) y; };struct gocc__go_3 { __typeof__(((void)0, ((struct gocc__env_3 *)0)->y)) a0; }; static void gocc__go_3_run(void *gocc__p) { struct gocc__go_3 *gocc__a = gocc__p; printf("%g\n", gocc__a->a0); }
 #line 4 "tests/codegen/go_typeof.gc"
 void f(double d, GOCC_CHAN(double) out)
 { GOCC_FUNCTION_ENTRY();
@@ -27,5 +28,5 @@ void f(double d, GOCC_CHAN(double) out)
     { struct gocc__env_2 gocc__e_2; __builtin_memcpy((void *)&gocc__e_2.out, &out, sizeof gocc__e_2.out); __builtin_memcpy((void *)&gocc__e_2.x, &x, sizeof gocc__e_2.x); __builtin_memcpy((void *)&gocc__e_2.y, &y, sizeof gocc__e_2.y); __builtin_memcpy((void *)&gocc__e_2.n, &n, sizeof gocc__e_2.n); gocc_go(gocc__go_2, &gocc__e_2, sizeof gocc__e_2, GOCC_HERE); }
 
 
-    { struct gocc__go_3 gocc__g_3 = { printf, "%g\n", y }; gocc_go(gocc__go_3_run, &gocc__g_3, sizeof gocc__g_3, GOCC_HERE); }
+    { struct gocc__go_3 gocc__g_3 = { y }; gocc_go(gocc__go_3_run, &gocc__g_3, sizeof gocc__g_3, GOCC_HERE); }
 }

@@ -1,3 +1,4 @@
+#define GOCC_GENERATED 1
 #include <gocc.h>
 #line 1 "tests/codegen/inc/wire.h"
 #ifndef WIRE_H

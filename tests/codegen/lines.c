@@ -1,3 +1,4 @@
+#define GOCC_GENERATED 1
 #include <gocc.h>
 #pragma GCC diagnostic error "-Wincompatible-pointer-types"
 #pragma GCC diagnostic error "-Wint-conversion"
@@ -12,7 +13,7 @@
 static void f(int v) { GOCC_FUNCTION_ENTRY(); printf("%d\n", v); }
 
 #line 8 "tests/codegen/lines.gc"
-struct gocc__env_1 { int b; };struct gocc__go_1 { __typeof__(((void)0, f)) fn; __typeof__(((void)0, ((struct gocc__env_1 *)0)->b)) a0; }; static void gocc__go_1_run(void *gocc__p) { struct gocc__go_1 *gocc__a = gocc__p; gocc__a->fn(gocc__a->a0); }
+struct gocc__env_1 { int b; };struct gocc__go_1 { __typeof__(((void)0, ((struct gocc__env_1 *)0)->b)) a0; }; static void gocc__go_1_run(void *gocc__p) { struct gocc__go_1 *gocc__a = gocc__p; f(gocc__a->a0); }
 #line 9 "tests/codegen/lines.gc"
 struct gocc__env_2 { int b; };
 #line 9 "tests/codegen/lines.gc"
@@ -23,7 +24,7 @@ static void gocc__go_2(void *gocc__p) { struct gocc__env_2 *gocc__cap = gocc__p;
 int twice(int a)
 { GOCC_FUNCTION_ENTRY();
     int b = a;
-    { struct gocc__go_1 gocc__g_1 = { f, b }; gocc_go(gocc__go_1_run, &gocc__g_1, sizeof gocc__g_1, GOCC_HERE); }
+    { struct gocc__go_1 gocc__g_1 = { b }; gocc_go(gocc__go_1_run, &gocc__g_1, sizeof gocc__g_1, GOCC_HERE); }
     { struct gocc__env_2 gocc__e_2; __builtin_memcpy((void *)&gocc__e_2.b, &b, sizeof gocc__e_2.b); gocc_go(gocc__go_2, &gocc__e_2, sizeof gocc__e_2, GOCC_HERE); }
 
 

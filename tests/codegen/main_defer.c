@@ -1,3 +1,4 @@
+#define GOCC_GENERATED 1
 #include <gocc.h>
 #pragma GCC diagnostic error "-Wincompatible-pointer-types"
 #pragma GCC diagnostic error "-Wint-conversion"
@@ -11,7 +12,7 @@
 
 int gocc__main_body(void)
 { GOCC_FUNCTION_ENTRY(); gocc_defer *gocc__defers = 0, *gocc__cur = 0; int gocc__ret = 0;
-    { __auto_type gocc__f_1 = (puts); __auto_type gocc__a_1_0 = ("last"); struct gocc__dr_1 { gocc_defer h; __typeof__(gocc__f_1) fn; __typeof__(gocc__a_1_0) a0; } *gocc__r_1 = __builtin_alloca(sizeof *gocc__r_1); gocc__r_1->h.next = gocc__defers; gocc__r_1->h.site = 1; gocc__r_1->h.heap = 0; gocc__r_1->fn = gocc__f_1; gocc__r_1->a0 = gocc__a_1_0; gocc__defers = &gocc__r_1->h; if (0) { gocc__defer_1: { struct gocc__dr_1 *gocc__d = (struct gocc__dr_1 *)gocc__cur; gocc__d->fn(gocc__d->a0); } goto gocc__defer_next; } }
+    { struct gocc__dr_1 { gocc_defer h; } *gocc__r_1 = __builtin_alloca(sizeof *gocc__r_1); gocc__r_1->h.next = gocc__defers; gocc__r_1->h.site = 1; gocc__r_1->h.heap = 0; gocc__defers = &gocc__r_1->h; if (0) { gocc__defer_1: { puts("last"); } goto gocc__defer_next; } }
     if (getchar() == 'x') { gocc__ret = ( 3); goto gocc__exit; }
     puts("first");
     { gocc__ret = ( 0); goto gocc__exit; }
