@@ -164,7 +164,11 @@ static int is_loop(TSNode n)
  * is declared in a block inside the function's outermost one and is not
  * assigned, incremented or addressed (any mention, for an array) after the
  * defer statement, counting from the start of the outermost loop inside
- * its scope that encloses the defer (the next iteration comes after). */
+ * its scope that encloses the defer (the next iteration comes after).
+ * Returns 1 to copy, 0 to share, and -1 for a variable of an inner block
+ * that does change after the defer: its final value is gone by the time
+ * the block runs (Go keeps it alive in the closure), so the caller reports
+ * an error rather than let the block read a dead variable. */
 static int captured(lw *w, lw_fn *f, TSNode n, int s)
 {
     lw_sym *y = &w->syms[s];
@@ -180,9 +184,9 @@ static int captured(lw *w, lw_fn *f, TSNode n, int s)
     TSNode root = ts_tree_root_node(n.tree);
     for (int i = 0; i < w->nres; i++) {
         if (w->res[i].sym != s || w->res[i].at < from || (w->res[i].at >= S(n) && w->res[i].at < E(n))) continue;
-        if (array) return 0;
+        if (array) return -1;
         TSNode id = ts_node_named_descendant_for_byte_range(root, (uint32_t)w->res[i].at, (uint32_t)w->res[i].at + 1);
-        if (modifies(id)) return 0;
+        if (modifies(id)) return -1;
     }
     return 1;
 }
@@ -199,7 +203,14 @@ static void defer_block_opener(lw *w, lw_fn *f, const lw_defer_block *d)
         if (w->res[i].at < S(body) || w->res[i].at >= E(body) || s < f->sym_base || s >= d->base) continue;
         int dup = 0;
         for (int j = 0; j < nc; j++) dup |= caps[j] == s;
-        if (!dup && captured(w, f, n, s)) caps[nc++] = s;
+        if (dup) continue;
+        int how = captured(w, f, n, s);
+        if (how > 0)
+            caps[nc++] = s;
+        else if (how < 0)
+            lw_err(w, n, "the defer block uses '%s', a variable of an inner block that changes after the defer; "
+                         "its last value is gone when the block runs (declare it in the function's outermost block, "
+                         "or defer a call with it as an argument)", w->syms[s].name);
     }
     sb b = {0};
     sb_printf(&b, "{ struct gocc__dr_%d { gocc_defer h;", k);
