@@ -404,6 +404,181 @@ static void lower_include(lw *w, TSNode n)
 /* ------------------------------------------------------------------------ */
 /* the walk's dispatch                                                       */
 
+/* Each walker handles one node type: it walks what it must (a scope, a
+ * declarator, the children) and queues the node's rewrite. A node type with
+ * no walker just has its children walked. */
+typedef void walk_fn(lw *w, TSNode n);
+
+static void walk_scope(lw *w, TSNode n)
+{
+    lw_push_frame(w);
+    lw_walk_kids(w, n);
+    lw_pop_frame(w);
+}
+
+/* while / do: the body gets the preemption check of its back-edge. */
+static void walk_loop(lw *w, TSNode n)
+{
+    if (w->fn) w->fn->loops++;
+    lw_walk_kids(w, n);
+    if (w->fn) w->fn->loops--;
+    ch_loop_check(w, fld(n, "body"));
+}
+
+/* for (init; cond; step): init's declarations are scoped to the loop. */
+static void walk_for(lw *w, TSNode n)
+{
+    lw_push_frame(w);
+    walk_loop(w, n);
+    lw_pop_frame(w);
+}
+
+/* for (T v : c) body */
+static void walk_for_range(lw *w, TSNode n)
+{
+    lw_push_frame(w);
+    lw_walk_specs(w, n);
+    lw_walk(w, fld(n, "channel"));
+    TSNode bare, name = lw_walk_dtor(w, fld(n, "declarator"), &bare);
+    if (!ts_node_is_null(name)) {
+        char *nm = lw_text(w, name);
+        lw_add_sym(w, nm, SYM_LOCAL, n, bare);
+        free(nm);
+    }
+    if (w->fn) w->fn->loops++;
+    lw_walk(w, fld(n, "body"));
+    if (w->fn) w->fn->loops--;
+    ch_for_range(w, n);
+    lw_pop_frame(w);
+}
+
+static void walk_call(lw *w, TSNode n)
+{
+    lw_walk_kids(w, n);
+    ch_builtin(w, n);
+    ch_make_call(w, n);
+}
+
+/* s.f, p->f: the field name is not a variable. */
+static void walk_field(lw *w, TSNode n)
+{
+    lw_walk(w, fld(n, "argument"));
+}
+
+static void walk_defer(lw *w, TSNode n)
+{
+    int k = lw_next_id(w);
+    lw_add_res(w, S(n) + 1, -2 - k); /* see collect_defers */
+    w->fn->has_defer = 1;
+    int base = w->nsyms; /* the block's own declarations come after */
+    TSNode body = fld(n, "body");
+    if (!ts_node_is_null(body)) {
+        w->fn->in_defer++;
+        lw_walk(w, body);
+        w->fn->in_defer--;
+    } else {
+        lw_walk(w, fld(n, "call"));
+    }
+    fn_defer(w, n, k, base);
+}
+
+static void walk_go(lw *w, TSNode n)
+{
+    if (!ts_node_is_null(fld(n, "body"))) {
+        go_block(w, n);
+    } else {
+        lw_walk_kids(w, n);
+        go_call(w, n);
+    }
+}
+
+static void walk_return(lw *w, TSNode n)
+{
+    lw_walk_kids(w, n);
+    if (!w->fn) return;
+    if (w->fn->in_defer) ed_replace(&w->ed, S(n), E(n), "goto gocc__defer_next;");
+    else fn_push_ret(w->fn, n);
+}
+
+/* A `case T w = <-c:` declaration is scoped to its case. */
+static void walk_select_case(lw *w, TSNode n)
+{
+    lw_push_frame(w);
+    TSNode r = fld(n, "receive");
+    if (!ts_node_is_null(r) && !ts_node_is_null(fld(r, "declarator"))) {
+        lw_walk_specs(w, r);
+        lw_walk(w, fld(r, "channel"));
+        TSNode bare, name = lw_walk_dtor(w, fld(r, "declarator"), &bare);
+        if (!ts_node_is_null(name)) {
+            char *nm = lw_text(w, name);
+            lw_add_sym(w, nm, SYM_LOCAL, r, bare);
+            free(nm);
+        }
+        for (uint32_t i = 0; i < nkids(n); i++)
+            if (!ts_node_eq(kid(n, i), r)) lw_walk(w, kid(n, i));
+    } else {
+        lw_walk_kids(w, n);
+    }
+    lw_pop_frame(w);
+}
+
+/* A variable's name where a type may stand: __typeof__(x). */
+static void walk_type_identifier(lw *w, TSNode n)
+{
+    int s = lw_lookup_n(w, n);
+    if (s >= 0 && (w->syms[s].kind == SYM_LOCAL || w->syms[s].kind == SYM_PARAM || w->syms[s].kind == SYM_STATIC ||
+                   w->syms[s].kind == SYM_TYPEDEF))
+        lw_add_res(w, S(n), s);
+}
+
+static void walk_identifier(lw *w, TSNode n)
+{
+    int s = lw_lookup_n(w, n);
+    if (s >= 0 && w->syms[s].kind != SYM_GLOBAL) lw_add_res(w, S(n), s);
+}
+
+/* Sorted by type for bsearch. `walk` NULL: walk the children, then `lower`
+ * rewrites the node (the gc expressions and statements, lowered innermost
+ * first so that a rewrite can copy its operands' rewritten text). */
+static const struct walker {
+    const char *type;
+    walk_fn *walk, *lower;
+} walkers[] = {
+    {"call_expression", walk_call, NULL},
+    {"channel_type", NULL, ch_type},
+    {"compound_statement", walk_scope, NULL},
+    {"declaration", declaration, NULL},
+    {"defer_statement", walk_defer, NULL},
+    {"do_statement", walk_loop, NULL},
+    {"enum_specifier", tag_specifier, NULL},
+    {"field_expression", walk_field, NULL},
+    {"for_range_statement", walk_for_range, NULL},
+    {"for_statement", walk_for, NULL},
+    {"function_definition", fn_definition, NULL},
+    {"go_statement", walk_go, NULL},
+    {"identifier", walk_identifier, NULL},
+    {"make_expression", NULL, ch_make},
+    {"preproc_include", lower_include, NULL},
+    {"receive_channel_type", NULL, ch_type},
+    {"receive_expression", NULL, ch_recv_expr},
+    {"receive_statement", NULL, ch_recv_stmt},
+    {"return_statement", walk_return, NULL},
+    {"select_case", walk_select_case, NULL},
+    {"select_statement", NULL, sl_select},
+    {"send_channel_type", NULL, ch_type},
+    {"send_statement", NULL, ch_send},
+    {"struct_specifier", tag_specifier, NULL},
+    {"type_definition", type_definition, NULL},
+    {"type_identifier", walk_type_identifier, NULL},
+    {"union_specifier", tag_specifier, NULL},
+    {"while_statement", walk_loop, NULL},
+};
+
+static int walker_cmp(const void *key, const void *elem)
+{
+    return strcmp(key, ((const struct walker *)elem)->type);
+}
+
 void lw_walk(lw *w, TSNode n)
 {
     if (ts_node_is_null(n)) return;
@@ -420,228 +595,13 @@ void lw_walk(lw *w, TSNode n)
                 return;
             }
     }
-    switch (t[0]) {
-    case 'c':
-        if (strcmp(t, "compound_statement") == 0) {
-            lw_push_frame(w);
-            lw_walk_kids(w, n);
-            lw_pop_frame(w);
-            return;
-        }
-        if (strcmp(t, "call_expression") == 0) {
-            lw_walk_kids(w, n);
-            ch_builtin(w, n);
-            ch_make_call(w, n);
-            return;
-        }
-        if (strcmp(t, "channel_type") == 0) {
-            lw_walk_kids(w, n);
-            ch_type(w, n);
-            return;
-        }
-        break;
-    case 'd':
-        if (strcmp(t, "declaration") == 0) {
-            declaration(w, n);
-            return;
-        }
-        if (strcmp(t, "defer_statement") == 0) {
-            if (!w->fn) break;
-            int k = lw_next_id(w);
-            lw_add_res(w, S(n) + 1, -2 - k); /* see collect_defers */
-            w->fn->has_defer = 1;
-            int base = w->nsyms; /* the block's own declarations come after */
-            TSNode body = fld(n, "body");
-            if (!ts_node_is_null(body)) {
-                w->fn->in_defer++;
-                lw_walk(w, body);
-                w->fn->in_defer--;
-            } else {
-                lw_walk(w, fld(n, "call"));
-            }
-            fn_defer(w, n, k, base);
-            return;
-        }
-        if (strcmp(t, "do_statement") == 0) {
-            if (w->fn) w->fn->loops++;
-            lw_walk_kids(w, n);
-            if (w->fn) w->fn->loops--;
-            ch_loop_check(w, fld(n, "body"));
-            return;
-        }
-        break;
-    case 'e':
-        if (strcmp(t, "enum_specifier") == 0) {
-            tag_specifier(w, n);
-            return;
-        }
-        break;
-    case 'f':
-        if (strcmp(t, "function_definition") == 0) {
-            fn_definition(w, n);
-            return;
-        }
-        if (strcmp(t, "for_statement") == 0) {
-            lw_push_frame(w);
-            if (w->fn) w->fn->loops++;
-            lw_walk_kids(w, n);
-            if (w->fn) w->fn->loops--;
-            ch_loop_check(w, fld(n, "body"));
-            lw_pop_frame(w);
-            return;
-        }
-        if (strcmp(t, "for_range_statement") == 0) {
-            lw_push_frame(w);
-            lw_walk_specs(w, n);
-            lw_walk(w, fld(n, "channel"));
-            TSNode bare, name = lw_walk_dtor(w, fld(n, "declarator"), &bare);
-            if (!ts_node_is_null(name)) {
-                char *nm = lw_text(w, name);
-                lw_add_sym(w, nm, SYM_LOCAL, n, bare);
-                free(nm);
-            }
-            if (w->fn) w->fn->loops++;
-            lw_walk(w, fld(n, "body"));
-            if (w->fn) w->fn->loops--;
-            ch_for_range(w, n);
-            lw_pop_frame(w);
-            return;
-        }
-        if (strcmp(t, "field_expression") == 0) {
-            lw_walk(w, fld(n, "argument"));
-            return;
-        }
-        break;
-    case 'g':
-        if (strcmp(t, "go_statement") == 0) {
-            if (!w->fn) break;
-            if (!ts_node_is_null(fld(n, "body"))) {
-                go_block(w, n);
-            } else {
-                lw_walk_kids(w, n);
-                go_call(w, n);
-            }
-            return;
-        }
-        break;
-    case 't':
-        if (strcmp(t, "type_identifier") == 0) {
-            /* a variable's name where a type may stand: __typeof__(x) */
-            int s = lw_lookup_n(w, n);
-            if (s >= 0 && (w->syms[s].kind == SYM_LOCAL || w->syms[s].kind == SYM_PARAM || w->syms[s].kind == SYM_STATIC ||
-                           w->syms[s].kind == SYM_TYPEDEF))
-                lw_add_res(w, S(n), s);
-            return;
-        }
-        if (strcmp(t, "type_definition") == 0) {
-            type_definition(w, n);
-            return;
-        }
-        break;
-    case 'i':
-        if (strcmp(t, "identifier") == 0) {
-            int s = lw_lookup_n(w, n);
-            if (s >= 0 && w->syms[s].kind != SYM_GLOBAL) lw_add_res(w, S(n), s);
-            return;
-        }
-        break;
-    case 'm':
-        if (strcmp(t, "make_expression") == 0) {
-            lw_walk_kids(w, n);
-            ch_make(w, n);
-            return;
-        }
-        break;
-    case 'p':
-        if (strcmp(t, "preproc_include") == 0) {
-            lower_include(w, n);
-            return;
-        }
-        break;
-    case 'r':
-        if (strcmp(t, "receive_expression") == 0) {
-            lw_walk_kids(w, n);
-            ch_recv_expr(w, n);
-            return;
-        }
-        if (strcmp(t, "receive_statement") == 0) {
-            lw_walk_kids(w, n);
-            ch_recv_stmt(w, n);
-            return;
-        }
-        if (strcmp(t, "receive_channel_type") == 0) {
-            lw_walk_kids(w, n);
-            ch_type(w, n);
-            return;
-        }
-        if (strcmp(t, "return_statement") == 0) {
-            lw_walk_kids(w, n);
-            if (w->fn) {
-                if (w->fn->in_defer) ed_replace(&w->ed, S(n), E(n), "goto gocc__defer_next;");
-                else fn_push_ret(w->fn, n);
-            }
-            return;
-        }
-        break;
-    case 's':
-        if (strcmp(t, "send_statement") == 0) {
-            lw_walk_kids(w, n);
-            ch_send(w, n);
-            return;
-        }
-        if (strcmp(t, "send_channel_type") == 0) {
-            lw_walk_kids(w, n);
-            ch_type(w, n);
-            return;
-        }
-        if (strcmp(t, "select_statement") == 0) {
-            lw_walk_kids(w, n);
-            sl_select(w, n);
-            return;
-        }
-        if (strcmp(t, "select_case") == 0) {
-            /* a `case T w = <-c:` declaration is scoped to its case */
-            lw_push_frame(w);
-            TSNode r = fld(n, "receive");
-            if (!ts_node_is_null(r) && !ts_node_is_null(fld(r, "declarator"))) {
-                lw_walk_specs(w, r);
-                lw_walk(w, fld(r, "channel"));
-                TSNode bare, name = lw_walk_dtor(w, fld(r, "declarator"), &bare);
-                if (!ts_node_is_null(name)) {
-                    char *nm = lw_text(w, name);
-                    lw_add_sym(w, nm, SYM_LOCAL, r, bare);
-                    free(nm);
-                }
-                for (uint32_t i = 0; i < nkids(n); i++)
-                    if (!ts_node_eq(kid(n, i), r)) lw_walk(w, kid(n, i));
-            } else {
-                lw_walk_kids(w, n);
-            }
-            lw_pop_frame(w);
-            return;
-        }
-        if (strcmp(t, "struct_specifier") == 0) {
-            tag_specifier(w, n);
-            return;
-        }
-        break;
-    case 'u':
-        if (strcmp(t, "union_specifier") == 0) {
-            tag_specifier(w, n);
-            return;
-        }
-        break;
-    case 'w':
-        if (strcmp(t, "while_statement") == 0) {
-            if (w->fn) w->fn->loops++;
-            lw_walk_kids(w, n);
-            if (w->fn) w->fn->loops--;
-            ch_loop_check(w, fld(n, "body"));
-            return;
-        }
-        break;
+    const struct walker *k = bsearch(t, walkers, sizeof walkers / sizeof walkers[0], sizeof walkers[0], walker_cmp);
+    if (k && k->walk) {
+        k->walk(w, n);
+    } else {
+        lw_walk_kids(w, n);
+        if (k) k->lower(w, n);
     }
-    lw_walk_kids(w, n);
 }
 
 /* ------------------------------------------------------------------------ */
