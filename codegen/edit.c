@@ -16,8 +16,22 @@ void ed_free(ed_buf *ed)
 {
     for (int i = 0; i < ed->n; i++) free(ed->e[i].text);
     free(ed->e);
+    free(ed->ord);
     ed->e = NULL;
+    ed->ord = NULL;
     ed->n = ed->cap = 0;
+}
+
+/* The first position in ed->ord whose edit starts at or after `at`. */
+static int lower_bound(const ed_buf *ed, size_t at)
+{
+    int lo = 0, hi = ed->n;
+    while (lo < hi) {
+        int mid = lo + (hi - lo) / 2;
+        if (ed->e[ed->ord[mid]].start < at) lo = mid + 1;
+        else hi = mid;
+    }
+    return lo;
 }
 
 static int count_nl(const char *s, size_t n)
@@ -32,7 +46,13 @@ static void push(ed_buf *ed, size_t start, size_t end, const char *text, int kin
     if (ed->n == ed->cap) {
         ed->cap = ed->cap ? ed->cap * 2 : 64;
         ed->e = xrealloc(ed->e, (size_t)ed->cap * sizeof *ed->e);
+        ed->ord = xrealloc(ed->ord, (size_t)ed->cap * sizeof *ed->ord);
     }
+    /* Keep ord sorted by start (queue order among equal starts). The walk
+     * queues mostly in source order, so this is nearly always an append. */
+    int at = lower_bound(ed, start + 1);
+    memmove(&ed->ord[at + 1], &ed->ord[at], (size_t)(ed->n - at) * sizeof *ed->ord);
+    ed->ord[at] = ed->n;
     ed_edit *e = &ed->e[ed->n];
     e->start = start;
     e->end = end;
@@ -43,10 +63,13 @@ static void push(ed_buf *ed, size_t start, size_t end, const char *text, int kin
     ed->n++;
 }
 
+/* Only edits that start inside [start, end] can be covered by, or reach out
+ * of, the new replacement; one that starts before it and reaches into it is
+ * a partial overlap too, found by ed_apply's check over the sorted edits. */
 void ed_replace(ed_buf *ed, size_t start, size_t end, const char *text)
 {
-    for (int i = 0; i < ed->n; i++) {
-        ed_edit *e = &ed->e[i];
+    for (int o = lower_bound(ed, start); o < ed->n && ed->e[ed->ord[o]].start <= end; o++) {
+        ed_edit *e = &ed->e[ed->ord[o]];
         if (e->dead >= 0) continue;
         if (e->kind != ED_REPLACE) {
             if (e->start > start && e->start < end) e->dead = ed->n;
@@ -104,10 +127,11 @@ static int in_range(const ed_edit *e, size_t start, size_t end)
 
 static char *render(ed_buf *ed, size_t start, size_t end, size_t *outlen)
 {
-    ed_edit **v = xmalloc(sizeof *v * (size_t)(ed->n + 1));
+    int first = lower_bound(ed, start), last = lower_bound(ed, end + 1);
+    ed_edit **v = xmalloc(sizeof *v * (size_t)(last - first + 1));
     int m = 0;
-    for (int i = 0; i < ed->n; i++) {
-        ed_edit *e = &ed->e[i];
+    for (int o = first; o < last; o++) {
+        ed_edit *e = &ed->e[ed->ord[o]];
         if (!in_range(e, start, end)) continue;
         /* An edit covered by a later replacement is left out when that
          * replacement is part of this rendering; rendering a range inside the
@@ -135,4 +159,22 @@ static char *render(ed_buf *ed, size_t start, size_t end, size_t *outlen)
 
 char *ed_render(ed_buf *ed, size_t start, size_t end) { return render(ed, start, end, NULL); }
 
-char *ed_apply(ed_buf *ed, size_t *len) { return render(ed, 0, ed->len, len); }
+/* The whole text. First the check ed_replace leaves to the end: no live
+ * replacement reaches into the next one (live replacements never nest: a
+ * covering one kills those inside it). */
+char *ed_apply(ed_buf *ed, size_t *len)
+{
+    const ed_edit *prev = NULL;
+    for (int o = 0; o < ed->n; o++) {
+        const ed_edit *e = &ed->e[ed->ord[o]];
+        if (e->kind != ED_REPLACE || e->dead >= 0) continue;
+        /* (a zero-length replacement at the start of a non-empty one is no overlap) */
+        if (prev && e->start < prev->end && !(e->start == e->end && e->start == prev->start)) {
+            ed->failed = 1;
+            fprintf(stderr, "gocc: internal error: overlapping edits [%zu,%zu) and [%zu,%zu)\n",
+                    prev->start, prev->end, e->start, e->end);
+        }
+        if (!prev || e->end > prev->end) prev = e;
+    }
+    return render(ed, 0, ed->len, len);
+}

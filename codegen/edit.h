@@ -32,7 +32,8 @@ enum { ED_REPLACE, ED_OPEN, ED_CLOSE };
 typedef struct ed_buf {
     const char *src;
     size_t len;
-    ed_edit *e;
+    ed_edit *e;        /* in queue order */
+    int *ord;          /* indexes of e sorted by start, queue order among ties */
     int n, cap;
     int failed; /* an overlapping edit was refused: a code generator bug */
 } ed_buf;

@@ -398,6 +398,14 @@ static void main_adaptor(lw *w, TSNode def, TSNode name)
     free(rd);
 }
 
+/* Whether definition n declares its parameters old-style (K&R). */
+static int has_kr_params(TSNode n)
+{
+    for (uint32_t i = 0; i < ts_node_named_child_count(n); i++)
+        if (is(ts_node_named_child(n, i), "declaration")) return 1;
+    return 0;
+}
+
 void fn_definition(lw *w, TSNode n)
 {
     TSNode name = def_name(n);
@@ -441,6 +449,17 @@ void fn_definition(lw *w, TSNode n)
     if (top && w->lifted.len) {
         sb b = {0};
         if (ts_node_start_point(n).column != 0) sb_puts(&b, "\n");
+        /* The lifted code may name the function itself (`go f(n - 1)` in f):
+         * declare it first. Not for old-style definitions, nor when the
+         * specifiers define a type (the prototype would define it again). */
+        char *proto = ed_render(&w->ed, S(n), S(f.body));
+        for (size_t e = strlen(proto); e > 0 && strchr(" \t\n", proto[e - 1]); e--) proto[e - 1] = '\0';
+        if (!ts_node_is_null(name) && !strchr(proto, '{') && !has_kr_params(n)) {
+            sb_printf(&b, "#line %u ", line(n));
+            lw_quote_path(&b, w->path);
+            sb_printf(&b, "\n%s;\n", proto);
+        }
+        free(proto);
         sb_puts(&b, w->lifted.s);
         sb_printf(&b, "#line %u ", line(n));
         lw_quote_path(&b, w->path);

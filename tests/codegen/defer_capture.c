@@ -13,6 +13,8 @@
  * function's own (last). err_defer_block_dead: the other inner-block case. */
 void f(int x);
 
+#line 6 "tests/codegen/defer_capture.gc"
+void closer(GOCC_CHAN( int) c);
 #line 10 "tests/codegen/defer_capture.gc"
 struct gocc__env_5 { GOCC_CHAN( int) c; };struct gocc__go_5 { __typeof__(((void)0, ((struct gocc__env_5 *)0)->c)) a0; }; static void gocc__go_5_run(void *gocc__p) { struct gocc__go_5 *gocc__a = gocc__p; ({ __auto_type gocc__x_6 = (gocc__a->a0); _Static_assert(!GOCC_CHAN_IS_RECV_ONLY(__builtin_choose_expr(GOCC__IS_PTR(gocc__x_6), gocc__x_6, (GOCC_CHAN(int))0)), "close of receive-only channel"); __builtin_choose_expr(GOCC__IS_PTR(gocc__x_6), (gocc_chan_close((struct gocc_chan *)GOCC__PTR_OR_NULL(gocc__x_6), GOCC_HERE), 0), gocc_close_fd(__builtin_choose_expr(GOCC__IS_PTR(gocc__x_6), 0, gocc__x_6))); }); }
 #line 6 "tests/codegen/defer_capture.gc"
@@ -23,6 +25,8 @@ void closer(GOCC_CHAN( int) c)
     { struct gocc__go_5 gocc__g_5 = { c }; gocc_go(gocc__go_5_run, &gocc__g_5, sizeof gocc__g_5, GOCC_HERE); }
  goto gocc__exit; gocc__exit: while (gocc__defers) { gocc__cur = gocc__defers; gocc__defers = gocc__cur->next; switch (gocc__cur->site) { case 1: goto gocc__defer_1; case 3: goto gocc__defer_3; } gocc__defer_next: if (gocc__cur->heap) gocc_defer_free(gocc__cur); } return; }
 
+#line 13 "tests/codegen/defer_capture.gc"
+void loop(int n);
 #line 22 "tests/codegen/defer_capture.gc"
 struct gocc__go_8 { __typeof__(((void)0, ((int)0))) a0; }; static void gocc__go_8_run(void *gocc__p) { struct gocc__go_8 *gocc__a = gocc__p; f(gocc__a->a0); }
 #line 13 "tests/codegen/defer_capture.gc"

@@ -12,6 +12,8 @@
 
 void show(int v) { GOCC_FUNCTION_ENTRY(); printf("%d\n", v); }
 
+#line 5 "tests/codegen/go_block.gc"
+void spawn(int n, GOCC_CHAN( int) done);
 #line 8 "tests/codegen/go_block.gc"
 struct gocc__env_2 { int x; int arr[3]; int n; GOCC_CHAN( int) done; };
 #line 8 "tests/codegen/go_block.gc"

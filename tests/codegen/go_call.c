@@ -15,6 +15,8 @@ struct ops { void (*run)(int, const char *); };
 void worker(int id, GOCC_CHAN( int) out) { GOCC_FUNCTION_ENTRY(); { __auto_type gocc__c_1 = (out ); _Static_assert(!GOCC_CHAN_IS_RECV_ONLY(gocc__c_1), "send on receive-only channel"); GOCC_CHAN_ELEM(gocc__c_1) gocc__v_1 = ( id); gocc_chan_send((struct gocc_chan *)gocc__c_1, &gocc__v_1, GOCC_HERE); } }
 static void say(int n, const char *s) { GOCC_FUNCTION_ENTRY(); printf("%d %s\n", n, s); }
 
+#line 8 "tests/codegen/go_call.gc"
+void start(int n, int arr[], GOCC_CHAN( int) out, struct ops *o);
 #line 10 "tests/codegen/go_call.gc"
 struct gocc__env_2 { GOCC_CHAN( int) out; };struct gocc__go_2 { __typeof__(((void)0, 1)) a0; __typeof__(((void)0, ((struct gocc__env_2 *)0)->out)) a1; }; static void gocc__go_2_run(void *gocc__p) { struct gocc__go_2 *gocc__a = gocc__p; worker(gocc__a->a0, gocc__a->a1); }
 #line 12 "tests/codegen/go_call.gc"

@@ -11,6 +11,8 @@
 /* Captured locals whose declarations mention other locals. */
 #include <stdio.h>
 
+#line 4 "tests/codegen/go_typeof.gc"
+void f(double d, GOCC_CHAN(double) out);
 #line 9 "tests/codegen/go_typeof.gc"
 struct gocc__t_2_1 { double d; }; struct gocc__t_2_3 { __typeof__(((void)0, ((struct gocc__t_2_1 *)0)->d * 2)) x; }; struct gocc__env_2 { GOCC_CHAN(double) out; __typeof__(((struct gocc__t_2_3 *)0)->x) x; __typeof__(((struct gocc__t_2_3 *)0)->x) y; int n; };
 #line 9 "tests/codegen/go_typeof.gc"

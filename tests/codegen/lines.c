@@ -12,6 +12,8 @@
 
 static void f(int v) { GOCC_FUNCTION_ENTRY(); printf("%d\n", v); }
 
+#line 5 "tests/codegen/lines.gc"
+int twice(int a);
 #line 8 "tests/codegen/lines.gc"
 struct gocc__env_1 { int b; };struct gocc__go_1 { __typeof__(((void)0, ((struct gocc__env_1 *)0)->b)) a0; }; static void gocc__go_1_run(void *gocc__p) { struct gocc__go_1 *gocc__a = gocc__p; f(gocc__a->a0); }
 #line 9 "tests/codegen/lines.gc"
