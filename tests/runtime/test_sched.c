@@ -6,48 +6,19 @@
 #include <unistd.h>
 
 #include "gtest.h"
+#include "gtest_event.h"
 
-/* A one-shot event a goroutine (or thread) can wait on: the park/ready protocol. */
-typedef struct event {
-    gocc_lock lock;
-    int done;
-    gocc_g *waiter;
-} event;
-
-static void unlock_ev(void *e) { gocc_lock_release(&((event *)e)->lock); }
-
-static void ev_wait(event *e)
-{
-    gocc_lock_acquire(&e->lock);
-    if (e->done) {
-        gocc_lock_release(&e->lock);
-        return;
-    }
-    e->waiter = gocc_sched_self();
-    gocc_sched_park(unlock_ev, e, "test event", GOCC_HERE);
-}
-
-static void ev_fire(event *e)
-{
-    gocc_lock_acquire(&e->lock);
-    e->done = 1;
-    gocc_g *w = e->waiter;
-    e->waiter = NULL;
-    gocc_lock_release(&e->lock);
-    if (w)
-        gocc_sched_ready(w);
-}
 
 /* A counting latch on the same protocol. */
 typedef struct latch {
     int n;
-    event ev;
+    gtest_event ev;
 } latch;
 
 static void latch_done(latch *l)
 {
     if (__atomic_sub_fetch(&l->n, 1, __ATOMIC_ACQ_REL) == 0)
-        ev_fire(&l->ev);
+        gtest_event_fire(&l->ev);
 }
 
 GOCC_TEST(sched_main_is_goroutine_1)
@@ -87,7 +58,7 @@ GOCC_TEST(sched_spawn_many_args_copied)
         gocc_go(spawned, &a, sizeof a, GOCC_HERE);
         memset(&a, 0, sizeof a); /* the goroutine has its own copy */
     }
-    ev_wait(&l.ev);
+    gtest_event_wait(&l.ev);
     for (int i = 0; i < N; i++)
         CU_ASSERT_EQUAL_FATAL(seen[i], 1);
     CU_ASSERT_EQUAL(l.n, 0);
@@ -119,14 +90,14 @@ GOCC_TEST(sched_yield_fairness)
 }
 
 static int order[8], norder;
-static event ex;
+static gtest_event ex;
 static latch order_done = { .n = 3 };
 
 static void record_order(void *arg)
 {
     int id = *(int *)arg;
     if (id == 0)
-        ev_wait(&ex);
+        gtest_event_wait(&ex);
     order[norder++] = id;
     latch_done(&order_done);
 }
@@ -141,8 +112,8 @@ GOCC_TEST(sched_runnext_handoff_order)
     gocc_sched_yield(); /* x runs and parks on ex */
     gocc_go(record_order, &y1, sizeof y1, GOCC_HERE);
     gocc_go(record_order, &y2, sizeof y2, GOCC_HERE);
-    ev_fire(&ex);       /* x -> runnext, ahead of y1 and y2 */
-    ev_wait(&order_done.ev);
+    gtest_event_fire(&ex);       /* x -> runnext, ahead of y1 and y2 */
+    gtest_event_wait(&order_done.ev);
     CU_ASSERT_EQUAL(norder, 3);
     CU_ASSERT_EQUAL(order[0], 0);
     CU_ASSERT_EQUAL(order[1], 1);
@@ -150,7 +121,7 @@ GOCC_TEST(sched_runnext_handoff_order)
 }
 
 struct twoev {
-    event *a, *b;
+    gtest_event *a, *b;
 };
 
 static void *thread_side(void *p);
@@ -158,12 +129,12 @@ static void *thread_side(void *p);
 GOCC_TEST(sched_park_ready_from_thread)
 {
     /* A plain pthread readies a parked goroutine; a goroutine readies a parked plain thread. */
-    static event a, b;
+    static gtest_event a, b;
     pthread_t th;
     struct twoev arg = { &a, &b };
     pthread_create(&th, NULL, thread_side, &arg);
-    ev_wait(&a);            /* readied by the thread */
-    ev_fire(&b);            /* readies the thread, which parked with gocc_sched_park */
+    gtest_event_wait(&a);            /* readied by the thread */
+    gtest_event_fire(&b);            /* readies the thread, which parked with gocc_sched_park */
     pthread_join(th, NULL);
     CU_ASSERT(a.done && b.done);
 }
@@ -173,8 +144,8 @@ static void *thread_side(void *p)
     struct twoev *arg = p;
     CU_ASSERT_EQUAL(runtime_goid(), 0);
     usleep(20000);
-    ev_fire(arg->a);
-    ev_wait(arg->b);
+    gtest_event_fire(arg->a);
+    gtest_event_wait(arg->b);
     return NULL;
 }
 
@@ -197,7 +168,7 @@ static void stealee(void *arg)
     latch_done(l);
 }
 
-static void busy_main_until(latch *l) { ev_wait(&l->ev); }
+static void busy_main_until(latch *l) { gtest_event_wait(&l->ev); }
 
 GOCC_TEST(sched_work_stealing_uses_all_procs)
 {
@@ -306,7 +277,7 @@ GOCC_TEST(sched_syscall_handoff)
     latch *lp = &l;
     for (int i = 0; i < 100; i++)
         gocc_go(stealee, &lp, sizeof lp, GOCC_HERE);
-    ev_wait(&l.ev);
+    gtest_event_wait(&l.ev);
     CU_ASSERT_EQUAL(runtime_numgoroutine(), 1);
 }
 
@@ -331,12 +302,12 @@ GOCC_TEST(sched_spawn_wakes_idle_p)
 
 /* --- deadlock and panics --------------------------------------------- */
 
-static event never;
+static gtest_event never;
 
 static void blocked_forever(void *arg)
 {
     (void)arg;
-    ev_wait(&never);
+    gtest_event_wait(&never);
 }
 
 GOCC_HELPER(deadlock_two)
@@ -344,7 +315,7 @@ GOCC_HELPER(deadlock_two)
     gocc_go(blocked_forever, NULL, 0, GOCC_HERE);
     printf("before\n");
     fflush(stdout);
-    ev_wait(&never);
+    gtest_event_wait(&never);
 }
 
 GOCC_TEST(sched_deadlock_report)
@@ -354,7 +325,7 @@ GOCC_TEST(sched_deadlock_report)
     CU_ASSERT_EQUAL(gtest_exit_code(st), 2);
     CU_ASSERT_PTR_NOT_NULL(strstr(out, "before\n"));
     CU_ASSERT_PTR_NOT_NULL(strstr(out, "fatal error: all goroutines are asleep - deadlock!\n"));
-    CU_ASSERT_PTR_NOT_NULL(strstr(out, "goroutine 1 [test event]:\n\ttests/runtime/test_sched.c:"));
+    CU_ASSERT_PTR_NOT_NULL(strstr(out, "goroutine 1 [test event]:\n\ttests/runtime/gtest_event.h:"));
     CU_ASSERT_PTR_NOT_NULL(strstr(out, "goroutine 2 [test event]:"));
     CU_ASSERT_PTR_NOT_NULL(strstr(out, "created by goroutine 1 at tests/runtime/test_sched.c:"));
 }
@@ -380,7 +351,7 @@ GOCC_TEST(sched_no_deadlock_with_timer)
 GOCC_HELPER(deadlock_after_sleep)
 {
     time_sleep(10 * 1000000LL);
-    ev_wait(&never);
+    gtest_event_wait(&never);
 }
 
 static void sleep_then_exit(void *arg)
@@ -392,7 +363,7 @@ static void sleep_then_exit(void *arg)
 GOCC_HELPER(deadlock_after_sleeper_exits)
 {
     gocc_go(sleep_then_exit, NULL, 0, GOCC_HERE);
-    ev_wait(&never);
+    gtest_event_wait(&never);
 }
 
 GOCC_TEST(sched_deadlock_after_timer)
@@ -421,7 +392,7 @@ static void panicker(void *arg)
 GOCC_HELPER(panic_in_goroutine)
 {
     gocc_go(panicker, NULL, 0, &site7);
-    ev_wait(&never);
+    gtest_event_wait(&never);
 }
 
 GOCC_TEST(sched_panic_report)
@@ -478,7 +449,7 @@ GOCC_TEST(sched_gomaxprocs_change)
     latch *lp = &l;
     for (int i = 0; i < 32; i++)
         gocc_go(stealee, &lp, sizeof lp, GOCC_HERE);
-    ev_wait(&l.ev);
+    gtest_event_wait(&l.ev);
     CU_ASSERT_EQUAL(runtime_gomaxprocs(3), 1);
     CU_ASSERT_EQUAL(runtime_gomaxprocs(0), 3);
     memset(stealee_tids, 0, sizeof stealee_tids);
@@ -486,7 +457,7 @@ GOCC_TEST(sched_gomaxprocs_change)
     lp = &l2;
     for (int i = 0; i < 64; i++)
         gocc_go(stealee, &lp, sizeof lp, GOCC_HERE);
-    ev_wait(&l2.ev);
+    gtest_event_wait(&l2.ev);
     int threads = 0;
     for (int i = 0; i < 4; i++)
         threads += stealee_tids[i] != 0;
@@ -499,7 +470,7 @@ GOCC_HELPER(deadlock_after_gomaxprocs)
 {
     runtime_gomaxprocs(3);
     runtime_gomaxprocs(1);
-    ev_wait(&never);
+    gtest_event_wait(&never);
 }
 
 GOCC_TEST(sched_gomaxprocs_deadlock_still_detected)

@@ -5,36 +5,8 @@
 #include <sys/resource.h>
 
 #include "gtest.h"
+#include "gtest_event.h"
 
-typedef struct sev {
-    gocc_lock lock;
-    int done;
-    gocc_g *waiter;
-} sev;
-
-static void sev_unlock(void *e) { gocc_lock_release(&((sev *)e)->lock); }
-
-static void sev_wait(sev *e)
-{
-    gocc_lock_acquire(&e->lock);
-    if (e->done) {
-        gocc_lock_release(&e->lock);
-        return;
-    }
-    e->waiter = gocc_sched_self();
-    gocc_sched_park(sev_unlock, e, "test event", GOCC_HERE);
-}
-
-static void sev_fire(sev *e)
-{
-    gocc_lock_acquire(&e->lock);
-    e->done = 1;
-    gocc_g *w = e->waiter;
-    e->waiter = NULL;
-    gocc_lock_release(&e->lock);
-    if (w)
-        gocc_sched_ready(w);
-}
 
 /* .gc-style recursion: every frame checks the stack at entry. About 1 KiB per frame. */
 static __attribute__((noinline)) long recurse(int depth)
@@ -58,20 +30,20 @@ static __attribute__((noinline)) long recurse_c(int depth)
     return recurse_c(depth - 1) + buf[0];
 }
 
-static sev deep_done;
+static gtest_event deep_done;
 static long deep_result;
 
 static void deep(void *arg)
 {
     deep_result = recurse(*(int *)arg);
-    sev_fire(&deep_done);
+    gtest_event_fire(&deep_done);
 }
 
 GOCC_TEST(stack_deep_recursion_ok)
 {
     int depth = 400; /* ~400 KiB */
     gocc_go(deep, &depth, sizeof depth, GOCC_HERE);
-    sev_wait(&deep_done);
+    gtest_event_wait(&deep_done);
     CU_ASSERT(deep_result != 0);
     /* And in the main goroutine too. */
     CU_ASSERT(recurse(400) != 0);
@@ -87,9 +59,9 @@ static const gocc_site created_here = { "prog.gc", 99 };
 
 GOCC_HELPER(overflow_gc_code)
 {
-    static sev never;
+    static gtest_event never;
     gocc_go(overflow, NULL, 0, &created_here);
-    sev_wait(&never);
+    gtest_event_wait(&never);
 }
 
 GOCC_TEST(stack_overflow_reported)
@@ -110,9 +82,9 @@ static void overflow_c(void *arg)
 
 GOCC_HELPER(overflow_c_code_guarded)
 {
-    static sev never;
+    static gtest_event never;
     gocc_go(overflow_c, NULL, 0, &created_here);
-    sev_wait(&never);
+    gtest_event_wait(&never);
 }
 
 GOCC_TEST(stack_overflow_in_c_code_guard_page)
@@ -172,8 +144,8 @@ GOCC_TEST(stack_main_goroutine_as_rlimit)
 }
 
 /* Past the guarded stacks: C code that runs a little below its stack is caught by the canary at its next switch. */
-static sev hold_ev;
-static void holder(void *arg) { (void)arg; sev_wait(&hold_ev); }
+static gtest_event hold_ev;
+static void holder(void *arg) { (void)arg; gtest_event_wait(&hold_ev); }
 
 static void overflow_c_bit(void *arg)
 {
@@ -203,7 +175,7 @@ GOCC_TEST(stack_overflow_in_c_code_canary)
     CU_ASSERT_PTR_NOT_NULL(strstr(out, "created by goroutine 1 at prog.gc:99"));
 }
 
-static sev pool_ev;
+static gtest_event pool_ev;
 static void quick(void *arg) { (void)arg; }
 
 GOCC_TEST(stack_pool_reuses_without_faults)
@@ -233,7 +205,7 @@ typedef struct waiter {
 static gocc_lock wq_lock;
 static waiter *wq;
 static long nparked, nreleased;
-static sev allparked, alldone;
+static gtest_event allparked, alldone;
 /* A million by default would spend most of the test's time in first-touch page faults (one fresh page per
  * parked goroutine, 12-40 us each on this VM): the suite runs 100000; GTEST_PARKED=1000000 runs the full size. */
 static long MILLION = 100000;
@@ -248,10 +220,10 @@ static void parker(void *arg)
     w.next = wq;
     wq = &w;
     if (++nparked == MILLION)
-        sev_fire(&allparked);
+        gtest_event_fire(&allparked);
     gocc_sched_park(wq_unlock, NULL, "test wait", GOCC_HERE);
     if (__atomic_add_fetch(&nreleased, 1, __ATOMIC_ACQ_REL) == MILLION)
-        sev_fire(&alldone);
+        gtest_event_fire(&alldone);
 }
 
 static long rss_kib(void)
@@ -274,7 +246,7 @@ GOCC_TEST(stack_million_parked)
     long rss0 = rss_kib();
     for (int i = 0; i < MILLION; i++)
         gocc_go(parker, NULL, 0, GOCC_HERE);
-    sev_wait(&allparked);
+    gtest_event_wait(&allparked);
     long rss1 = rss_kib();
     CU_ASSERT_EQUAL(runtime_numgoroutine(), MILLION + 1);
     double per = (double)(rss1 - rss0) * 1024 / MILLION;
@@ -289,6 +261,6 @@ GOCC_TEST(stack_million_parked)
         gocc_sched_ready(w->g);
         w = next;
     }
-    sev_wait(&alldone);
+    gtest_event_wait(&alldone);
     CU_ASSERT_EQUAL(nreleased, MILLION);
 }

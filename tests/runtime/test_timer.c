@@ -4,41 +4,13 @@
 #include <sys/resource.h>
 
 #include "gtest.h"
+#include "gtest_event.h"
 
-typedef struct tev {
-    gocc_lock lock;
-    int done;
-    gocc_g *waiter;
-} tev;
-
-static void tev_unlock(void *e) { gocc_lock_release(&((tev *)e)->lock); }
-
-static void tev_wait(tev *e)
-{
-    gocc_lock_acquire(&e->lock);
-    if (e->done) {
-        gocc_lock_release(&e->lock);
-        return;
-    }
-    e->waiter = gocc_sched_self();
-    gocc_sched_park(tev_unlock, e, "test event", GOCC_HERE);
-}
-
-static void tev_fire(tev *e)
-{
-    gocc_lock_acquire(&e->lock);
-    e->done = 1;
-    gocc_g *w = e->waiter;
-    e->waiter = NULL;
-    gocc_lock_release(&e->lock);
-    if (w)
-        gocc_sched_ready(w);
-}
 
 enum { NT = 200 };
 static gocc_lock order_lock;
 static int order[NT], norder;
-static tev all_fired;
+static gtest_event all_fired;
 
 static void record(gocc_timer *t)
 {
@@ -47,7 +19,7 @@ static void record(gocc_timer *t)
     int n = norder;
     gocc_lock_release(&order_lock);
     if (n == NT - NT / 4)
-        tev_fire(&all_fired);
+        gtest_event_fire(&all_fired);
 }
 
 GOCC_TEST(timer_fire_in_deadline_order_and_stop)
@@ -68,7 +40,7 @@ GOCC_TEST(timer_fire_in_deadline_order_and_stop)
     CU_ASSERT_FALSE(gocc_timer_stop(&t[0]));
     t[1].when = now + 80000000LL;
     gocc_timer_start(&t[1]);
-    tev_wait(&all_fired);
+    gtest_event_wait(&all_fired);
     CU_ASSERT(gocc_sched_nanotime() - now >= 80000000LL);
     CU_ASSERT_EQUAL(norder, NT - NT / 4);
     CU_ASSERT_EQUAL(order[norder - 1], 1);
@@ -80,12 +52,12 @@ GOCC_TEST(timer_fire_in_deadline_order_and_stop)
 }
 
 static int ticks;
-static tev ticked;
+static gtest_event ticked;
 
 static void tick(gocc_timer *t)
 {
     if (++ticks == 5)
-        tev_fire(t->arg);
+        gtest_event_fire(t->arg);
 }
 
 GOCC_TEST(timer_periodic)
@@ -93,7 +65,7 @@ GOCC_TEST(timer_periodic)
     gocc_timer t = { .when = gocc_sched_nanotime() + 10000000LL, .period = 10000000LL, .fn = tick, .arg = &ticked };
     gocc_int64 t0 = gocc_sched_nanotime();
     gocc_timer_start(&t);
-    tev_wait(&ticked);
+    gtest_event_wait(&ticked);
     gocc_int64 d = gocc_sched_nanotime() - t0;
     CU_ASSERT_TRUE(gocc_timer_stop(&t));
     CU_ASSERT(d >= 50000000LL && d < 500000000LL);
@@ -114,13 +86,13 @@ GOCC_TEST(timer_sleep_duration)
 }
 
 static int nwoke;
-static tev allwoke;
+static gtest_event allwoke;
 
 static void napper(void *arg)
 {
     time_sleep(*(gocc_int64 *)arg);
     if (__atomic_add_fetch(&nwoke, 1, __ATOMIC_ACQ_REL) == 1000)
-        tev_fire(&allwoke);
+        gtest_event_fire(&allwoke);
 }
 
 GOCC_TEST(timer_sleep_parks_goroutine_not_thread)
@@ -131,7 +103,7 @@ GOCC_TEST(timer_sleep_parks_goroutine_not_thread)
         gocc_int64 d = 200 * time_millisecond - i * 1000;
         gocc_go(napper, &d, sizeof d, GOCC_HERE);
     }
-    tev_wait(&allwoke);
+    gtest_event_wait(&allwoke);
     gocc_int64 d = gocc_sched_nanotime() - t0;
     CU_ASSERT(d >= 199 * time_millisecond - 1000 * 1000);
     CU_ASSERT(d < 1000 * time_millisecond);
