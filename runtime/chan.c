@@ -90,6 +90,10 @@ gocc_sudog *gocc_chan_waitq_get(gocc_waitq *q)
 /* A receiver waits, so the buffer is empty: the value goes straight to it. */
 void gocc_chan_send_to(gocc_chan *c, gocc_sudog *r, const void *elem)
 {
+    /* Unbuffered: the receive is synchronized before the send completes. A plain receiver released
+     * that through c (GOCC_PARK), a select through its record (pass 2). */
+    if (c->cap == 0)
+        GOCC_RACE_ACQUIRE(r);
     GOCC_RACE_ACQUIRE(SYNCADDR(c, c->recvx));
     GOCC_RACE_RELEASE(SYNCADDR(c, c->recvx));
     if (r->elem)
@@ -211,7 +215,7 @@ _Bool gocc_chan_recv(gocc_chan *c, void *elem, const gocc_site *site)
         gocc_lock_release(&c->lock);
         GOCC_RACE_ACQUIRE(c);
         if (elem)
-            memset(elem, 0, c->elemsize);
+            gocc_chan_zero(elem, c->elemsize);
         return 0;
     }
     gocc_sudog me = {.g = gocc_sched_self(), .elem = elem, .c = c};
@@ -239,7 +243,7 @@ void gocc_chan_close(gocc_chan *c, const gocc_site *site)
     gocc_sudog *wake = NULL, *s;
     while ((s = gocc_chan_waitq_get(&c->recvq)) != NULL) {
         if (s->elem)
-            memset(s->elem, 0, c->elemsize);
+            gocc_chan_zero(s->elem, c->elemsize);
         s->success = 0;
         s->next = wake;
         wake = s;

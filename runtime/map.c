@@ -41,6 +41,21 @@ typedef struct map_impl {
 
 static const gocc_site map_site = {"<runtime sync.Map>", 0};
 
+/* A stripe's lock orders the goroutines that use the stripe for the race detector too: Go's sync.Map
+ * is built of a mutex and atomics, all of which its race detector sees (so a store happens before the
+ * load that finds it), and our entries are malloc'd by one goroutine and freed by another. */
+static void stripe_lock(stripe *st)
+{
+    gocc_lock_acquire(&st->lk);
+    GOCC_RACE_ACQUIRE(st);
+}
+
+static void stripe_unlock(stripe *st)
+{
+    GOCC_RACE_RELEASE(st);
+    gocc_lock_release(&st->lk);
+}
+
 static uint64_t mix(uint64_t x)
 {
     x ^= x >> 33;
@@ -147,9 +162,9 @@ static void *op(sync_map *m, int kind, const void *key, _Bool is_str, void *valu
     if (kind == OP_STORE || kind == OP_LOADORSTORE)
         fresh = new_entry(h, key, is_str, value); /* allocate outside the lock */
     void *ret = NULL;
-    gocc_lock_acquire(&st->lk);
+    stripe_lock(st);
     if (fresh && !grow(st)) {
-        gocc_lock_release(&st->lk);
+        stripe_unlock(st);
         gocc_panic("sync.Map: out of memory", &map_site);
     }
     entry *dead = NULL;
@@ -173,7 +188,7 @@ static void *op(sync_map *m, int kind, const void *key, _Bool is_str, void *valu
             fresh = NULL;
         }
     }
-    gocc_lock_release(&st->lk);
+    stripe_unlock(st);
     free(fresh);
     free(dead);
     return ret;
@@ -255,25 +270,25 @@ void sync_map_range(sync_map *m, _Bool (*f)(const void *key, void *value, void *
         size_t n = 0;
         for (;;) {
             /* Size the copy, allocate outside the lock, retry if it grew. */
-            gocc_lock_acquire(&st->lk);
+            stripe_lock(st);
             size_t need = st->n * sizeof(snap), strbytes = 0;
             for (size_t j = 0; j < st->nb; j++)
                 for (entry *e = st->b[j]; e; e = e->next)
                     if (e->is_str)
                         strbytes += strlen(e->kstr) + 1;
-            gocc_lock_release(&st->lk);
+            stripe_unlock(st);
             free(v);
             v = malloc(need + strbytes + 1);
             if (!v)
                 gocc_panic("sync.Map: out of memory", &map_site);
-            gocc_lock_acquire(&st->lk);
+            stripe_lock(st);
             size_t need2 = st->n * sizeof(snap), str2 = 0;
             for (size_t j = 0; j < st->nb; j++)
                 for (entry *e = st->b[j]; e; e = e->next)
                     if (e->is_str)
                         str2 += strlen(e->kstr) + 1;
             if (need2 > need || str2 > strbytes) {
-                gocc_lock_release(&st->lk);
+                stripe_unlock(st);
                 continue;
             }
             char *sp = (char *)v + need2;
@@ -292,7 +307,7 @@ void sync_map_range(sync_map *m, _Bool (*f)(const void *key, void *value, void *
                     n++;
                 }
             }
-            gocc_lock_release(&st->lk);
+            stripe_unlock(st);
             break;
         }
         for (size_t j = 0; j < n; j++) {

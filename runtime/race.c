@@ -1,9 +1,10 @@
 /*
- * race.c - happens-before edges for the race detector. The scheduler itself
- * (sched.c, stack.c, timer.c) is compiled without TSan instrumentation even in
- * libgocc-race.a: its own hand-offs must not create edges between goroutines
- * (that would hide real races between goroutines that share a thread), so
- * every edge the program is entitled to is announced explicitly.
+ * race.c - happens-before edges for the race detector. No runtime file is
+ * compiled with TSan instrumentation, even in libgocc-race.a, and runtime locks
+ * (gocc_lock) announce nothing: the runtime's own hand-offs must not create
+ * edges between goroutines (that would hide real races, e.g. two goroutines
+ * whose WaitGroup Done and Add take the same internal lock), so every edge the
+ * program is entitled to is announced explicitly (GOCC_RACE_* in chan.h).
  */
 #include "sched.h"
 #include "race.h"

@@ -12,6 +12,8 @@ void __tsan_destroy_fiber(void *fiber);
 void __tsan_switch_to_fiber(void *fiber, unsigned flags);
 void __tsan_acquire(void *addr);
 void __tsan_release(void *addr);
+void __tsan_func_entry(void *pc);
+void __tsan_func_exit(void);
 
 /* Fiber switches carry no synchronisation (flag 1, __tsan_switch_to_fiber_no_sync): two goroutines on
  * one thread race unless a channel, lock or go statement orders them, as in Go. */
@@ -21,6 +23,10 @@ void __tsan_release(void *addr);
 #define race_fiber_switch(f) __tsan_switch_to_fiber((f), 1)
 #define race_acq(a) __tsan_acquire((void *)(a))
 #define race_rel(a) __tsan_release((void *)(a))
+/* A frame for an uninstrumented runtime entry point, at its caller's pc: TSan's stacks (a goroutine's
+ * "created at") then show the .gc line of the call, not only the caller's caller. */
+#define race_func_enter(pc) __tsan_func_entry(pc)
+#define race_func_exit() __tsan_func_exit()
 #else
 #define race_fiber_current() ((void *)0)
 #define race_fiber_create() ((void *)0)
@@ -28,6 +34,8 @@ void __tsan_release(void *addr);
 #define race_fiber_switch(f) ((void)(f))
 #define race_acq(a) ((void)(a))
 #define race_rel(a) ((void)(a))
+#define race_func_enter(pc) ((void)(pc))
+#define race_func_exit() ((void)0)
 #endif
 
 #endif

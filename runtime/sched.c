@@ -127,14 +127,11 @@ void gocc_lock_acquire(gocc_lock *l)
         else
             sched_yield();
     }
-    race_acq(l);
 }
 
-void gocc_lock_release(gocc_lock *l)
-{
-    race_rel(l);
-    __atomic_store_n(&l->v, 0, __ATOMIC_RELEASE);
-}
+/* Runtime locks carry no happens-before edge for the race detector: what the program may rely on
+ * (e.g. WaitGroup Done->Wait, but not Done->a later Add) is announced explicitly where it happens. */
+void gocc_lock_release(gocc_lock *l) { __atomic_store_n(&l->v, 0, __ATOMIC_RELEASE); }
 
 /* The calling thread's m, re-read at every call: never cached across a switch. */
 __attribute__((noinline)) gocc_m *gocc_sched_m(void)
@@ -470,6 +467,64 @@ static void wakeifwork(gocc_p *p)
 }
 
 /* ------------------------------------------------------------------ */
+/* race builds: TSan fibers                                            */
+
+#if GOCC_RACE
+/* Each running goroutine has a TSan fiber, which TSan treats as a thread: whatever one fiber does is
+ * ordered by program order. A fiber per goroutine would be exact, but creating and destroying them
+ * costs milliseconds each (TSan resets its slots), so exited goroutines' fibers are reused, oldest
+ * first, and only once RACEFIBER_SPARE newer ones wait in the pool. The price: a goroutine is ordered
+ * after the goroutine whose fiber it took, which exited at least RACEFIBER_SPARE exits earlier. (Reuse
+ * of the last exited goroutine's fiber used to hide the race of a goroutine with the one that ran just
+ * before it, e.g. two increments separated only by WaitGroup Done and a later Add.) */
+#define RACEFIBER_SPARE 64
+static struct {
+    gocc_lock lock;             /* guards the ring */
+    void **ring;
+    int head, n, cap;
+} fibers;
+
+static void *racefiber_get(void)
+{
+    void *f = NULL;
+    gocc_lock_acquire(&fibers.lock);
+    if (fibers.n > RACEFIBER_SPARE) {
+        f = fibers.ring[fibers.head];
+        fibers.head = (fibers.head + 1) % fibers.cap;
+        fibers.n--;
+    }
+    gocc_lock_release(&fibers.lock);
+    return f ? f : race_fiber_create();
+}
+
+/* Not g's own fiber's code: the caller runs on another fiber. */
+static void racefiber_put(void *f)
+{
+    gocc_lock_acquire(&fibers.lock);
+    if (fibers.n == fibers.cap) {
+        int cap = fibers.cap ? 2 * fibers.cap : 2 * RACEFIBER_SPARE;
+        void **r = malloc((size_t)cap * sizeof *r);
+        if (!r)
+            abort();
+        for (int i = 0; i < fibers.n; i++)
+            r[i] = fibers.ring[(fibers.head + i) % fibers.cap];
+        /* The old ring is not freed: TSan sees malloc and free as writes of whichever goroutine
+         * runs the runtime, and runtime locks give it no edges. Growth doubles: the leak stays
+         * below the ring's final size. */
+        fibers.ring = r;
+        fibers.head = 0;
+        fibers.cap = cap;
+    }
+    fibers.ring[(fibers.head + fibers.n) % fibers.cap] = f;
+    fibers.n++;
+    gocc_lock_release(&fibers.lock);
+}
+#else
+#define racefiber_get() NULL
+#define racefiber_put(f) ((void)(f))
+#endif
+
+/* ------------------------------------------------------------------ */
 /* switching                                                           */
 
 /* Goroutine side: hands control to g0 with op; returns the m that resumed us. */
@@ -529,7 +584,7 @@ static void execute(gocc_m *m, gocc_g *g, int inherit)
     if (!inherit)
         RSTORE(p->schedtick, p->schedtick + 1);
     RSTORE(p->switchtick, p->switchtick + 1);
-    gocc_sched_stack_guard = g->guard;
+    RSTORE(gocc_sched_stack_guard, g->guard);
 #if GOCC_RACE
     while (LOAD(g->racebusy))
         __builtin_ia32_pause();
@@ -538,7 +593,7 @@ static void execute(gocc_m *m, gocc_g *g, int inherit)
     STORE(p->state, PSTATE(m, PS_USER));
     transfer_t t = jump_fcontext(g->ctx, m);
     g->ctx = t.fctx;
-    gocc_sched_stack_guard = 0;
+    RSTORE(gocc_sched_stack_guard, 0);
     m->curg = NULL;
     p = m->p;
     if (p) {
@@ -583,10 +638,9 @@ static void execute(gocc_m *m, gocc_g *g, int inherit)
         break;
     case OP_EXIT:
         g->status = G_DEAD;
-        /* g->racefiber stays with the record for the next goroutine: TSan's fiber costs ~800 KB of
-         * memory that it clears at creation, far too slow per goroutine. The price: a goroutine that
-         * reuses a record is ordered after the record's previous goroutine, so a race between those
-         * two (and only those) goes unreported. */
+        /* We are on g0's fiber: g's may go back to the pool. */
+        racefiber_put(g->racefiber);
+        g->racefiber = NULL;
         if (p)
             RSTORE(p->nexited, p->nexited + 1);
         else
@@ -851,7 +905,7 @@ void gocc_sched_preempt(void)
     for (int i = 0; i < sched.allocp; i++)
         if (RLOAD(sched.allp[i]->preempt))
             return;
-    gocc_sched_preempt_flag = 0;
+    RSTORE(gocc_sched_preempt_flag, 0);
 }
 
 static void stackoverflow(gocc_g *g, const gocc_site *site)
@@ -870,13 +924,13 @@ void gocc_sched_morestack(const gocc_site *site)
     gocc_g *g = m ? m->curg : NULL;
     uintptr_t sp = (uintptr_t)__builtin_frame_address(0);
     if (!g) {
-        gocc_sched_stack_guard = 0;
+        RSTORE(gocc_sched_stack_guard, 0);
         return;
     }
     if (sp < g->guard)
         stackoverflow(g, site);
     /* Not an overflow: sysmon poisoned the guard to preempt us. */
-    gocc_sched_stack_guard = g->guard;
+    RSTORE(gocc_sched_stack_guard, g->guard);
     gocc_sched_preempt();
 }
 
@@ -916,8 +970,7 @@ static gocc_g *newg(gocc_p *p, void (*fn)(void *), const void *arg, gocc_size ar
     g->waitdata = NULL;
     g->ctx = NULL;
     g->stk = NULL;
-    if (!g->racefiber)
-        g->racefiber = race_fiber_create();
+    g->racefiber = racefiber_get();
     /* The go statement's happens-before edge, on the argument block: malloc'd per goroutine in race
      * builds (and freed at exit, which drops the sync object). */
     race_rel(g->arg);
@@ -929,7 +982,10 @@ void gocc_go(void (*fn)(void *arg), const void *arg, gocc_size argsize, const go
 {
     gocc_m *m = getm();
     gocc_p *p = m && m->curg ? enterp(m) : NULL;
+    /* The go statement's own frame in TSan's "created at" stack (newg creates the fiber). */
+    race_func_enter(__builtin_return_address(0));
     gocc_g *g = newg(p, fn, arg, argsize, site);
+    race_func_exit();
     if (p) {
         RSTORE(p->ncreated, p->ncreated + 1);
         runqput(p, g, 1);
@@ -1034,7 +1090,7 @@ static void *sysmon(void *arg)
             gocc_int64 d = now - p->sm_when;
             if (d >= SLICE_NS && !RLOAD(p->preempt)) {
                 RSTORE(p->preempt, 1);
-                gocc_sched_preempt_flag = 1;
+                RSTORE(gocc_sched_preempt_flag, 1);
                 gocc_m *pm = p->m;
                 if (pm)
                     __atomic_store_n(pm->guardp, UINTPTR_MAX, __ATOMIC_RELAXED);
@@ -1045,7 +1101,7 @@ static void *sysmon(void *arg)
                 if (CAS(p->state, st, (uint64_t)PS_IDLE)) {
                     RSTORE(p->preempt, 0);
                     /* If the blocked goroutine comes back to .gc code, make it give up its thread. */
-                    gocc_sched_preempt_flag = 1;
+                    RSTORE(gocc_sched_preempt_flag, 1);
                     if (pm)
                         __atomic_store_n(pm->guardp, UINTPTR_MAX, __ATOMIC_RELAXED);
                     p->sm_when = p->sm_swwhen = now;

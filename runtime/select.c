@@ -134,7 +134,7 @@ static int try_case(gocc_select_case *cs, _Bool *recv_ok, gocc_g **wake)
     } else if (c->closed) {
         GOCC_RACE_ACQUIRE(c);
         if (cs->elem)
-            memset(cs->elem, 0, c->elemsize);
+            gocc_chan_zero(cs->elem, c->elemsize);
         ok = 0;
     } else {
         return TRY_NOTREADY;
@@ -226,6 +226,9 @@ int gocc_select(gocc_select_case *cases, int ncases, _Bool has_default, _Bool *r
         gocc_sudog *s = &sg[i];
         *s = (gocc_sudog){.g = self, .elem = cases[i].elem, .c = cases[i].chan, .sel = &sw, .caseidx = i};
         gocc_chan_waitq_put(cases[i].is_send ? &s->c->sendq : &s->c->recvq, s);
+        /* Whoever completes this case acquires the record (as a plain send's or receive's): our
+         * history so far must be in it. Runtime locks carry no edges. */
+        GOCC_RACE_RELEASE(s);
     }
     /* The loop only guards against a wake-up that no case caused; done and
      * winner were set under a lock that sellock now holds. */

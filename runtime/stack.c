@@ -8,7 +8,7 @@
  * million fresh pages (a first touch costs 12-40 us on this kind of VM).
  *
  * Stacks are carved in order out of chunks of STACKS_PER_CHUNK stacks, each
- * chunk one MAP_NORESERVE mapping with a PROT_NONE page at its bottom, so a
+ * chunk one MAP_NORESERVE mapping with a PROT_NONE gap (CHUNKGUARD) at its bottom, so a
  * million parked goroutines need a few thousand mappings, not one per stack
  * (the kernel allows 65530). Stacks of the first chunk also get a guard page
  * each (an overflow there faults at once); the others rely on the function-
@@ -52,6 +52,9 @@
 #define LOCALMAX 64
 #define MAINSTACK_MAX ((size_t)64 << 20)
 #define MAINGUARD ((size_t)1 << 20)
+/* PROT_NONE gap below every chunk: its bottom stack is often the first goroutine's (the main goroutine
+ * has its own stack), and a large frame there must fault in a guard, not in whatever is mapped below. */
+#define CHUNKGUARD ((size_t)1 << 20)
 
 static struct {
     gocc_lock lock;             /* guards the free lists and carving */
@@ -69,7 +72,7 @@ static struct {
 
 #define GPERSLAB ((int)(GSLAB / sizeof(gocc_g)))
 
-static char *stackbase(int chunk, int i) { return mem.chunks[chunk] + GOCC_PAGE + (size_t)i * GOCC_STACK_SIZE; }
+static char *stackbase(int chunk, int i) { return mem.chunks[chunk] + CHUNKGUARD + (size_t)i * GOCC_STACK_SIZE; }
 static gocc_stk *stkrecord(char *hi) { return (gocc_stk *)(hi - sizeof(gocc_stk)); }
 
 static __attribute__((noreturn)) void nomem(const char *what)
@@ -191,11 +194,11 @@ static gocc_stk *carve(void)
     if (!mem.nchunks || mem.carved == STACKS_PER_CHUNK) {
         if (mem.nchunks == MAXCHUNKS)
             return NULL;
-        size_t len = GOCC_PAGE + STACKS_PER_CHUNK * GOCC_STACK_SIZE;
+        size_t len = CHUNKGUARD + STACKS_PER_CHUNK * GOCC_STACK_SIZE;
         char *c = mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
         if (c == MAP_FAILED)
             return NULL;
-        mprotect(c, GOCC_PAGE, PROT_NONE);
+        mprotect(c, CHUNKGUARD, PROT_NONE);
         mem.chunks[mem.nchunks] = c;
         mem.carved = 0;
         __atomic_store_n(&mem.nchunks, mem.nchunks + 1, __ATOMIC_RELEASE);
@@ -345,13 +348,13 @@ gocc_stk *gocc_stack_find(uintptr_t addr, int *inguard)
     int nc = __atomic_load_n(&mem.nchunks, __ATOMIC_ACQUIRE);
     for (int c = 0; c < nc; c++) {
         uintptr_t b = (uintptr_t)mem.chunks[c];
-        if (addr < b || addr >= b + GOCC_PAGE + (uintptr_t)STACKS_PER_CHUNK * GOCC_STACK_SIZE)
+        if (addr < b || addr >= b + CHUNKGUARD + (uintptr_t)STACKS_PER_CHUNK * GOCC_STACK_SIZE)
             continue;
-        if (addr < b + GOCC_PAGE) {
+        if (addr < b + CHUNKGUARD) {
             *inguard = 1;
             return stkrecord(stackbase(c, 0) + GOCC_STACK_SIZE);
         }
-        int i = (int)((addr - b - GOCC_PAGE) / GOCC_STACK_SIZE);
+        int i = (int)((addr - b - CHUNKGUARD) / GOCC_STACK_SIZE);
         gocc_stk *s = stkrecord(stackbase(c, i) + GOCC_STACK_SIZE);
         *inguard = addr < (uintptr_t)stackbase(c, i) + GOCC_PAGE && c < GUARDED_CHUNKS;
         return s;

@@ -43,6 +43,9 @@ void atomic_value_store(atomic_value *v, const void *value, gocc_size size)
     b->next = NULL;
     b->size = size;
     memcpy(b->data, value, size);
+    /* A store is an atomic exchange: for the race detector (as for Go's) it both acquires and releases
+     * v. The acquire also orders our free of a block after its malloc by an earlier store. */
+    GOCC_RACE_ACQUIRE(v);
     GOCC_RACE_RELEASE(v);
     gocc_lock_acquire(&s->lk);
     block *old = __atomic_load_n((block **)&v->gocc__impl, __ATOMIC_RELAXED);
@@ -75,8 +78,10 @@ _Bool atomic_value_load(atomic_value *v, void *out, gocc_size size)
     __atomic_fetch_add(&s->readers, 1, __ATOMIC_SEQ_CST);
     block *b = __atomic_load_n((block **)&v->gocc__impl, __ATOMIC_SEQ_CST);
     if (b) {
-        memcpy(out, b->data, size < b->size ? size : b->size);
+        /* Acquire before the copy, and copy with a loop TSan cannot see (chan.h): the block is the
+         * runtime's, and a later store may free it once we are done (readers == 0). */
         GOCC_RACE_ACQUIRE(v);
+        gocc_chan_rawcopy(out, b->data, size < b->size ? size : b->size);
     }
     __atomic_fetch_sub(&s->readers, 1, __ATOMIC_SEQ_CST);
     return b != NULL;

@@ -87,6 +87,40 @@ GOCC_HELPER(overflow_c_code_guarded)
     gtest_event_wait(&never);
 }
 
+/* A 1 MiB frame in the first goroutine, touched from its bottom up (as a loop over a local array
+ * does): that goroutine has the chunk's bottom stack since the main goroutine got a stack of its own,
+ * and the frame's bottom lies below the whole chunk. It must fault in the chunk's guard gap, reported
+ * as a stack overflow (with a one-page gap it landed in whatever was mapped below: "unexpected
+ * signal", or silent corruption). */
+static __attribute__((noinline)) void touch_up(volatile char *p, long n)
+{
+    for (long i = 0; i < n; i += 4096)
+        p[i] = 1;
+}
+
+static void big_frame_goroutine(void *arg)
+{
+    (void)arg;
+    char big[1 << 20];
+    touch_up(big, sizeof big);
+}
+
+GOCC_HELPER(overflow_big_frame_first_goroutine)
+{
+    static gtest_event never;
+    gocc_go(big_frame_goroutine, NULL, 0, &created_here);
+    gtest_event_wait(&never);
+}
+
+GOCC_TEST(stack_overflow_big_frame_bottom_stack)
+{
+    static char out[4096];
+    int st = gtest_run_helper("overflow_big_frame_first_goroutine", gtest_procs(), out, sizeof out, 10);
+    CU_ASSERT_EQUAL(gtest_exit_code(st), 2);
+    CU_ASSERT_PTR_NOT_NULL(strstr(out, "fatal error: goroutine stack overflow"));
+    CU_ASSERT_PTR_NULL(strstr(out, "unexpected signal"));
+}
+
 GOCC_TEST(stack_overflow_in_c_code_guard_page)
 {
     static char out[4096];
