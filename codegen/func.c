@@ -388,6 +388,10 @@ static void main_adaptor(lw *w, TSNode def, TSNode name)
     sb b = {0};
     size_t at = E(def);
     while (at < w->len && w->src[at] != '\n') at++;
+    /* The adaptor is part of main: debuggers and TSan's stacks show it at
+     * main's line, not past the end of the file. */
+    sb_printf(&b, "\n#line %u ", line(def));
+    lw_quote_path(&b, w->path);
     sb_printf(&b, "\nint gocc__main(int argc, char **argv, char **envp) { (void)argc; (void)argv; (void)envp; %sgocc__main_body(%s);%s }\n",
               rd ? "return " : "", args[arity], rd ? "" : " return 0;");
     sb_printf(&b, "#line %u ", ts_node_end_point(def).row + 2);

@@ -17,6 +17,7 @@ int gocc__main_body(void)
     puts("first");
     { gocc__ret = ( 0); goto gocc__exit; }
  goto gocc__exit; gocc__exit: while (gocc__defers) { gocc__cur = gocc__defers; gocc__defers = gocc__cur->next; switch (gocc__cur->site) { case 1: goto gocc__defer_1; } gocc__defer_next: if (gocc__cur->heap) gocc_defer_free(gocc__cur); } return gocc__ret; }
+#line 3 "tests/codegen/main_defer.gc"
 int gocc__main(int argc, char **argv, char **envp) { (void)argc; (void)argv; (void)envp; return gocc__main_body(); }
 #line 10 "tests/codegen/main_defer.gc"
 int after_main(void) { GOCC_FUNCTION_ENTRY(); return 1; }
