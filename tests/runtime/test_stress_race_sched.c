@@ -5,60 +5,13 @@
 #include <string.h>
 
 #include "gtest.h"
-
-/* The runtime's locks carry no happens-before edge for the race detector (only the program-level
- * operations do), so a test that uses one as its own lock announces the edges itself. */
-static void tlock(gocc_lock *l)
-{
-    gocc_lock_acquire(l);
-    gocc_race_acquire(l);
-}
-
-static void tunlock(gocc_lock *l)
-{
-    gocc_race_release(l);
-    gocc_lock_release(l);
-}
-
-typedef struct xev {
-    gocc_lock lock;
-    int done;
-    gocc_g *waiter;
-} xev;
-
-static void xev_unlock(void *e) { tunlock(&((xev *)e)->lock); }
-
-static void xev_wait(xev *e)
-{
-    tlock(&e->lock);
-    if (e->done) {
-        e->done--;
-        tunlock(&e->lock);
-        return;
-    }
-    e->waiter = gocc_sched_self();
-    gocc_sched_park(xev_unlock, e, "test event", GOCC_HERE);
-    tlock(&e->lock);
-    e->done--;
-    tunlock(&e->lock);
-}
-
-static void xev_fire(xev *e)
-{
-    tlock(&e->lock);
-    e->done++;
-    gocc_g *w = e->waiter;
-    e->waiter = NULL;
-    tunlock(&e->lock);
-    if (w)
-        gocc_sched_ready(w);
-}
+#include "gtest_event.h"
 
 /* The race detector sees goroutines as such: a race between two goroutines is reported even when they
  * share one thread, and correctly synchronised code is clean. */
 static long shared;
 static sync_mutex shared_lock;
-static xev racers_done;
+static gtest_sema racers_done;
 
 static void racer(void *arg)
 {
@@ -71,15 +24,15 @@ static void racer(void *arg)
             sync_mutex_unlock(&shared_lock);
         gocc_sched_yield();
     }
-    xev_fire(&racers_done);
+    gtest_sema_post(&racers_done);
 }
 
 static void two_racers(int locked)
 {
     gocc_go(racer, &locked, sizeof locked, GOCC_HERE);
     gocc_go(racer, &locked, sizeof locked, GOCC_HERE);
-    xev_wait(&racers_done);
-    xev_wait(&racers_done);
+    gtest_sema_wait(&racers_done);
+    gtest_sema_wait(&racers_done);
     printf("shared=%ld\n", shared);
 }
 
