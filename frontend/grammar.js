@@ -135,9 +135,10 @@ module.exports = grammar(C, {
       $.select_statement,
     ),
 
-    // The channel of a send: a postfix/unary-level operand, never a binary or
-    // assignment expression, so that `x = a<-b;` keeps its C meaning.
-    _send_channel_operand: $ => choice(
+    // The channel of a send, and the left sides of a select case: a
+    // postfix/unary-level expression, never a binary or assignment one, so
+    // that `x = a<-b;` keeps its C meaning.
+    _postfix_operand: $ => choice(
       $.identifier,
       $.call_expression,
       $.field_expression,
@@ -148,7 +149,7 @@ module.exports = grammar(C, {
 
     // c <- e;
     send_statement: $ => seq(
-      field('channel', $._send_channel_operand),
+      field('channel', $._postfix_operand),
       '<-',
       field('value', $.expression),
       ';',
@@ -232,18 +233,9 @@ module.exports = grammar(C, {
       ))),
     )),
 
-    _select_channel_operand: $ => choice(
-      $.identifier,
-      $.call_expression,
-      $.field_expression,
-      $.pointer_expression,
-      $.subscript_expression,
-      $.parenthesized_expression,
-    ),
-
     // case c <- e:
     select_send: $ => seq(
-      field('channel', $._select_channel_operand),
+      field('channel', $._postfix_operand),
       '<-',
       field('value', $.expression),
     ),
@@ -251,11 +243,11 @@ module.exports = grammar(C, {
     // case v = <-c:  case T w = <-c:  case v, ok = <-c:  case <-c:
     select_receive: $ => seq(
       optional(choice(
-        seq(field('left', $._select_channel_operand), '='),
+        seq(field('left', $._postfix_operand), '='),
         seq(
-          field('left', $._select_channel_operand),
+          field('left', $._postfix_operand),
           ',',
-          field('ok', $._select_channel_operand),
+          field('ok', $._postfix_operand),
           '=',
         ),
         seq(
