@@ -19,6 +19,8 @@ deps=(
   pkg-config:/usr/bin/pkg-config
   cmake:/usr/bin/cmake
   ninja-build:/usr/bin/ninja
+  gdb:/usr/bin/gdb
+  npm:/usr/bin/npm
 )
 
 ensure_deps() {
