@@ -59,17 +59,17 @@ static tchan *tchan_new(time_duration d, time_duration period)
     return tc;
 }
 
-GOCC__TIME_CHAN time_after(time_duration d)
+GOCC_CHAN_RECV(time_time) time_after(time_duration d)
 {
-    return (GOCC__TIME_CHAN)tchan_new(d, 0)->c;
+    return (GOCC_CHAN_RECV(time_time))tchan_new(d, 0)->c;
 }
 
 /* As Go's time.Tick: nil for d <= 0. */
-GOCC__TIME_CHAN time_tick(time_duration d)
+GOCC_CHAN_RECV(time_time) time_tick(time_duration d)
 {
     if (d <= 0)
-        return (GOCC__TIME_CHAN)0;
-    return (GOCC__TIME_CHAN)tchan_new(d, d)->c;
+        return (GOCC_CHAN_RECV(time_time))0;
+    return (GOCC_CHAN_RECV(time_time))tchan_new(d, d)->c;
 }
 
 time_ticker *time_newticker(time_duration d)
@@ -81,7 +81,7 @@ time_ticker *time_newticker(time_duration d)
     if (!tk)
         gocc_panic("time: out of memory", &site);
     tchan *tc = tchan_new(d, d);
-    tk->c = (GOCC__TIME_CHAN)tc->c;
+    tk->c = (GOCC_CHAN_RECV(time_time))tc->c;
     tk->gocc__impl = tc;
     return tk;
 }

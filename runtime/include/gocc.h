@@ -40,9 +40,22 @@ extern "C" {
 /* Part 2a: types shared by both parts                                       */
 /* ------------------------------------------------------------------------ */
 
-/* Channel element types are encoded through this tag (see Part 2b). */
 struct gocc_chan_tag;
 struct gocc_chan;
+
+/* Channels. A channel value is a pointer to the runtime's struct gocc_chan,
+ * typed in C so that the element type and direction are checked by the C
+ * compiler:
+ *     chan T    is  T (**)(struct gocc_chan_tag *)
+ *     <-chan T  is  T (*const *)(struct gocc_chan_tag *)     (receive-only)
+ *     chan<- T  is  T (*volatile *)(struct gocc_chan_tag *)  (send-only)
+ * Function-pointer types are structural, so `chan int` written twice is one
+ * type; adding a qualifier to the pointee is an implicit conversion, so
+ * chan T converts to either direction; NULL is the nil channel. The pointer
+ * is never dereferenced: the runtime casts it to struct gocc_chan *. */
+#define GOCC_CHAN(...) __typeof__(__typeof__(__VA_ARGS__) (**)(struct gocc_chan_tag *))
+#define GOCC_CHAN_RECV(...) __typeof__(__typeof__(__VA_ARGS__) (*const *)(struct gocc_chan_tag *))
+#define GOCC_CHAN_SEND(...) __typeof__(__typeof__(__VA_ARGS__) (*volatile *)(struct gocc_chan_tag *))
 
 typedef __SIZE_TYPE__ gocc_size;
 typedef __INT64_TYPE__ gocc_int64;
@@ -91,15 +104,13 @@ double time_duration_seconds(time_duration d);
 /* time_after(d) returns a receive-only channel of time_time that receives once,
  * d from now. time_tick(d) returns one that receives every d.
  * A ticker: t = time_newticker(d); receive from t->c; time_ticker_stop(t)
- * stops it (the channel is not closed, as in Go). The channel types are
- * declared with the gocc channel type macro, which gc source writes as
- * `<-chan time_time`. */
+ * stops it (the channel is not closed, as in Go). In gc source these
+ * channels are `<-chan time_time`. */
 typedef struct time_ticker time_ticker;
-#define GOCC__TIME_CHAN __typeof__(time_time (*const *)(struct gocc_chan_tag *))
-GOCC__TIME_CHAN time_after(time_duration d);
-GOCC__TIME_CHAN time_tick(time_duration d);
+GOCC_CHAN_RECV(time_time) time_after(time_duration d);
+GOCC_CHAN_RECV(time_time) time_tick(time_duration d);
 struct time_ticker {
-    GOCC__TIME_CHAN c;
+    GOCC_CHAN_RECV(time_time) c;
     void *gocc__impl; /* runtime-owned */
 };
 time_ticker *time_newticker(time_duration d);
@@ -292,19 +303,6 @@ long long runtime_goid(void);
 /* Part 2b: the code generator's ABI                                         */
 /* ------------------------------------------------------------------------ */
 
-/* Channels. A channel value is a pointer to the runtime's struct gocc_chan,
- * typed in C so that the element type and direction are checked by the C
- * compiler:
- *     chan T    is  T (**)(struct gocc_chan_tag *)
- *     <-chan T  is  T (*const *)(struct gocc_chan_tag *)     (receive-only)
- *     chan<- T  is  T (*volatile *)(struct gocc_chan_tag *)  (send-only)
- * Function-pointer types are structural, so `chan int` written twice is one
- * type; adding a qualifier to the pointee is an implicit conversion, so
- * chan T converts to either direction; NULL is the nil channel. The pointer
- * is never dereferenced: the runtime casts it to struct gocc_chan *. */
-#define GOCC_CHAN(...) __typeof__(__typeof__(__VA_ARGS__) (**)(struct gocc_chan_tag *))
-#define GOCC_CHAN_RECV(...) __typeof__(__typeof__(__VA_ARGS__) (*const *)(struct gocc_chan_tag *))
-#define GOCC_CHAN_SEND(...) __typeof__(__typeof__(__VA_ARGS__) (*volatile *)(struct gocc_chan_tag *))
 /* The element type of channel expression c (unevaluated). */
 #define GOCC_CHAN_ELEM(c) __typeof__((**(c))(0))
 #define GOCC_CHAN_IS_RECV_ONLY(c) _Generic((c), __typeof__(*(c)) const *: 1, default: 0)
