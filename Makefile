@@ -15,13 +15,12 @@ SUITES :=
 .PHONY: all test install clean
 .DEFAULT_GOAL := all
 
--include runtime/runtime.mk
--include frontend/frontend.mk
--include codegen/codegen.mk
--include driver/driver.mk
--include tests/tests.mk
--include examples/examples.mk
--include install.mk
+include runtime/runtime.mk
+include frontend/frontend.mk
+include codegen/codegen.mk
+include driver/driver.mk
+include examples/examples.mk
+include install.mk
 
 all: $(ALL)
 
