@@ -1,6 +1,6 @@
 # frontend: the tree-sitter grammar of gc (frontend/grammar.js). The generated
 # parser (frontend/src) is committed, so building needs no node; regenerate it
-# with `cd frontend && ../../shared/tools/tree-sitter generate --no-bindings`.
+# with frontend/tools/generate (see frontend/README.md).
 # FRONTEND_OBJS: link these (plus -ltree-sitter) to get tree_sitter_gc().
 FRONTEND_OBJDIR := $(BUILD)/obj/frontend
 FRONTEND_OBJS   := $(FRONTEND_OBJDIR)/parser.o $(FRONTEND_OBJDIR)/scanner.o
