@@ -13,12 +13,14 @@
  *     receiver arrives, and the value goes straight from the sender's stack to
  *     the receiver's destination (no buffer), and back for a waiting receiver.
  *   - A waiter record in a queue belongs to a parked goroutine, or to one that
- *     holds the lock of this channel while it parks (select), so a waker that
- *     holds c->lock may read and write the record. A select's record is live
- *     only while its selwait->done is 0; the first waker to flip it owns it.
+ *     holds the lock of this channel while it parks, so a waker that holds
+ *     c->lock may read and write the record. A record is live only while its
+ *     waitset's done is 0; the first waker to claim it (gocc_waitq_get) owns
+ *     it, and a record whose set was won elsewhere (another select case, the
+ *     deadline) is unlinked and skipped by whoever finds it.
  *   - closed only goes from false to true; after that sendq is empty and no
  *     new waiter is queued.
- * Wakers collect goroutines under the lock and ready them after unlocking.
+ * Wakers claim records under the lock and wake them after unlocking.
  * Channels are never freed (there is no collector); a channel is one malloc.
  */
 #include <stdint.h>
@@ -63,32 +65,28 @@ long long gocc_chan_len(const gocc_chan *c)
 
 long long gocc_chan_cap(const gocc_chan *c) { return c ? (long long)c->cap : 0; }
 
-/* ---- wait queues (c locked) ---- */
+/* ---- wait queues ---- */
 
-/* Removes and returns the first waiter that can still proceed. A select's
- * record is claimed by flipping its done word; records of selects that were
- * already won elsewhere are dropped (their owner removes the others itself,
- * and does not mind finding one gone). */
-gocc_sudog *gocc_chan_waitq_get(gocc_waitq *q)
+void gocc_chan_dequeue_send(gocc_waiter *w)
 {
-    gocc_sudog *s;
-    while ((s = q->first) != NULL) {
-        gocc_chan_waitq_remove(q, s);
-        if (!s->sel)
-            return s;
-        int zero = 0;
-        if (__atomic_compare_exchange_n(&s->sel->done, &zero, 1, 0, __ATOMIC_ACQ_REL, __ATOMIC_RELAXED)) {
-            s->sel->winner = s;
-            return s;
-        }
-    }
-    return NULL;
+    gocc_chan *c = w->obj;
+    gocc_lock_acquire(&c->lock);
+    gocc_waitq_remove(&c->sendq, w);
+    gocc_lock_release(&c->lock);
+}
+
+void gocc_chan_dequeue_recv(gocc_waiter *w)
+{
+    gocc_chan *c = w->obj;
+    gocc_lock_acquire(&c->lock);
+    gocc_waitq_remove(&c->recvq, w);
+    gocc_lock_release(&c->lock);
 }
 
 /* ---- transfers (c locked) ---- */
 
 /* A receiver waits, so the buffer is empty: the value goes straight to it. */
-void gocc_chan_send_to(gocc_chan *c, gocc_sudog *r, const void *elem)
+void gocc_chan_send_to(gocc_chan *c, gocc_waiter *r, const void *elem)
 {
     /* Unbuffered: the receive is synchronized before the send completes. A plain receiver released
      * that through c (GOCC_PARK), a select through its record (pass 2). */
@@ -104,7 +102,7 @@ void gocc_chan_send_to(gocc_chan *c, gocc_sudog *r, const void *elem)
 /* A sender waits. Unbuffered: copy straight from it. Buffered, so full: take
  * the head and put the sender's value in the slot freed at the tail (the ring
  * stays full; sendx follows recvx). */
-void gocc_chan_recv_from(gocc_chan *c, gocc_sudog *s, void *elem)
+void gocc_chan_recv_from(gocc_chan *c, gocc_waiter *s, void *elem)
 {
     if (c->cap == 0) {
         GOCC_RACE_ACQUIRE(c);
@@ -133,37 +131,60 @@ static _Noreturn void block_forever(const char *reason, const gocc_site *site)
         gocc_sched_park(NULL, NULL, reason, site);
 }
 
-void gocc_chan_send(gocc_chan *c, const void *elem, const gocc_site *site)
+/* Blocking send; deadline 0: none. 1: sent; 0: the deadline passed first. */
+static int chan_send(gocc_chan *c, const void *elem, gocc_int64 deadline, const gocc_site *site)
 {
-    if (!c)
+    if (!c) {
+        if (deadline) {
+            gocc_wait_until(deadline, "chan send (nil chan)", site);
+            return 0;
+        }
         block_forever("chan send (nil chan)", site);
+    }
     gocc_lock_acquire(&c->lock);
     if (c->closed) {
         gocc_lock_release(&c->lock);
         gocc_panic("send on closed channel", site);
     }
-    gocc_sudog *r = c->recvq.first ? gocc_chan_waitq_get(&c->recvq) : NULL;
+    gocc_waiter *r = c->recvq.first ? gocc_waitq_get(&c->recvq) : NULL;
     if (r) {
         gocc_chan_send_to(c, r, elem);
         gocc_g *g = r->g; /* r is the receiver's: not touched after the release */
         GOCC_RACE_RELEASE(r);
         gocc_lock_release(&c->lock);
         gocc_sched_ready(g);
-        return;
+        return 1;
     }
     if (c->count < c->cap) {
         gocc_chan_buf_put(c, elem);
         gocc_lock_release(&c->lock);
-        return;
+        return 1;
     }
-    gocc_sudog me = {.g = gocc_sched_self(), .elem = (void *)elem, .c = c};
-    gocc_chan_waitq_put(&c->sendq, &me);
+    if (deadline && gocc_sched_nanotime() >= deadline) {
+        gocc_lock_release(&c->lock);
+        return 0;
+    }
+    gocc_waitset set = {.deadline = deadline};
+    gocc_waiter me = {.g = gocc_sched_self(), .set = &set, .elem = (void *)elem, .obj = c,
+                      .dequeue = gocc_chan_dequeue_send};
+    set.recs = &me;
+    set.nrecs = 1;
+    gocc_waitq_put(&c->sendq, &me);
     GOCC_RACE_RELEASE(&me);
-    GOCC_PARK(chan_unlock, c, "chan send", site);
+    if (!gocc_wait_park(&set, chan_unlock, c, "chan send", site))
+        return 0;
     /* The waker dequeued us and set success under c->lock before readying. */
     GOCC_RACE_ACQUIRE(&me);
     if (!me.success)
         gocc_panic("send on closed channel", site);
+    return 1;
+}
+
+void gocc_chan_send(gocc_chan *c, const void *elem, const gocc_site *site) { chan_send(c, elem, 0, site); }
+
+int gocc_chan_send_deadline(gocc_chan *c, const void *elem, gocc_int64 deadline, const gocc_site *site)
+{
+    return chan_send(c, elem, deadline, site);
 }
 
 _Bool gocc_chan_trysend(gocc_chan *c, const void *elem)
@@ -175,7 +196,7 @@ _Bool gocc_chan_trysend(gocc_chan *c, const void *elem)
         gocc_lock_release(&c->lock);
         return 0;
     }
-    gocc_sudog *r = gocc_chan_waitq_get(&c->recvq);
+    gocc_waiter *r = gocc_waitq_get(&c->recvq);
     if (r) {
         gocc_chan_send_to(c, r, elem);
         gocc_g *g = r->g;
@@ -191,12 +212,18 @@ _Bool gocc_chan_trysend(gocc_chan *c, const void *elem)
     return ok;
 }
 
-_Bool gocc_chan_recv(gocc_chan *c, void *elem, const gocc_site *site)
+/* Blocking receive; deadline 0: none. 1: done (*ok: a value, not close); 0: the deadline passed first. */
+static int chan_recv(gocc_chan *c, void *elem, _Bool *ok, gocc_int64 deadline, const gocc_site *site)
 {
-    if (!c)
+    if (!c) {
+        if (deadline) {
+            gocc_wait_until(deadline, "chan receive (nil chan)", site);
+            return 0;
+        }
         block_forever("chan receive (nil chan)", site);
+    }
     gocc_lock_acquire(&c->lock);
-    gocc_sudog *s = c->sendq.first ? gocc_chan_waitq_get(&c->sendq) : NULL;
+    gocc_waiter *s = c->sendq.first ? gocc_waitq_get(&c->sendq) : NULL;
     if (s) {
         GOCC_RACE_ACQUIRE(s);
         gocc_chan_recv_from(c, s, elem);
@@ -204,11 +231,13 @@ _Bool gocc_chan_recv(gocc_chan *c, void *elem, const gocc_site *site)
         GOCC_RACE_RELEASE(s);
         gocc_lock_release(&c->lock);
         gocc_sched_ready(g);
+        *ok = 1;
         return 1;
     }
     if (c->count > 0) {
         gocc_chan_buf_get(c, elem);
         gocc_lock_release(&c->lock);
+        *ok = 1;
         return 1;
     }
     if (c->closed) {
@@ -216,14 +245,38 @@ _Bool gocc_chan_recv(gocc_chan *c, void *elem, const gocc_site *site)
         GOCC_RACE_ACQUIRE(c);
         if (elem)
             gocc_chan_zero(elem, c->elemsize);
+        *ok = 0;
+        return 1;
+    }
+    if (deadline && gocc_sched_nanotime() >= deadline) {
+        gocc_lock_release(&c->lock);
         return 0;
     }
-    gocc_sudog me = {.g = gocc_sched_self(), .elem = elem, .c = c};
-    gocc_chan_waitq_put(&c->recvq, &me);
-    GOCC_PARK(chan_unlock, c, "chan receive", site);
+    gocc_waitset set = {.deadline = deadline};
+    gocc_waiter me = {.g = gocc_sched_self(), .set = &set, .elem = elem, .obj = c,
+                      .dequeue = gocc_chan_dequeue_recv};
+    set.recs = &me;
+    set.nrecs = 1;
+    gocc_waitq_put(&c->recvq, &me);
+    if (!gocc_wait_park(&set, chan_unlock, c, "chan receive", site))
+        return 0;
     GOCC_RACE_ACQUIRE(&me);
     GOCC_RACE_ACQUIRE(c);
-    return me.success;
+    *ok = me.success;
+    return 1;
+}
+
+_Bool gocc_chan_recv(gocc_chan *c, void *elem, const gocc_site *site)
+{
+    _Bool ok;
+    chan_recv(c, elem, &ok, 0, site);
+    return ok;
+}
+
+int gocc_chan_recv_deadline(gocc_chan *c, void *elem, _Bool *ok, gocc_int64 deadline, const gocc_site *site)
+{
+    _Bool dummy;
+    return chan_recv(c, elem, ok ? ok : &dummy, deadline, site);
 }
 
 /* Wakes every waiter: receivers get the zero value and ok == false, senders
@@ -240,15 +293,15 @@ void gocc_chan_close(gocc_chan *c, const gocc_site *site)
     GOCC_RACE_RELEASE(c);
     c->closed = 1;
     /* Collect the claimed waiters through their (now unused) next links. */
-    gocc_sudog *wake = NULL, *s;
-    while ((s = gocc_chan_waitq_get(&c->recvq)) != NULL) {
+    gocc_waiter *wake = NULL, *s;
+    while ((s = gocc_waitq_get(&c->recvq)) != NULL) {
         if (s->elem)
             gocc_chan_zero(s->elem, c->elemsize);
         s->success = 0;
         s->next = wake;
         wake = s;
     }
-    while ((s = gocc_chan_waitq_get(&c->sendq)) != NULL) {
+    while ((s = gocc_waitq_get(&c->sendq)) != NULL) {
         s->success = 0;
         s->next = wake;
         wake = s;

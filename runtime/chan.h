@@ -1,13 +1,12 @@
 /*
  * chan.h - channels and select, internal interface (runtime only).
  *
- * A waiting goroutine is represented by a waiter record (gocc_sudog) on its
- * own stack, linked into a channel's send or receive queue. A blocking send or
- * receive has one record; a blocked select has one per non-nil case, all
- * pointing at one gocc_selwait, whose `done` word makes exactly one of them
- * win: whoever flips done from 0 to 1 (under the lock of the channel that
- * fired) completes that case; every other party that finds one of the select's
- * records in a queue drops it.
+ * A waiting goroutine is represented by a gocc_waiter (wait.h) on its own
+ * stack, linked into a channel's send or receive queue (elem: the value to
+ * send, or the receive destination; success: a value moved, false when woken
+ * by close). A blocking send or receive has one record in its waitset; a
+ * blocked select has one per non-nil case, sharing one waitset, whose claim
+ * makes exactly one of them win (see wait.h).
  */
 #ifndef GOCC_CHAN_H
 #define GOCC_CHAN_H
@@ -15,26 +14,7 @@
 #include <string.h>
 
 #include "sched.h"
-
-typedef struct gocc_selwait {
-    int done;                    /* 0 until one case wins; flipped by CAS */
-    struct gocc_sudog *winner;   /* set by the winning waker before ready */
-} gocc_selwait;
-
-typedef struct gocc_sudog {
-    gocc_g *g;
-    void *elem;                  /* send: the value; receive: destination or NULL */
-    struct gocc_sudog *next, *prev;  /* queue links; valid while queued */
-    struct gocc_chan *c;
-    gocc_selwait *sel;           /* NULL for a plain send or receive */
-    int caseidx;                 /* select case index */
-    _Bool queued;                /* linked into c's send or receive queue */
-    _Bool success;               /* true: a value moved; false: woken by close */
-} gocc_sudog;
-
-typedef struct gocc_waitq {
-    gocc_sudog *first, *last;
-} gocc_waitq;
+#include "wait.h"
 
 /*
  * The channel. Everything below `lock` is guarded by it, except that `count`
@@ -57,13 +37,15 @@ struct gocc_chan {
 _Bool gocc_chan_trysend(struct gocc_chan *c, const void *elem);
 
 /* Helpers shared by chan.c and select.c. All: c locked (c->lock held), and
- * they leave it locked; a goroutine they return must be readied by the caller
- * after unlocking. */
-gocc_sudog *gocc_chan_waitq_get(gocc_waitq *q);          /* first live waiter, claimed */
-/* Send elem to receiver r, just taken from c->recvq. */
-void gocc_chan_send_to(struct gocc_chan *c, gocc_sudog *r, const void *elem);
-/* Receive into elem (may be NULL) from sender s, just taken from c->sendq. */
-void gocc_chan_recv_from(struct gocc_chan *c, gocc_sudog *s, void *elem);
+ * they leave it locked; the waiter they complete must be woken by the caller
+ * after unlocking (gocc_wait_wake). */
+/* Send elem to receiver r, just claimed from c->recvq. */
+void gocc_chan_send_to(struct gocc_chan *c, gocc_waiter *r, const void *elem);
+/* Receive into elem (may be NULL) from sender s, just claimed from c->sendq. */
+void gocc_chan_recv_from(struct gocc_chan *c, gocc_waiter *s, void *elem);
+/* A record's dequeue (wait.h) for a waiter in c->sendq / c->recvq, c = w->obj; c not locked. */
+void gocc_chan_dequeue_send(gocc_waiter *w);
+void gocc_chan_dequeue_recv(gocc_waiter *w);
 
 /* ThreadSanitizer happens-before edges; compiled out unless GOCC_RACE. */
 #if defined(GOCC_RACE) && GOCC_RACE
@@ -73,35 +55,6 @@ void gocc_chan_recv_from(struct gocc_chan *c, gocc_sudog *s, void *elem);
 #define GOCC_RACE_RELEASE(a) ((void)0)
 #define GOCC_RACE_ACQUIRE(a) ((void)0)
 #endif
-
-static inline void gocc_chan_waitq_put(gocc_waitq *q, gocc_sudog *s)
-{
-    s->next = NULL;
-    s->prev = q->last;
-    if (q->last)
-        q->last->next = s;
-    else
-        q->first = s;
-    q->last = s;
-    s->queued = 1;
-}
-
-/* No-op unless s->queued. */
-static inline void gocc_chan_waitq_remove(gocc_waitq *q, gocc_sudog *s)
-{
-    if (!s->queued)
-        return;
-    if (s->prev)
-        s->prev->next = s->next;
-    else
-        q->first = s->next;
-    if (s->next)
-        s->next->prev = s->prev;
-    else
-        q->last = s->prev;
-    s->next = s->prev = NULL;
-    s->queued = 0;
-}
 
 #if defined(GOCC_RACE) && GOCC_RACE
 /* Race builds: the runtime is not instrumented, but TSan intercepts memcpy and memset wherever they are
@@ -170,13 +123,5 @@ static inline void gocc_chan_buf_get(struct gocc_chan *c, void *elem)
         c->recvx = 0;
     __atomic_store_n(&c->count, c->count - 1, __ATOMIC_RELAXED);
 }
-
-/* Parks with unlockf(arg). unlockf runs on the scheduler's own context,
- * which TSan sees as another fiber with no edge from the goroutine (switches
- * carry none), so the goroutine releases arg first and every unlockf of the
- * runtime starts with GOCC_RACE_ACQUIRE(arg): the writes made under the lock
- * are then ordered before its release, and before whoever takes it next. */
-#define GOCC_PARK(unlockf, arg, reason, site) \
-    do { GOCC_RACE_RELEASE(arg); gocc_sched_park((unlockf), (arg), (reason), (site)); } while (0)
 
 #endif /* GOCC_CHAN_H */

@@ -824,8 +824,6 @@ gocc_g *gocc_sched_self(void)
 }
 
 long long gocc_sched_goid(gocc_g *g) { return g && !g->thread ? g->goid : 0; }
-void *gocc_sched_waitdata(gocc_g *g) { return g->waitdata; }
-void gocc_sched_set_waitdata(gocc_g *g, void *p) { g->waitdata = p; }
 
 void gocc_sched_park(void (*unlockf)(void *arg), void *arg, const char *reason, const gocc_site *site)
 {
@@ -967,7 +965,7 @@ static gocc_g *newg(gocc_p *p, void (*fn)(void *), const void *arg, gocc_size ar
     g->goid = newgoid(p);
     g->waitreason = NULL;
     g->waitsite = NULL;
-    g->waitdata = NULL;
+    g->waitset = NULL;
     g->ctx = NULL;
     g->stk = NULL;
     g->racefiber = racefiber_get();

@@ -47,10 +47,6 @@ typedef struct gocc_timer {
 } gocc_timer;
 void gocc_timer_start(gocc_timer *t);      /* arms (or re-arms) t */
 _Bool gocc_timer_stop(gocc_timer *t);      /* true if t was armed and is now disarmed */
-/* Per-goroutine scratch for the party that parked it (waiter records live on the parked goroutine's stack;
- * this word lets a waker pass back which case fired). */
-void *gocc_sched_waitdata(gocc_g *g);
-void gocc_sched_set_waitdata(gocc_g *g, void *p);
 /* Random numbers for select's poll order (per worker, no locking). */
 unsigned gocc_sched_rand(void);
 /* TSan: happens-before edges (no-ops unless GOCC_RACE). */

@@ -66,7 +66,8 @@ struct gocc_g {
     long long parentid;
     const char *waitreason;
     const gocc_site *waitsite;
-    void *waitdata;
+    struct gocc_waitset *waitset; /* wait.c: the deadline wait in progress (g's own) */
+    gocc_timer waittimer;       /* wait.c: the deadline of that wait; embedded, so deadlines allocate nothing */
     gocc_stk *stk;              /* bound at the first run, returned at exit */
     uintptr_t guard;            /* stk->lo + redzone: gocc_sched_stack_guard while running */
     void *racefiber;            /* race builds: g's TSan fiber, kept across reuse of the record */
@@ -136,6 +137,7 @@ void gocc_stack_init(void);
 /* timer.c */
 void gocc_timer_init(void);
 int gocc_timer_active(void);                     /* armed or firing timers */
+void gocc_timer_stop_wait(gocc_timer *t);        /* disarms t and waits until a callback of t in flight returns */
 
 /* sched.c */
 gocc_m *gocc_sched_m(void);

@@ -11,15 +11,18 @@
  *   - Pass 1, all locks held: the first ready case in poll order proceeds.
  *     (Trying the cases one lock at a time first was measured on the fan-in
  *     benchmark: no faster, and more work when the select must block.)
- *   - Otherwise, with a default, return -1. Without: pass 2 queues one waiter
- *     record per case (on this stack), all sharing one gocc_selwait, and
- *     parks; the scheduler releases the locks once we are off the stack. A
- *     waker claims the select by flipping selwait.done under the lock of the
- *     channel that fired, does that case's transfer, records the winner and
- *     readies us: exactly one case fires even when several channels fire at
- *     once (the losers find done set and drop our record).
- *   - Pass 3, after waking: relock all, unlink the records still queued,
- *     unlock. Nothing else touches them once they are unlinked.
+ *   - Otherwise, with a default, return -1; past the deadline (if any),
+ *     GOCC_SELECT_TIMEOUT. Else pass 2 queues one waiter record per case (on
+ *     this stack), all sharing one gocc_waitset, in poll order, and parks
+ *     (gocc_wait_park); the scheduler releases the locks once we are off the
+ *     stack. A waker claims the set under the lock of the channel that fired
+ *     (wait.h), does that case's transfer and wakes us: exactly one case fires
+ *     even when several channels fire at once (the losers find done set and
+ *     drop our record), and the deadline is one more claimant. Queuing in
+ *     poll order makes the choice among several cases on one channel uniform
+ *     (the channel's waker takes the first of them in its queue).
+ *   - Pass 3, after waking, whoever won: relock all, unlink the records still
+ *     queued, unlock. Nothing else touches them once they are unlinked.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -54,7 +57,7 @@ static void sellock(const selstate *s)
 static void selunlock(void *arg)
 {
     const selstate *s = arg;
-    GOCC_RACE_ACQUIRE(s); /* as unlockf: see GOCC_PARK */
+    GOCC_RACE_ACQUIRE(s); /* as unlockf: see gocc_wait_park */
     for (int k = s->nlock - 1; k >= 0; k--) {
         gocc_chan *c = s->cases[s->lockorder[k]].chan;
         if (k > 0 && c == s->cases[s->lockorder[k - 1]].chan)
@@ -110,7 +113,7 @@ static int try_case(gocc_select_case *cs, _Bool *recv_ok, gocc_g **wake)
     if (cs->is_send) {
         if (c->closed)
             return TRY_CLOSED;
-        gocc_sudog *r = c->recvq.first ? gocc_chan_waitq_get(&c->recvq) : NULL;
+        gocc_waiter *r = c->recvq.first ? gocc_waitq_get(&c->recvq) : NULL;
         if (r) {
             gocc_chan_send_to(c, r, cs->elem);
             *wake = r->g;
@@ -122,7 +125,7 @@ static int try_case(gocc_select_case *cs, _Bool *recv_ok, gocc_g **wake)
         }
         return TRY_DONE;
     }
-    gocc_sudog *s = c->sendq.first ? gocc_chan_waitq_get(&c->sendq) : NULL;
+    gocc_waiter *s = c->sendq.first ? gocc_waitq_get(&c->sendq) : NULL;
     _Bool ok = 1;
     if (s) {
         GOCC_RACE_ACQUIRE(s);
@@ -147,13 +150,19 @@ static int try_case(gocc_select_case *cs, _Bool *recv_ok, gocc_g **wake)
 int gocc_select(gocc_select_case *cases, int ncases, _Bool has_default, _Bool *recv_ok,
                 const gocc_site *site)
 {
+    return gocc_select_deadline(cases, ncases, has_default, recv_ok, 0, site);
+}
+
+int gocc_select_deadline(gocc_select_case *cases, int ncases, _Bool has_default, _Bool *recv_ok,
+                         gocc_int64 deadline, const gocc_site *site)
+{
     int small_poll[SMALL], small_lock[SMALL];
-    gocc_sudog small_sg[SMALL];
+    gocc_waiter small_sg[SMALL];
     int *poll = small_poll, *lockorder = small_lock;
-    gocc_sudog *sg = small_sg;
+    gocc_waiter *sg = small_sg;
     void *heap = NULL;
     if (ncases > SMALL) {
-        heap = malloc((gocc_size)ncases * (2 * sizeof(int) + sizeof(gocc_sudog)));
+        heap = malloc((gocc_size)ncases * (2 * sizeof(int) + sizeof(gocc_waiter)));
         if (!heap)
             gocc_panic("select: out of memory", site);
         sg = heap;
@@ -181,6 +190,10 @@ int gocc_select(gocc_select_case *cases, int ncases, _Bool has_default, _Bool *r
         free(heap);
         if (has_default)
             return -1;
+        if (deadline) {
+            gocc_wait_until(deadline, ncases ? "select" : "select (no cases)", site);
+            return GOCC_SELECT_TIMEOUT;
+        }
         for (;;)
             gocc_sched_park(NULL, NULL, ncases ? "select" : "select (no cases)", site);
     }
@@ -218,34 +231,41 @@ int gocc_select(gocc_select_case *cases, int ncases, _Bool has_default, _Bool *r
         return chosen;
     }
 
-    /* Pass 2: queue on every channel and park. */
-    gocc_selwait sw = {0, NULL};
+    if (deadline && gocc_sched_nanotime() >= deadline) {
+        selunlock(&st);
+        free(heap);
+        return GOCC_SELECT_TIMEOUT;
+    }
+
+    /* Pass 2: queue on every channel, in poll order, and park. The set lists no records: pass 3
+     * unlinks them, whoever won, under all the locks (lowest first, see selunlock). */
+    gocc_waitset set = {.deadline = deadline};
     gocc_g *self = gocc_sched_self();
     for (int k = 0; k < n; k++) {
-        int i = lockorder[k];
-        gocc_sudog *s = &sg[i];
-        *s = (gocc_sudog){.g = self, .elem = cases[i].elem, .c = cases[i].chan, .sel = &sw, .caseidx = i};
-        gocc_chan_waitq_put(cases[i].is_send ? &s->c->sendq : &s->c->recvq, s);
+        int i = poll[k];
+        gocc_waiter *w = &sg[k];
+        *w = (gocc_waiter){.g = self, .set = &set, .elem = cases[i].elem, .obj = cases[i].chan, .caseidx = i};
+        gocc_chan *c = cases[i].chan;
+        gocc_waitq_put(cases[i].is_send ? &c->sendq : &c->recvq, w);
         /* Whoever completes this case acquires the record (as a plain send's or receive's): our
          * history so far must be in it. Runtime locks carry no edges. */
-        GOCC_RACE_RELEASE(s);
+        GOCC_RACE_RELEASE(w);
     }
-    /* The loop only guards against a wake-up that no case caused; done and
-     * winner were set under a lock that sellock now holds. */
-    do {
-        GOCC_PARK(selunlock, &st, "select", site);
-        sellock(&st);
-    } while (!__atomic_load_n(&sw.done, __ATOMIC_ACQUIRE));
+    gocc_waiter *win = gocc_wait_park(&set, selunlock, &st, "select", site);
 
     /* Pass 3: the winner was unlinked by its waker; unlink the rest. */
-    gocc_sudog *win = sw.winner;
-    GOCC_RACE_ACQUIRE(win);
+    sellock(&st);
     for (int k = 0; k < n; k++) {
-        int i = lockorder[k];
-        if (&sg[i] != win)
-            gocc_chan_waitq_remove(cases[i].is_send ? &sg[i].c->sendq : &sg[i].c->recvq, &sg[i]);
+        gocc_chan *c = sg[k].obj;
+        if (&sg[k] != win)
+            gocc_waitq_remove(cases[sg[k].caseidx].is_send ? &c->sendq : &c->recvq, &sg[k]);
     }
     selunlock(&st);
+    if (!win) {
+        free(heap);
+        return GOCC_SELECT_TIMEOUT;
+    }
+    GOCC_RACE_ACQUIRE(win);
     chosen = win->caseidx;
     _Bool success = win->success;
     free(heap);

@@ -3,63 +3,42 @@
  * (a plain thread blocks instead, through gocc_sched_park), never spin long.
  *
  * Each type overlays a private struct on the opaque state words of gocc.h;
- * all-zero is the ready state. Waiters are records on the waiting goroutine's
- * stack, linked into a FIFO that the object's gocc_lock guards; a waker
- * unlinks a record and marks it under that lock and readies the goroutine
- * after releasing it (the record is not touched after the release).
+ * all-zero is the ready state. Waiters are gocc_waiter records (wait.h) on
+ * the waiting goroutine's stack, in a FIFO gocc_waitq that the object's
+ * gocc_lock guards; a waker claims a record under that lock (success: the
+ * object was handed over) and wakes it after releasing the lock. No sync wait
+ * has a deadline today, so the records need no dequeue.
  */
 #include <stddef.h>
 #include <stdint.h>
 
 #include "chan.h" /* GOCC_RACE_* */
 #include "sched.h"
+#include "wait.h"
 
-typedef struct waiter {
-    gocc_g *g;
-    struct waiter *next;
-    gocc_int64 since;    /* mutex: when it first queued (starvation check) */
-    int granted;         /* the waker handed the object over to this waiter */
-    int parked;          /* cond: the waiter is (about to be) parked */
-} waiter;
-
-typedef struct waitq {
-    waiter *head, *tail;
-} waitq;
-
-static void q_push(waitq *q, waiter *w)
-{
-    w->next = NULL;
-    if (q->tail)
-        q->tail->next = w;
-    else
-        q->head = w;
-    q->tail = w;
-}
-
-static void q_push_front(waitq *q, waiter *w)
-{
-    w->next = q->head;
-    q->head = w;
-    if (!q->tail)
-        q->tail = w;
-}
-
-static waiter *q_pop(waitq *q)
-{
-    waiter *w = q->head;
-    if (w) {
-        q->head = w->next;
-        if (!q->head)
-            q->tail = NULL;
-    }
-    return w;
-}
-
-/* unlockf for parking on an object's lk (see GOCC_PARK). */
+/* unlockf for parking on an object's lk (gocc_wait_park released l for the race detector). */
 static void unlock_lk(void *l)
 {
     GOCC_RACE_ACQUIRE(l);
     gocc_lock_release(l);
+}
+
+/* Parks on a one-record set, the record already queued under lk. */
+static void park_on(gocc_waitset *set, gocc_lock *lk, const char *reason)
+{
+    gocc_wait_park(set, unlock_lk, lk, reason, NULL);
+}
+
+/* Wakes a chain of claimed records linked through next (read before each wake: the record's stack
+ * resumes at the wake). */
+static void wake_chain(gocc_waiter *w)
+{
+    while (w) {
+        gocc_waiter *next = w->next;
+        GOCC_RACE_RELEASE(w);
+        gocc_wait_wake(w);
+        w = next;
+    }
 }
 
 #define OVERLAY(T, p) _Static_assert(sizeof(T) <= sizeof((p)->gocc__state), #T " fits"); T *s = (T *)(void *)(p)->gocc__state
@@ -78,7 +57,7 @@ enum { LOCKED = 1, WAITERS = 2 };
 typedef struct mutex_s {
     int state;
     gocc_lock lk; /* guards q and WAITERS */
-    waitq q;
+    gocc_waitq q;
 } mutex_s;
 
 static void mutex_lock_slow(mutex_s *s)
@@ -109,18 +88,19 @@ static void mutex_lock_slow(mutex_s *s)
                 break;
             }
         }
-        waiter w = {.g = gocc_sched_self(), .since = since ? since : gocc_sched_nanotime()};
+        gocc_waitset set = {0};
+        gocc_waiter w = {.g = gocc_sched_self(), .set = &set, .obj = s,
+                         .since = since ? since : gocc_sched_nanotime()};
         /* A waiter that was woken and lost goes back to the front. */
         if (since)
-            q_push_front(&s->q, &w);
+            gocc_waitq_put_front(&s->q, &w);
         else
-            q_push(&s->q, &w);
+            gocc_waitq_put(&s->q, &w);
         since = w.since;
-        GOCC_PARK(unlock_lk, &s->lk, "sync.Mutex.Lock", NULL);
+        park_on(&set, &s->lk, "sync.Mutex.Lock");
         GOCC_RACE_ACQUIRE(&w);
-        if (w.granted) {
+        if (w.success)
             return;
-        }
     }
 }
 
@@ -139,10 +119,10 @@ static void mutex_unlock(mutex_s *s, const char *misuse)
     if (!(v & LOCKED))
         gocc_panic(misuse, NULL);
     gocc_lock_acquire(&s->lk);
-    waiter *w = q_pop(&s->q);
-    int clear = s->q.head ? 0 : WAITERS;
+    gocc_waiter *w = gocc_waitq_get(&s->q);
+    int clear = s->q.first ? 0 : WAITERS;
     if (w && gocc_sched_nanotime() - w->since > STARVE_NS) {
-        w->granted = 1; /* ownership passes; LOCKED stays set */
+        w->success = 1; /* ownership passes; LOCKED stays set */
         if (clear)
             __atomic_fetch_and(&s->state, ~clear, __ATOMIC_RELEASE);
     } else {
@@ -150,9 +130,8 @@ static void mutex_unlock(mutex_s *s, const char *misuse)
     }
     gocc_lock_release(&s->lk);
     if (w) {
-        gocc_g *g = w->g;
         GOCC_RACE_RELEASE(w);
-        gocc_sched_ready(g);
+        gocc_wait_wake(w);
     }
 }
 
@@ -191,7 +170,7 @@ typedef struct rwmutex_s {
     int readers;       /* active readers */
     int writer;        /* a writer holds it */
     int wwait;         /* writers queued */
-    waitq rq, wq;
+    gocc_waitq rq, wq;
 } rwmutex_s;
 
 void sync_rwmutex_rlock(sync_rwmutex *m)
@@ -202,9 +181,10 @@ void sync_rwmutex_rlock(sync_rwmutex *m)
         s->readers++;
         gocc_lock_release(&s->lk);
     } else {
-        waiter w = {.g = gocc_sched_self()};
-        q_push(&s->rq, &w);
-        GOCC_PARK(unlock_lk, &s->lk, "sync.RWMutex.RLock", NULL);
+        gocc_waitset set = {0};
+        gocc_waiter w = {.g = gocc_sched_self(), .set = &set, .obj = s};
+        gocc_waitq_put(&s->rq, &w);
+        park_on(&set, &s->lk, "sync.RWMutex.RLock");
         GOCC_RACE_ACQUIRE(&w);
     }
     GOCC_RACE_ACQUIRE(&s->writer);
@@ -219,17 +199,15 @@ void sync_rwmutex_runlock(sync_rwmutex *m)
         gocc_lock_release(&s->lk);
         gocc_panic("sync: RUnlock of unlocked RWMutex", NULL);
     }
-    waiter *w = NULL;
-    if (--s->readers == 0 && (w = q_pop(&s->wq)) != NULL) {
+    gocc_waiter *w = NULL;
+    if (--s->readers == 0 && (w = gocc_waitq_get(&s->wq)) != NULL) {
         s->wwait--;
         s->writer = 1;
+        w->success = 1;
+        w->next = NULL;
     }
     gocc_lock_release(&s->lk);
-    if (w) {
-        gocc_g *g = w->g;
-        GOCC_RACE_RELEASE(w);
-        gocc_sched_ready(g);
-    }
+    wake_chain(w);
 }
 
 void sync_rwmutex_lock(sync_rwmutex *m)
@@ -240,10 +218,11 @@ void sync_rwmutex_lock(sync_rwmutex *m)
         s->writer = 1;
         gocc_lock_release(&s->lk);
     } else {
-        waiter w = {.g = gocc_sched_self()};
+        gocc_waitset set = {0};
+        gocc_waiter w = {.g = gocc_sched_self(), .set = &set, .obj = s};
         s->wwait++;
-        q_push(&s->wq, &w);
-        GOCC_PARK(unlock_lk, &s->lk, "sync.RWMutex.Lock", NULL);
+        gocc_waitq_put(&s->wq, &w);
+        park_on(&set, &s->lk, "sync.RWMutex.Lock");
         GOCC_RACE_ACQUIRE(&w);
     }
     GOCC_RACE_ACQUIRE(&s->writer);
@@ -260,33 +239,30 @@ void sync_rwmutex_unlock(sync_rwmutex *m)
         gocc_panic("sync: Unlock of unlocked RWMutex", NULL);
     }
     s->writer = 0;
-    waiter *wake;
-    if (s->rq.head) {
+    gocc_waiter *wake = NULL, *w;
+    if (s->rq.first) {
         /* Grant every queued reader; count them before releasing lk. */
-        wake = s->rq.head;
-        for (waiter *w = wake; w; w = w->next)
+        while ((w = gocc_waitq_get(&s->rq)) != NULL) {
             s->readers++;
-        s->rq.head = s->rq.tail = NULL;
-    } else if ((wake = q_pop(&s->wq)) != NULL) {
+            w->success = 1;
+            w->next = wake;
+            wake = w;
+        }
+    } else if ((wake = gocc_waitq_get(&s->wq)) != NULL) {
         s->wwait--;
         s->writer = 1;
+        wake->success = 1;
         wake->next = NULL;
     }
     gocc_lock_release(&s->lk);
-    while (wake) {
-        waiter *w = wake;
-        wake = w->next; /* read before ready: w's stack may resume */
-        gocc_g *g = w->g;
-        GOCC_RACE_RELEASE(w);
-        gocc_sched_ready(g);
-    }
+    wake_chain(wake);
 }
 
 /* ---- WaitGroup ---- all under lk. */
 typedef struct waitgroup_s {
     gocc_lock lk;
     long long n;
-    waitq q;
+    gocc_waitq q;
 } waitgroup_s;
 
 void sync_waitgroup_add(sync_waitgroup *wg, int delta)
@@ -300,19 +276,16 @@ void sync_waitgroup_add(sync_waitgroup *wg, int delta)
         gocc_lock_release(&s->lk);
         gocc_panic("sync: negative WaitGroup counter", NULL);
     }
-    waiter *wake = NULL;
+    gocc_waiter *wake = NULL, *w;
     if (s->n == 0) {
-        wake = s->q.head;
-        s->q.head = s->q.tail = NULL;
+        while ((w = gocc_waitq_get(&s->q)) != NULL) {
+            w->success = 1;
+            w->next = wake;
+            wake = w;
+        }
     }
     gocc_lock_release(&s->lk);
-    while (wake) {
-        waiter *w = wake;
-        wake = w->next;
-        gocc_g *g = w->g;
-        GOCC_RACE_RELEASE(w);
-        gocc_sched_ready(g);
-    }
+    wake_chain(wake);
 }
 
 void sync_waitgroup_done(sync_waitgroup *wg) { sync_waitgroup_add(wg, -1); }
@@ -324,9 +297,10 @@ void sync_waitgroup_wait(sync_waitgroup *wg)
     if (s->n == 0) {
         gocc_lock_release(&s->lk);
     } else {
-        waiter w = {.g = gocc_sched_self()};
-        q_push(&s->q, &w);
-        GOCC_PARK(unlock_lk, &s->lk, "sync.WaitGroup.Wait", NULL);
+        gocc_waitset set = {0};
+        gocc_waiter w = {.g = gocc_sched_self(), .set = &set, .obj = s};
+        gocc_waitq_put(&s->q, &w);
+        park_on(&set, &s->lk, "sync.WaitGroup.Wait");
         GOCC_RACE_ACQUIRE(&w);
     }
     GOCC_RACE_ACQUIRE(wg);
@@ -358,13 +332,13 @@ void sync_once_do(sync_once *o, void (*f)(void))
 }
 
 /* ---- Cond ----
- * wait queues a record under lk, releases l, then parks unless a signal
- * already took the record (signaled is set under lk, so checking it under lk
- * before parking cannot miss one). parked tells the signaler whether there
- * is a goroutine to ready. */
+ * wait queues a record and unlocks l while holding lk, and parks releasing lk
+ * once off its stack: a signal (which takes lk) therefore always finds the
+ * waiter either not yet queued or parked, and never readies a goroutine that
+ * still runs. Lock order: cond lk, then l's internal lock. */
 typedef struct cond_s {
     gocc_lock lk;
-    waitq q;
+    gocc_waitq q;
 } cond_s;
 
 void sync_cond_init(sync_cond *c, sync_mutex *l)
@@ -375,19 +349,13 @@ void sync_cond_init(sync_cond *c, sync_mutex *l)
 void sync_cond_wait(sync_cond *c)
 {
     OVERLAY(cond_s, c);
-    waiter w = {.g = gocc_sched_self()};
+    gocc_waitset set = {0};
+    gocc_waiter w = {.g = gocc_sched_self(), .set = &set, .obj = s};
     gocc_lock_acquire(&s->lk);
-    q_push(&s->q, &w);
-    gocc_lock_release(&s->lk);
+    gocc_waitq_put(&s->q, &w);
     sync_mutex_unlock(c->l);
-    gocc_lock_acquire(&s->lk);
-    if (w.granted) {
-        gocc_lock_release(&s->lk);
-    } else {
-        w.parked = 1;
-        GOCC_PARK(unlock_lk, &s->lk, "sync.Cond.Wait", NULL);
-        GOCC_RACE_ACQUIRE(&w);
-    }
+    park_on(&set, &s->lk, "sync.Cond.Wait");
+    GOCC_RACE_ACQUIRE(&w);
     GOCC_RACE_ACQUIRE(c);
     sync_mutex_lock(c->l);
 }
@@ -397,24 +365,16 @@ static void cond_wake(sync_cond *c, int all)
     OVERLAY(cond_s, c);
     GOCC_RACE_RELEASE(c);
     gocc_lock_acquire(&s->lk);
-    waiter *wake = NULL, *w;
-    while ((w = q_pop(&s->q)) != NULL) {
-        w->granted = 1;
-        if (w->parked) {
-            w->next = wake;
-            wake = w;
-        }
+    gocc_waiter *wake = NULL, *w;
+    while ((w = gocc_waitq_get(&s->q)) != NULL) {
+        w->success = 1;
+        w->next = wake;
+        wake = w;
         if (!all)
             break;
     }
     gocc_lock_release(&s->lk);
-    while (wake) {
-        w = wake;
-        wake = w->next;
-        gocc_g *g = w->g;
-        GOCC_RACE_RELEASE(w);
-        gocc_sched_ready(g);
-    }
+    wake_chain(wake);
 }
 
 void sync_cond_signal(sync_cond *c) { cond_wake(c, 0); }

@@ -22,6 +22,7 @@
  */
 #include <linux/futex.h>
 #include <pthread.h>
+#include <sched.h>
 #include <signal.h>
 #include <stdlib.h>
 #include <sys/syscall.h>
@@ -29,6 +30,7 @@
 #include <unistd.h>
 
 #include "sched_impl.h"
+#include "wait.h"
 
 #ifndef GOCC_RACE
 #define GOCC_RACE 0
@@ -42,6 +44,7 @@ static struct {
     int gen;                    /* futex: bumped when the earliest deadline moves up */
     int sleeping;
     gocc_int64 sleepuntil;      /* deadline the timer thread sleeps towards; 0: none */
+    gocc_timer *running;        /* the timer whose callback runs now (gocc_timer_stop_wait) */
 } tm;
 
 static int before(gocc_timer *a, gocc_timer *b) { return a->when < b->when; }
@@ -152,6 +155,23 @@ _Bool gocc_timer_stop(gocc_timer *t)
     return was;
 }
 
+/* The callback of a one-shot timer runs without tm.lock; its owner, about to reuse or drop the record,
+ * waits for it here. The callback must be short and never wait on the caller (wait.c's is one CAS). */
+void gocc_timer_stop_wait(gocc_timer *t)
+{
+    gocc_lock_acquire(&tm.lock);
+    if (armed(t)) {
+        heapdel(t);
+        __atomic_sub_fetch(&tm.active, 1, __ATOMIC_ACQ_REL);
+    }
+    while (tm.running == t) {
+        gocc_lock_release(&tm.lock);
+        sched_yield();
+        gocc_lock_acquire(&tm.lock);
+    }
+    gocc_lock_release(&tm.lock);
+}
+
 int gocc_timer_active(void) { return __atomic_load_n(&tm.active, __ATOMIC_ACQUIRE); }
 
 static void *timerproc(void *arg)
@@ -174,6 +194,7 @@ static void *timerproc(void *arg)
                 siftup(tm.n - 1);
             }
             void (*fn)(gocc_timer *) = t->fn;
+            tm.running = t;
             gocc_lock_release(&tm.lock);
             fn(t);
             if (!periodic && __atomic_sub_fetch(&tm.active, 1, __ATOMIC_ACQ_REL) == 0) {
@@ -182,6 +203,7 @@ static void *timerproc(void *arg)
                 gocc_sched_checkdead();
             }
             gocc_lock_acquire(&tm.lock);
+            tm.running = NULL;
             now = gocc_sched_nanotime();
         }
         int gen = tm.gen;
@@ -214,9 +236,6 @@ void gocc_timer_init(void)
 
 /* ------------------------------------------------------------------ */
 
-static void sleep_arm(void *t) { gocc_timer_start(t); }
-static void sleep_fire(gocc_timer *t) { gocc_sched_ready(t->arg); }
-
 void time_sleep(time_duration d)
 {
     if (d <= 0)
@@ -227,7 +246,5 @@ void time_sleep(time_duration d)
         while (nanosleep(&ts, &ts)) {}
         return;
     }
-    gocc_timer t = { .when = gocc_sched_nanotime() + d, .fn = sleep_fire, .arg = g, .gocc__index = -1 };
-    /* Armed only once we are off our stack, so the timer cannot ready us before we park. */
-    gocc_sched_park(sleep_arm, &t, "sleep", NULL);
+    gocc_wait_until(gocc_sched_nanotime() + d, "sleep", NULL);
 }

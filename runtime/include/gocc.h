@@ -324,6 +324,15 @@ void gocc_chan_send(struct gocc_chan *c, const void *elem, const gocc_site *site
  * false, having zeroed *elem, when c is closed and drained. */
 _Bool gocc_chan_recv(struct gocc_chan *c, void *elem, const gocc_site *site);
 void gocc_chan_close(struct gocc_chan *c, const gocc_site *site);
+/* Deadlines: absolute times on the gocc_nanotime() clock (CLOCK_MONOTONIC in ns, the clock of
+ * time_now().mono); 0 means none. The deadline waits cost no allocation. */
+gocc_int64 gocc_nanotime(void);
+/* Send or receive that gives up at deadline: 1 when done (*ok, if not NULL: false when the receive saw
+ * a closed channel), 0 when the deadline passed first (nothing moved). A nil channel waits until the
+ * deadline. */
+int gocc_chan_send_deadline(struct gocc_chan *c, const void *elem, gocc_int64 deadline, const gocc_site *site);
+int gocc_chan_recv_deadline(struct gocc_chan *c, void *elem, _Bool *ok, gocc_int64 deadline,
+                            const gocc_site *site);
 long long gocc_chan_len(const struct gocc_chan *c);
 long long gocc_chan_cap(const struct gocc_chan *c);
 
@@ -339,6 +348,12 @@ typedef struct gocc_select_case {
 } gocc_select_case;
 int gocc_select(gocc_select_case *cases, int ncases, _Bool has_default, _Bool *recv_ok,
                 const gocc_site *site);
+/* gocc_select with a deadline (0: none; see gocc_nanotime): returns GOCC_SELECT_TIMEOUT when no case
+ * could proceed before it (with has_default, -1 as usual, at once). A select whose every channel is nil
+ * waits for the deadline. This is how `case <-time_after(d):` runs without a channel or a timer. */
+#define GOCC_SELECT_TIMEOUT (-2)
+int gocc_select_deadline(gocc_select_case *cases, int ncases, _Bool has_default, _Bool *recv_ok,
+                         gocc_int64 deadline, const gocc_site *site);
 
 /* go. Starts a goroutine that runs fn(copy of arg). The runtime copies argsize
  * bytes of *arg into storage that lives as long as the goroutine (so the
