@@ -178,3 +178,17 @@ char *ed_apply(ed_buf *ed, size_t *len)
     }
     return render(ed, 0, ed->len, len);
 }
+
+/* Drops the edits queued after the first n (the two-pass lowering of a
+ * function that shares variables with go blocks rewalks it). */
+void ed_truncate(ed_buf *ed, int n)
+{
+    if (n >= ed->n) return;
+    int k = 0;
+    for (int o = 0; o < ed->n; o++)
+        if (ed->ord[o] < n) ed->ord[k++] = ed->ord[o];
+    for (int i = n; i < ed->n; i++) free(ed->e[i].text);
+    for (int i = 0; i < n; i++)
+        if (ed->e[i].dead >= n) ed->e[i].dead = -1;
+    ed->n = n;
+}

@@ -46,5 +46,6 @@ void ed_close(ed_buf *ed, size_t at, const char *text); /* text that closes afte
 /* The text of [start, end) with the live edits inside applied (not consumed). */
 char *ed_render(ed_buf *ed, size_t start, size_t end);
 char *ed_apply(ed_buf *ed, size_t *len);
+void ed_truncate(ed_buf *ed, int n); /* drop the edits queued after the first n */
 
 #endif

@@ -101,6 +101,7 @@ static void finish_fn(lw *w, lw_fn *f, const int *sites, int nsites, const char 
         sb_puts(&b, " goto gocc__exit; gocc__exit: while (gocc__defers) { gocc__cur = gocc__defers; "
                     "gocc__defers = gocc__cur->next; switch (gocc__cur->site) {");
         for (int i = 0; i < nsites; i++) sb_printf(&b, " case %d: goto gocc__defer_%d;", sites[i], sites[i]);
+        if (f->cell_recs) sb_puts(&b, " case -1: gocc_cell_unref(((gocc_cell_rec_ *)gocc__cur)->cell); break;");
         sb_puts(&b, " } gocc__defer_next: if (gocc__cur->heap) gocc_defer_free(gocc__cur); }");
         sb_puts(&b, rd ? " return gocc__ret; " : " return; ");
         ed_open(&w->ed, E(f->body) - 1, b.s);
@@ -132,65 +133,6 @@ static void collect_defers(lw *w, TSNode n, int **v, int *nv, int *cap)
     }
 }
 
-/* Whether the mention of a variable at identifier id may change it: the
- * left side of an assignment (or of a member or element of it), ++/--, or
- * its address taken. */
-static int modifies(TSNode id)
-{
-    TSNode cur = id, p = ts_node_parent(cur);
-    while (is(p, "parenthesized_expression") || (is(p, "field_expression") && ts_node_eq(fld(p, "argument"), cur)) ||
-           (is(p, "subscript_expression") && ts_node_eq(fld(p, "argument"), cur))) {
-        cur = p;
-        p = ts_node_parent(cur);
-    }
-    if (is(p, "assignment_expression")) return ts_node_eq(fld(p, "left"), cur);
-    if (is(p, "update_expression")) return 1;
-    if (is(p, "pointer_expression")) return !ts_node_is_null(lw_tok(p, "&"));
-    return 0;
-}
-
-static int is_loop(TSNode n)
-{
-    return is(n, "for_statement") || is(n, "while_statement") || is(n, "do_statement") || is(n, "for_range_statement");
-}
-
-/* Whether defer block n (statement n of function f) captures local s by
- * value. The block runs when the function returns and sees the variables as
- * they are then; a variable of an inner block (a loop body, say) has ended
- * by then, so "as it is then" means its last value. When nothing can change
- * it after the defer statement, that is its value at the defer statement: a
- * copy then gives Go's result (each iteration's own variable), where a
- * shared variable would show the last iteration's. So s is copied when it
- * is declared in a block inside the function's outermost one and is not
- * assigned, incremented or addressed (any mention, for an array) after the
- * defer statement, counting from the start of the outermost loop inside
- * its scope that encloses the defer (the next iteration comes after).
- * Returns 1 to copy, 0 to share, and -1 for a variable of an inner block
- * that does change after the defer: its final value is gone by the time
- * the block runs (Go keeps it alive in the closure), so the caller reports
- * an error rather than let the block read a dead variable. */
-static int captured(lw *w, lw_fn *f, TSNode n, int s)
-{
-    lw_sym *y = &w->syms[s];
-    if (y->kind != SYM_LOCAL) return 0;
-    TSNode scope = ts_node_parent(y->decl);
-    if (ts_node_eq(scope, f->body)) return 0;
-    size_t from = E(n);
-    for (TSNode a = ts_node_parent(n); !ts_node_is_null(a) && S(a) > S(y->decl); a = ts_node_parent(a))
-        if (is_loop(a)) from = S(a);
-    int array = 0;
-    for (TSNode d = y->dtor; !ts_node_is_null(d) && !is(d, "identifier"); d = fld(d, "declarator"))
-        if (is(d, "array_declarator")) array = 1;
-    TSNode root = ts_tree_root_node(n.tree);
-    for (int i = 0; i < w->nres; i++) {
-        if (w->res[i].sym != s || w->res[i].at < from || (w->res[i].at >= S(n) && w->res[i].at < E(n))) continue;
-        if (array) return -1;
-        TSNode id = ts_node_named_descendant_for_byte_range(root, (uint32_t)w->res[i].at, (uint32_t)w->res[i].at + 1);
-        if (modifies(id)) return -1;
-    }
-    return 1;
-}
-
 /* The opener of defer block d (see fn_defer), once the function's body has
  * been walked. */
 static void defer_block_opener(lw *w, lw_fn *f, const lw_defer_block *d)
@@ -204,7 +146,7 @@ static void defer_block_opener(lw *w, lw_fn *f, const lw_defer_block *d)
         int dup = 0;
         for (int j = 0; j < nc; j++) dup |= caps[j] == s;
         if (dup) continue;
-        int how = captured(w, f, n, s);
+        int how = cp_defer_copies(w, f, n, s);
         if (how > 0)
             caps[nc++] = s;
         else if (how < 0)
@@ -345,6 +287,7 @@ void fn_finish(lw *w, lw_fn *f, const char *prefix)
     for (int i = 0; i < f->ndblocks; i++) defer_block_opener(w, f, &f->dblocks[i]);
     free(f->dblocks);
     collect_defers(w, f->body, &sites, &nsites, &cap);
+    cp_fn_done(w, f);
     finish_fn(w, f, sites, nsites, prefix);
     free(sites);
     free(f->rets);
@@ -410,7 +353,15 @@ static int has_kr_params(TSNode n)
     return 0;
 }
 
+static void definition(lw *w, TSNode n);
+
+/* A top-level definition may be lowered twice (capture.c). */
 void fn_definition(lw *w, TSNode n)
+{
+    cp_definition(w, n, definition);
+}
+
+static void definition(lw *w, TSNode n)
 {
     TSNode name = def_name(n);
     if (!ts_node_is_null(name)) {
@@ -446,9 +397,12 @@ void fn_definition(lw *w, TSNode n)
         f.is_main = strcmp(nm, "main") == 0;
         free(nm);
     }
+    sb cells = {0};
+    cp_params(w, &f, f.sym_base, w->nsyms, &cells);
     fn_walk_body(w, &f);
     lw_pop_frame(w);
-    fn_finish(w, &f, NULL);
+    fn_finish(w, &f, cells.s);
+    sb_free(&cells);
     if (f.is_main) main_adaptor(w, n, name);
     if (top && w->lifted.len) {
         sb b = {0};

@@ -37,21 +37,6 @@ static int type_is_local(lw *w, TSNode t)
     return 0;
 }
 
-/* Reports a local enumeration constant mentioned in [from,to) and declared
- * before symbol `before` (outside the go statement). Returns 1 if any. */
-static int local_enum_used(lw *w, size_t from, size_t to, int before, TSNode at)
-{
-    for (int i = 0; i < w->nres; i++) {
-        if (w->res[i].at < from || w->res[i].at >= to) continue;
-        int s = w->res[i].sym;
-        if (s < 0 || s >= before || w->syms[s].kind != SYM_ENUMCONST) continue;
-        lw_err(w, at, "the goroutine uses '%s', an enumeration constant declared inside the function (declare the enum at file scope)",
-            w->syms[s].name);
-        return 1;
-    }
-    return 0;
-}
-
 /* The symbols of the function's locals and parameters mentioned in [from,to),
  * declared before symbol id `before`, in order of first mention. */
 static int captures(lw *w, size_t from, size_t to, int before, int **out)
@@ -137,6 +122,13 @@ static void env_expr(lw *w, TSNode n, int env, int type_env, sb *b)
             sb_puts(b, "((int)0)");
             return;
         }
+    }
+    if (is(n, "type_identifier") && (w->hoisting || (!ts_node_is_null(ts_node_parent(n)) &&
+                                                     ts_node_eq(fld(ts_node_parent(n), "name"), n)))) {
+        /* a tag's name (not the typedef name it may share), or a typedef
+         * name copied to file scope (cp_hoist_types) */
+        sb_add(b, w->src + S(n), E(n) - S(n));
+        return;
     }
     if (is(n, "type_identifier") || is(n, "identifier")) {
         /* a typedef name of the function (`(T)x` may parse as an
@@ -286,7 +278,7 @@ static char *sym_decl(lw *w, int s, int k, TSNode at)
             int vla = strstr(t.s ? t.s : "", "((struct gocc__t_") != NULL;
             sb_free(&t);
             if (vla) {
-                lw_err(w, at, "'%s' is a variable-length array; a goroutine cannot copy it (pass a pointer)", y->name);
+                lw_err(w, at, "'%s' is a variable-length array, which a go block can neither share nor copy (use a pointer to its first element)", y->name);
                 return NULL;
             }
         }
@@ -303,7 +295,21 @@ static char *sym_decl(lw *w, int s, int k, TSNode at)
         for (uint32_t i = 0; i < nkids(decl); i++) {
             if (!decl_keeps(decl, i)) continue;
             TSNode t = kid(decl, i);
-            if (type_is_local(w, t)) {
+            if (w->hoisting && (is(t, "struct_specifier") || is(t, "union_specifier") || is(t, "enum_specifier")) &&
+                !ts_node_is_null(fld(t, "body"))) {
+                /* the specifier was copied to file scope (cp_hoist_types) */
+                if (!ts_node_is_null(fld(t, "name"))) {
+                    char *nm = lw_text(w, fld(t, "name"));
+                    sb_printf(&b, "%s %s ", is(t, "struct_specifier") ? "struct" : is(t, "union_specifier") ? "union" : "enum", nm);
+                    free(nm);
+                    continue;
+                }
+                if (is(t, "enum_specifier")) {
+                    sb_puts(&b, "int ");
+                    continue;
+                }
+            }
+            if (!w->hoisting && type_is_local(w, t)) {
                 lw_err(w, at, "'%s' has a type declared inside the function; a goroutine cannot copy it (declare the type at file scope)", y->name);
                 sb_free(&b);
                 return NULL;
@@ -332,7 +338,7 @@ static char *sym_decl(lw *w, int s, int k, TSNode at)
  *     struct gocc__t_K_<id> { int x; };
  *     struct gocc__env_K { __typeof__(((struct gocc__t_K_<id> *)0)->x) y; };
  * Returns 0 on error (reported). */
-static int env_structs(lw *w, int k, const int *syms, int n, TSNode at, sb *b)
+static int env_structs(lw *w, int k, const int *syms, const char *ref, int n, TSNode at, sb *b)
 {
     char *seen = xmalloc((size_t)w->nsyms + 1), *dep = xmalloc((size_t)w->nsyms + 1);
     memset(seen, 0, (size_t)w->nsyms + 1);
@@ -340,6 +346,8 @@ static int env_structs(lw *w, int k, const int *syms, int n, TSNode at, sb *b)
     int *order = xmalloc(sizeof *order * (size_t)(w->nsyms + 1)), no = 0;
     int *deps = xmalloc(sizeof *deps * (size_t)(w->nsyms + 1));
     for (int i = 0; i < n; i++) closure_visit(w, syms[i], seen, order, &no);
+    for (int i = 0; i < n; i++)
+        if (ref && ref[i]) dep[syms[i]] = 1; /* a pointer to its type */
     for (int i = 0; i < no; i++) {
         int nd = 0;
         sym_deps(w, order[i], deps, &nd);
@@ -357,7 +365,7 @@ static int env_structs(lw *w, int k, const int *syms, int n, TSNode at, sb *b)
     for (int i = 0; i < n && ok; i++) {
         const char *nm = w->syms[syms[i]].name;
         if (dep[syms[i]]) {
-            sb_printf(b, " __typeof__(((struct gocc__t_%d_%d *)0)->%s) %s;", k, syms[i], nm, nm);
+            sb_printf(b, " __typeof__(((struct gocc__t_%d_%d *)0)->%s) %s%s;", k, syms[i], nm, ref && ref[i] ? "*" : "", nm);
         } else {
             char *d = sym_decl(w, syms[i], k, at);
             if (!d) { ok = 0; break; }
@@ -404,7 +412,7 @@ void go_call(lw *w, TSNode n)
     lw_quote_path(&lift, w->path);
     sb_puts(&lift, "\n");
     /* a static local is fine here: only its type is copied, the value is passed */
-    if (ns && !env_structs(w, k, syms, ns, n, &lift)) {
+    if (ns && !env_structs(w, k, syms, NULL, ns, n, &lift)) {
         free(syms);
         sb_free(&lift);
         free(pre);
@@ -499,27 +507,37 @@ void go_block(lw *w, TSNode n)
     f.is_go = 1;
     f.sym_base = w->nsyms;
     fn_walk_body(w, &f);
+    cp_go_seen(w, n, f.sym_base);
     int k = lw_next_id(w);
     int *syms, ns = captures(w, S(body), E(body), f.sym_base, &syms);
     sb env = {0}, in = {0}, out = {0};
-    int ok = !local_enum_used(w, S(body), E(body), f.sym_base, n);
-    for (int i = 0; i < ns && ok; i++)
-        if (w->syms[syms[i]].kind == SYM_STATIC) {
-            lw_err(w, n, "the go block uses static local '%s'; take its address in a local variable and use that", w->syms[syms[i]].name);
-            ok = 0;
-        }
-    if (ok && ns) ok = env_structs(w, k, syms, ns, n, &env);
+    int ok = cp_hoist_types(w, n, syms, ns, f.sym_base);
+    /* shared by address: cells, and static locals */
+    char *ref = xmalloc((size_t)ns + 1);
+    for (int i = 0; i < ns; i++) ref[i] = cp_is_cell(w, syms[i]) || w->syms[syms[i]].kind == SYM_STATIC;
+    w->hoisting = 1;
+    if (ok && ns) ok = env_structs(w, k, syms, ref, ns, n, &env);
+    w->hoisting = 0;
     if (ns) sb_printf(&in, " struct gocc__env_%d *gocc__cap = gocc__p;", k);
     else sb_puts(&in, " (void)gocc__p;");
     sb_printf(&out, "{ ");
     if (ns) sb_printf(&out, "struct gocc__env_%d gocc__e_%d; ", k, k);
     for (int i = 0; i < ns && ok; i++) {
         const char *nm = w->syms[syms[i]].name;
+        if (ref[i]) {
+            /* the goroutine's reference to the cell is dropped when it ends */
+            int cell = cp_is_cell(w, syms[i]);
+            sb_printf(&in, " __typeof__(gocc__cap->%s) %s%s = gocc__cap->%s;", nm, nm, cell ? " GOCC_CELL_DROP" : "", nm);
+            if (cell) sb_printf(&out, "gocc__e_%d.%s = gocc_cell_ref(%s); ", k, nm, nm);
+            else sb_printf(&out, "gocc__e_%d.%s = %s%s; ", k, nm, cp_is_ref(w, syms[i]) ? "" : "&", nm);
+            continue;
+        }
         sb_printf(&in, " __typeof__(gocc__cap->%s) %s; __builtin_memcpy((void *)&%s, &gocc__cap->%s, sizeof %s);", nm, nm,
                   nm, nm, nm);
         sb_printf(&out, "__builtin_memcpy((void *)&gocc__e_%d.%s, &%s, sizeof gocc__e_%d.%s); ", k, nm, nm, k, nm);
     }
     free(syms);
+    free(ref);
     if (ok) {
         fn_finish(w, &f, in.s);
         char *text_ = lw_render(w, body);
@@ -543,4 +561,3 @@ void go_block(lw *w, TSNode n)
     sb_free(&in);
     sb_free(&out);
 }
-

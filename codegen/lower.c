@@ -273,6 +273,7 @@ static void declaration(lw *w, TSNode n)
         int kind = !w->fn || is_extern || is_fn_dtor(bare) ? SYM_GLOBAL : is_static ? SYM_STATIC : SYM_LOCAL;
         int id = lw_add_sym(w, nm, kind, n, bare);
         if (is(d, "init_declarator")) w->syms[id].init = fld(d, "value");
+        cp_declare(w, d, bare, name, id);
         free(nm);
     }
 }
@@ -429,7 +430,9 @@ static void walk_loop(lw *w, TSNode n)
 static void walk_for(lw *w, TSNode n)
 {
     lw_push_frame(w);
+    int from = w->nsyms;
     walk_loop(w, n);
+    cp_for(w, n, from, w->nsyms);
     lw_pop_frame(w);
 }
 
@@ -527,14 +530,19 @@ static void walk_type_identifier(lw *w, TSNode n)
 {
     int s = lw_lookup_n(w, n);
     if (s >= 0 && (w->syms[s].kind == SYM_LOCAL || w->syms[s].kind == SYM_PARAM || w->syms[s].kind == SYM_STATIC ||
-                   w->syms[s].kind == SYM_TYPEDEF))
+                   w->syms[s].kind == SYM_TYPEDEF)) {
         lw_add_res(w, S(n), s);
+        if (w->syms[s].kind != SYM_TYPEDEF) cp_use(w, n, s);
+    }
 }
 
 static void walk_identifier(lw *w, TSNode n)
 {
     int s = lw_lookup_n(w, n);
-    if (s >= 0 && w->syms[s].kind != SYM_GLOBAL) lw_add_res(w, S(n), s);
+    if (s >= 0 && w->syms[s].kind != SYM_GLOBAL) {
+        lw_add_res(w, S(n), s);
+        if (w->syms[s].kind == SYM_LOCAL || w->syms[s].kind == SYM_PARAM || w->syms[s].kind == SYM_STATIC) cp_use(w, n, s);
+    }
 }
 
 /* Sorted by type for bsearch. `walk` NULL: walk the children, then `lower`
@@ -756,6 +764,7 @@ static int translate_file(lw_tr *tr, const char *path, int is_header, char **nam
     free(w.syms);
     free(w.scope);
     free(w.res);
+    cp_free(&w);
     sb_free(&w.lifted);
     ts_tree_delete(tree);
     ts_parser_delete(parser);

@@ -5,6 +5,8 @@
  *   select.c  select (sl_)
  *   go.c      go statements, environments of captured locals (go_)
  *   func.c    function bodies: entry checks, defer, return, main (fn_)
+ *   capture.c what go blocks and defer blocks capture, and the heap cells of
+ *             the variables a go block shares with its function (cp_)
  * Every lowering runs after the constructs inside it (post-order) and
  * queues edits on its own tokens; see lower.c. */
 #ifndef GOCC_LOWER_H
@@ -62,7 +64,13 @@ typedef struct lw_fn { /* a function body: a definition or a go block */
     int nrets, caprets;
     lw_defer_block *dblocks; /* its defer blocks (see fn_defer) */
     int ndblocks;
+    int cell_recs;    /* it drops cells through its defer list (capture.c) */
 } lw_fn;
+
+typedef struct cp_go { /* a go block seen by the first pass (capture.c) */
+    TSNode n;
+    int sym_base;
+} cp_go;
 
 typedef struct lw_tr lw_tr;
 
@@ -84,6 +92,19 @@ typedef struct lw {
     int errors;
     TSNode subst;          /* env_expr renders this node as subst_text */
     const char *subst_text;
+    /* capture.c: a top-level function whose go blocks share variables is
+     * lowered twice; the first pass (1) finds the shared variables, the
+     * second (2) lowers them to cells. 0: outside such a function. */
+    int pass;
+    unsigned char *cell; /* per symbol id: 1 if it lives in a cell */
+    int capcell;
+    cp_go *gos;          /* the first pass's go blocks */
+    int ngos, capgos;
+    size_t *dfns;        /* body offsets of the functions with defers */
+    int ndfns, capdfns;
+    size_t *hoisted;     /* local type declarations copied to file scope */
+    int nhoisted, caphoisted;
+    int hoisting;        /* go.c's sym_decl: local types are hoisted */
 } lw;
 
 /* One translation: the .gc file and every quoted header it reaches. */
@@ -136,6 +157,21 @@ void sl_select(lw *w, TSNode n);
 /* go.c: go statements and the environments of captured locals */
 void go_call(lw *w, TSNode n);
 void go_block(lw *w, TSNode n);
+
+/* capture.c: captures of go and defer blocks, shared variables (cells) */
+int cp_modifies(TSNode id);
+int cp_defer_copies(lw *w, lw_fn *f, TSNode n, int s);
+void cp_go_seen(lw *w, TSNode n, int sym_base);
+int cp_is_cell(lw *w, int s);
+int cp_is_ref(lw *w, int s);
+void cp_use(lw *w, TSNode id, int s);
+void cp_declare(lw *w, TSNode d, TSNode bare, TSNode name, int s);
+void cp_params(lw *w, lw_fn *f, int from, int to, sb *prefix);
+void cp_for(lw *w, TSNode n, int from, int to);
+void cp_fn_done(lw *w, lw_fn *f);
+void cp_definition(lw *w, TSNode n, void (*lower)(lw *w, TSNode n));
+void cp_free(lw *w);
+int cp_hoist_types(lw *w, TSNode n, const int *syms, int ns, int before);
 
 /* func.c: function bodies, defer, return, main */
 void fn_definition(lw *w, TSNode n);

@@ -419,6 +419,83 @@ void gocc_defer_free(void *record);
  * "panic: MESSAGE" with the site and the goroutine id and exits with status 2. */
 __attribute__((noreturn)) void gocc_panic(const char *message, const gocc_site *site);
 
+/* Shared variables of go blocks ("cells"). A local that a go block shares
+ * with its function (Go's closure capture) lives in a heap cell, so that it
+ * outlives the function while a goroutine still uses it. The cell counts its
+ * users: the scope that declared it holds one reference (dropped on every
+ * exit from that scope by a cleanup attribute, or in a function with defers
+ * by a record on its defer list), and each goroutine started by a go block
+ * that uses it holds one, dropped when the goroutine ends. Costs: one
+ * allocation per shared variable per entry into its scope, and one atomic
+ * increment and decrement per goroutine per shared variable. The payload is
+ * aligned for any type. Inline, so that the runtime library needs no new
+ * symbol; malloc and free by their builtin names (this header includes
+ * nothing). */
+typedef struct gocc_cell_ {
+    long refs;
+    long pad_;
+} __attribute__((aligned(__BIGGEST_ALIGNMENT__))) gocc_cell_;
+__attribute__((unused)) static void *gocc_cell_new(gocc_size size)
+{
+    gocc_cell_ *c = (gocc_cell_ *)__builtin_calloc(1, sizeof(gocc_cell_) + size);
+    if (!c) gocc_panic("runtime: out of memory allocating a shared variable", 0);
+    c->refs = 1;
+    return c + 1;
+}
+/* A new cell holding a copy of *init (the variable's initialized value). */
+__attribute__((unused)) static void *gocc_cell_dup(const void *init, gocc_size size)
+{
+    void *p = gocc_cell_new(size);
+    __builtin_memcpy(p, init, size);
+    return p;
+}
+__attribute__((unused)) static void *gocc_cell_ref(void *p)
+{
+    __atomic_fetch_add(&((gocc_cell_ *)p - 1)->refs, 1, __ATOMIC_RELAXED);
+    return p;
+}
+__attribute__((unused)) static void gocc_cell_unref(void *p)
+{
+    if (p && __atomic_sub_fetch(&((gocc_cell_ *)p - 1)->refs, 1, __ATOMIC_ACQ_REL) == 0)
+        __builtin_free((gocc_cell_ *)p - 1);
+}
+/* The cleanup function of a variable holding a cell: pp is its address. */
+__attribute__((unused)) static void gocc_cell_drop(void *pp)
+{
+    void **v = (void **)pp;
+    gocc_cell_unref(*v);
+    *v = 0;
+}
+/* The next iteration's copy of a for clause's shared variable (Go 1.22):
+ * a new cell with the current value; the old one loses the loop's
+ * reference. */
+__attribute__((unused)) static void *gocc_cell_renew(void *p, gocc_size size)
+{
+    void *q = gocc_cell_dup(p, size);
+    gocc_cell_unref(p);
+    return q;
+}
+/* In a function with defers a cell's scope reference is dropped by a record
+ * on the function's defer list (site -1), run in order with the deferred
+ * actions: the exit path jumps between defer sites, which a cleanup
+ * attribute does not allow. */
+typedef struct gocc_cell_rec_ {
+    gocc_defer h;
+    void *cell;
+} gocc_cell_rec_;
+__attribute__((unused)) static void *gocc_cell_defer(gocc_defer **list, void *cell)
+{
+    gocc_cell_rec_ *r = (gocc_cell_rec_ *)gocc_defer_alloc(sizeof *r);
+    r->h.next = *list;
+    r->h.site = -1;
+    r->h.heap = 1;
+    r->cell = cell;
+    *list = &r->h;
+    return cell;
+}
+#define GOCC_CELL_DROP __attribute__((cleanup(gocc_cell_drop)))
+
+
 #ifdef __cplusplus
 }
 #endif
