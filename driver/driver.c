@@ -15,7 +15,7 @@
  * build tree (build/bin/gocc) and when installed under PREFIX. */
 #define _GNU_SOURCE
 #include <errno.h>
-#include <ftw.h>
+#include <fcntl.h>
 #include <limits.h>
 #include <signal.h>
 #include <stdarg.h>
@@ -23,6 +23,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -79,26 +80,91 @@ static char *fmt(const char *f, ...)
 
 static char tmpdir[PATH_MAX];
 static volatile sig_atomic_t have_tmpdir;
+static volatile pid_t child_pid; /* the command being run, for signals */
 
-static int rm_one(const char *p, const struct stat *st, int flag, struct FTW *ftw)
+/* Removes directory `dir` (an open descriptor's entries, recursively) with
+ * system calls only: it runs from signal handlers too, where nftw (which
+ * allocates) could deadlock on a heap lock held by the interrupted code.
+ * The temporary directory is two levels deep (N/x.c), so the recursion and
+ * its 4 KiB buffers per level stay small. */
+static void rm_tree_at(int parent, const char *name, int depth)
 {
-    (void)st; (void)flag; (void)ftw;
-    return remove(p);
+    int fd = openat(parent, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+    if (fd < 0) return;
+    char buf[4096];
+    for (int removed = 1; removed;) {
+        removed = 0;
+        long n = syscall(SYS_getdents64, fd, buf, sizeof buf);
+        if (n <= 0) break;
+        for (long off = 0; off < n;) {
+            struct dirent64_raw {
+                unsigned long long ino;
+                long long off;
+                unsigned short reclen;
+                unsigned char type;
+                char name[];
+            } *d = (void *)(buf + off);
+            off += d->reclen;
+            if (d->name[0] == '.' && (!d->name[1] || (d->name[1] == '.' && !d->name[2]))) continue;
+            if (unlinkat(fd, d->name, 0) == 0) {
+                removed = 1;
+            } else if (errno == EISDIR && depth < 8) {
+                rm_tree_at(fd, d->name, depth + 1);
+                removed |= unlinkat(fd, d->name, AT_REMOVEDIR) == 0;
+            }
+        }
+        /* entries were removed: read the directory again from the start
+         * (until a pass removes nothing) */
+        lseek(fd, 0, SEEK_SET);
+    }
+    close(fd);
 }
 
 static void cleanup(void)
 {
     if (have_tmpdir) {
         have_tmpdir = 0;
-        nftw(tmpdir, rm_one, 16, FTW_DEPTH | FTW_PHYS);
+        rm_tree_at(AT_FDCWD, tmpdir, 0);
+        rmdir(tmpdir);
     }
 }
 
+/* SIGINT/SIGTERM/... and crashes of gocc itself: stop the running command
+ * (a terminal's ^C reaches it anyway; a kill of gocc alone would not), wait
+ * for it so it writes nothing more into the directory, remove the directory,
+ * then die of the same signal. Runs on its own stack (sigaltstack), so a
+ * stack overflow in the translator (deeply nested input) cleans up too. */
 static void on_signal(int sig)
 {
+    pid_t c = child_pid;
+    if (c > 0 && sig != SIGSEGV && sig != SIGBUS && sig != SIGABRT) {
+        kill(c, sig == SIGQUIT ? SIGQUIT : SIGTERM);
+        int st;
+        while (waitpid(c, &st, 0) < 0 && errno == EINTR) {}
+    }
     cleanup();
     signal(sig, SIG_DFL);
     raise(sig);
+}
+
+static void install_signals(void)
+{
+    static char altstack[64 * 1024];
+    stack_t ss = {.ss_sp = altstack, .ss_size = sizeof altstack, .ss_flags = 0};
+    sigaltstack(&ss, NULL);
+    static const int sigs[] = {SIGINT, SIGTERM, SIGHUP, SIGPIPE, SIGQUIT, SIGSEGV, SIGBUS, SIGABRT, SIGFPE, SIGILL};
+    struct sigaction sa;
+    memset(&sa, 0, sizeof sa);
+    sa.sa_handler = on_signal;
+    sa.sa_flags = SA_ONSTACK | SA_RESETHAND;
+    sigfillset(&sa.sa_mask);
+    for (size_t i = 0; i < sizeof sigs / sizeof sigs[0]; i++) {
+        struct sigaction old;
+        /* a signal ignored by whoever started gocc (nohup, make's
+         * children) stays ignored, as for cc */
+        if (sigaction(sigs[i], NULL, &old) == 0 && old.sa_handler == SIG_IGN && sigs[i] != SIGSEGV) continue;
+        sigaction(sigs[i], &sa, NULL);
+    }
 }
 
 static const char *get_tmpdir(void)
@@ -364,13 +430,16 @@ static int run(strv *cmd)
     pid_t pid = fork();
     if (pid < 0) die("fork: %s", strerror(errno));
     if (pid == 0) {
+        have_tmpdir = 0; /* the parent owns the directory */
         execvp(cmd->v[0], cmd->v);
         fprintf(stderr, "gocc: error: cannot run %s: %s\n", cmd->v[0], strerror(errno));
         _exit(127);
     }
+    child_pid = pid;
     int st;
     while (waitpid(pid, &st, 0) < 0)
         if (errno != EINTR) die("waitpid: %s", strerror(errno));
+    child_pid = 0;
     if (WIFSIGNALED(st)) {
         fprintf(stderr, "gocc: error: %s terminated by signal %d\n", cmd->v[0], WTERMSIG(st));
         return 1;
@@ -424,20 +493,64 @@ static void push_cc(strv *cmd)
 /* ------------------------------------------------------------------------ */
 /* files                                                                     */
 
+/* Writes an output file. When writing fails, the file is removed only if
+ * this call created it and it is still a regular file: an output that
+ * existed (a device such as /dev/full, a symlink's target, a file the user
+ * pointed -o at) is never deleted by gocc. */
 static int write_file(const char *path, const char *text, size_t len)
 {
-    FILE *f = fopen(path, "wb");
+    int created = 1;
+    int fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0666);
+    if (fd < 0 && errno == EEXIST) {
+        created = 0;
+        fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0666);
+    }
+    FILE *f = fd < 0 ? NULL : fdopen(fd, "wb");
     if (!f) {
         fprintf(stderr, "gocc: error: cannot write %s: %s\n", path, strerror(errno));
+        if (fd >= 0) close(fd);
         return 1;
     }
     int bad = fwrite(text, 1, len, f) != len;
+    bad |= fflush(f) != 0;
+    int err = errno;
     bad |= fclose(f) != 0;
     if (bad) {
-        fprintf(stderr, "gocc: error: cannot write %s: %s\n", path, strerror(errno));
-        remove(path);
+        if (!err) err = errno;
+        fprintf(stderr, "gocc: error: cannot write %s: %s\n", path, strerror(err ? err : EIO));
+        struct stat st;
+        if (created && lstat(path, &st) == 0 && S_ISREG(st.st_mode)) unlink(path);
     }
     return bad;
+}
+
+/* cc refuses to write its output over an input; so does gocc, comparing
+ * device and inode so that a symlink or hard link to the input counts too.
+ * Called with every path gocc or the C compiler will write. */
+static void check_not_input(const char *out)
+{
+    struct stat o, st;
+    if (!out || !strcmp(out, "-") || stat(out, &o) != 0) return;
+    for (int i = 0; i < g.nin; i++) {
+        if (g.in[i].is_lib) continue;
+        if (stat(g.in[i].path, &st) == 0 && st.st_dev == o.st_dev && st.st_ino == o.st_ino)
+            die("input file '%s' is the same as output file", g.in[i].path);
+    }
+}
+
+/* The same for a translation's own sources (the .gc file and the quoted
+ * headers it reaches): a translated header is written beside the output,
+ * and must not land on one of them. */
+static int is_source_of(const cg_result *r, const char *out)
+{
+    struct stat o, st;
+    if (stat(out, &o) != 0) return 0;
+    for (int i = 0; i < r->nfiles; i++)
+        if (stat(r->files[i].source, &st) == 0 && st.st_dev == o.st_dev && st.st_ino == o.st_ino) {
+            fprintf(stderr, "gocc: error: input file '%s' is the same as output file\n", r->files[i].source);
+            return 1;
+        }
+    return 0;
 }
 
 static char *dir_of(const char *p)
@@ -563,7 +676,7 @@ static int do_translate(void)
     char *dir = g.out && strcmp(g.out, "-") ? dir_of(g.out) : xstrdup(".");
     for (int i = 1; i < r.nfiles && !bad; i++) {
         char *p = fmt("%s/%s", dir, r.files[i].name);
-        bad = write_file(p, r.files[i].text, r.files[i].len);
+        bad = is_source_of(&r, p) || write_file(p, r.files[i].text, r.files[i].len);
         free(p);
     }
     if (!bad) {
@@ -651,7 +764,8 @@ static int compile_one(int idx, const input *in, const char *obj)
     sv_free(&cmd);
     if (depf && in->lang == L_GC) {
         if (!bad) bad = fix_depfile(depf, dir, &r, in->path);
-        if (bad) remove(depf);
+        struct stat st;
+        if (bad && lstat(depf, &st) == 0 && S_ISREG(st.st_mode)) remove(depf);
     }
     if (depf && g.deps_m && !g.mf && !bad) {
         /* -M/-MM without -MF: the rule goes to -o or stdout, as with cc */
@@ -677,20 +791,15 @@ static int compile_one(int idx, const input *in, const char *obj)
 int main(int argc, char **argv)
 {
     atexit(cleanup);
-    signal(SIGINT, on_signal);
-    signal(SIGTERM, on_signal);
-    signal(SIGHUP, on_signal);
-    signal(SIGPIPE, on_signal);
-    signal(SIGQUIT, on_signal);
-    /* a crash of gocc itself should not leave files behind either */
-    signal(SIGSEGV, on_signal);
-    signal(SIGABRT, on_signal);
+    install_signals();
     g.cc = choose_cc();
     parse_args(argc, argv);
     find_runtime(argv[0]);
     int nfiles = 0;
     for (int i = 0; i < g.nin; i++) nfiles += !g.in[i].is_lib;
     if (nfiles == 0) die("no input files (gocc --help for usage)");
+    check_not_input(g.out ? g.out : g.stop || g.deps_m ? NULL : "a.out");
+    check_not_input(g.mf);
     if (g.stop == 't') return do_translate();
 
     if (g.stop && g.out && nfiles > 1 && (g.stop == 'c' || g.stop == 'S'))
@@ -710,6 +819,7 @@ int main(int argc, char **argv)
         else if (g.stop == 'E') obj = g.out ? xstrdup(g.out) : NULL;
         else if (g.stop) obj = g.out ? xstrdup(g.out) : base_with(in->path, g.stop == 'S' ? ".s" : ".o");
         else obj = fmt("%s/%d.o", get_tmpdir(), i);
+        if (g.stop) check_not_input(obj);
         bad = compile_one(i, in, obj);
         if (!g.stop && !g.deps_m) sv_push(&objs, obj);
         free(obj);
