@@ -460,6 +460,7 @@ static void walk_call(lw *w, TSNode n)
     lw_walk_kids(w, n);
     ch_builtin(w, n);
     ch_make_call(w, n);
+    io_call(w, n);
 }
 
 /* s.f, p->f: the field name is not a variable. */

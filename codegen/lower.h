@@ -7,6 +7,7 @@
  *   func.c    function bodies: entry checks, defer, return, main (fn_)
  *   capture.c what go blocks and defer blocks capture, and the heap cells of
  *             the variables a go block shares with its function (cp_)
+ *   io.c      blocking POSIX calls redirected to the runtime's (io_)
  * Every lowering runs after the constructs inside it (post-order) and
  * queues edits on its own tokens; see lower.c. */
 #ifndef GOCC_LOWER_H
@@ -179,5 +180,8 @@ void fn_defer(lw *w, TSNode n, int k, int base);
 void fn_push_ret(lw_fn *f, TSNode r);
 void fn_walk_body(lw *w, lw_fn *f);
 void fn_finish(lw *w, lw_fn *f, const char *prefix);
+
+/* io.c: read, write, accept, sleep, ... -> gocc_io_* (park the goroutine) */
+void io_call(lw *w, TSNode n);
 
 #endif

@@ -44,6 +44,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "netpoll.h"
 #include "race.h"
 #include "sched_impl.h"
 
@@ -1333,7 +1334,7 @@ static int foreignthreads(void)
         if (e->d_name[0] != '.')
             n++;
     closedir(d);
-    return n > LOAD(sched.mcount) + 2 + (GOCC_RACE ? 1 : 0);
+    return n > LOAD(sched.mcount) + 2 + gocc_netpoll_threads() + (GOCC_RACE ? 1 : 0);
 }
 
 void gocc_sched_checkdead(void)
@@ -1347,7 +1348,8 @@ void gocc_sched_checkdead(void)
  * or queued work can still wake someone, no goroutine will ever run again. */
 static void checkdead(void)
 {
-    if (sched.npidle != sched.nprocs || LOAD(sched.nlost) || sched.runqsize || gocc_timer_active() || retiring())
+    if (sched.npidle != sched.nprocs || LOAD(sched.nlost) || sched.runqsize || gocc_timer_active() || retiring() ||
+        gocc_netpoll_waiting())
         return;
     for (int i = 0; i < sched.nprocs; i++)
         if (!runqempty(sched.allp[i]))

@@ -315,6 +315,36 @@ int gocc_close_fd(int fd); /* calls close(2) */
 #define GOCC__IS_PTR(x) (__builtin_classify_type(x) == 5)
 #define GOCC__PTR_OR_NULL(x) __builtin_choose_expr(GOCC__IS_PTR(x), (x), (void *)0)
 
+/* The blocking POSIX calls of .gc code (runtime/io.c): a direct call of
+ * read, write, ... in a .gc file becomes gocc_io_read(GOCC_HERE, ...), which
+ * parks the goroutine, not its thread, while a socket, pipe or terminal is
+ * not ready. Declared without POSIX headers: ssize_t is long, socklen_t and
+ * useconds_t unsigned, nfds_t unsigned long, addresses void * (glibc's
+ * accept takes any sockaddr pointer too). */
+struct iovec;
+struct msghdr;
+struct pollfd;
+struct timespec;
+long gocc_io_read(const gocc_site *site, int fd, void *buf, gocc_size n);
+long gocc_io_write(const gocc_site *site, int fd, const void *buf, gocc_size n);
+long gocc_io_readv(const gocc_site *site, int fd, const struct iovec *iov, int n);
+long gocc_io_writev(const gocc_site *site, int fd, const struct iovec *iov, int n);
+long gocc_io_recv(const gocc_site *site, int fd, void *buf, gocc_size n, int flags);
+long gocc_io_recvfrom(const gocc_site *site, int fd, void *buf, gocc_size n, int flags, void *addr, unsigned *addrlen);
+long gocc_io_recvmsg(const gocc_site *site, int fd, struct msghdr *m, int flags);
+long gocc_io_send(const gocc_site *site, int fd, const void *buf, gocc_size n, int flags);
+long gocc_io_sendto(const gocc_site *site, int fd, const void *buf, gocc_size n, int flags, const void *addr,
+                    unsigned addrlen);
+long gocc_io_sendmsg(const gocc_site *site, int fd, const struct msghdr *m, int flags);
+int gocc_io_accept(const gocc_site *site, int fd, void *addr, unsigned *addrlen);
+int gocc_io_accept4(const gocc_site *site, int fd, void *addr, unsigned *addrlen, int flags);
+int gocc_io_connect(const gocc_site *site, int fd, const void *addr, unsigned addrlen);
+int gocc_io_setsockopt(const gocc_site *site, int fd, int level, int opt, const void *val, unsigned len);
+int gocc_io_poll(const gocc_site *site, struct pollfd *fds, unsigned long n, int timeout);
+unsigned gocc_io_sleep(const gocc_site *site, unsigned seconds);
+int gocc_io_usleep(const gocc_site *site, unsigned usec);
+int gocc_io_nanosleep(const gocc_site *site, const struct timespec *req, struct timespec *rem);
+
 /* cap < 0 panics ("makechan: size out of range"). */
 struct gocc_chan *gocc_chan_make(gocc_size elemsize, long long cap, const gocc_site *site);
 /* Copies elemsize bytes from *elem. Blocks; panics on a closed channel; a nil

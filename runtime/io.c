@@ -1,0 +1,577 @@
+/*
+ * io.c - the blocking POSIX calls of .gc code, parking the goroutine instead
+ * of its thread. The code generator turns a direct call of read, write,
+ * readv, writev, recv, recvfrom, recvmsg, send, sendto, sendmsg, accept,
+ * accept4, connect, poll, sleep, usleep, nanosleep or setsockopt in a .gc
+ * file into gocc_io_NAME(GOCC_HERE, args...) (codegen/io.c).
+ *
+ * The user's view stays plain POSIX: a descriptor is blocking unless the
+ * user made it non-blocking, and gocc never changes its flags (so F_GETFL
+ * answers what the user set, a child process that inherits it sees what it
+ * would have seen, and a terminal shared with the shell is left alone):
+ *   sockets    every transfer is made with MSG_DONTWAIT (read and write
+ *              become recv and send, readv and writev recvmsg and sendmsg);
+ *              on EAGAIN the goroutine waits for readiness and tries again,
+ *              and a send goes on until every byte is written, as a
+ *              blocking one does. accept waits for readiness first; connect
+ *              sets O_NONBLOCK for the call itself only.
+ *   pipes, terminals (character devices epoll accepts)
+ *              wait for readiness, then make the plain call, which then
+ *              does not block; writes to a pipe go in PIPE_BUF pieces (a
+ *              pipe reporting POLLOUT takes that much without blocking).
+ *   anything else (regular files, /dev/null, bad descriptors)
+ *              the plain call; a call that blocks long has its thread's
+ *              work handed to another thread by sysmon.
+ * Before waiting, a descriptor the user made non-blocking (F_GETFL) gets
+ * the plain call's EAGAIN instead. SO_RCVTIMEO and SO_SNDTIMEO are honoured
+ * as deadlines of the wait (then EAGAIN, or EINPROGRESS for connect).
+ *
+ * SIGPIPE: sends on sockets carry MSG_NOSIGNAL, so writing to a socket
+ * whose peer is gone returns EPIPE (as in Go, which ignores SIGPIPE for
+ * sockets). A write to a pipe whose reader is gone raises SIGPIPE as in C
+ * (Go does the same for standard output and error).
+ *
+ * A plain thread of the program's own (not a goroutine) gets the same
+ * semantics, waiting in poll(2) instead of parking.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <poll.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/uio.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <stddef.h>
+
+#include "netpoll.h"
+#include "wait.h"
+
+/* errno is per thread, and a goroutine that parks may resume on another thread. glibc declares
+ * __errno_location const, so the compiler may compute errno's address once and keep it across a park:
+ * this file reaches errno only through an opaque call, looked up at every use. */
+static __attribute__((noinline)) int *errno_here(void)
+{
+    __asm__ volatile("" ::: "memory");
+    return __errno_location();
+}
+#undef errno
+#define errno (*errno_here())
+
+/* The user made fd non-blocking (errno kept). */
+static int usernb(int fd)
+{
+    int e = errno, fl = fcntl(fd, F_GETFL);
+    errno = e;
+    return fl >= 0 && (fl & O_NONBLOCK);
+}
+
+/* fd reports ev now (or an error, which the call will report). errno kept. */
+static int ready(int fd, short ev)
+{
+    int e = errno;
+    struct pollfd p = {.fd = fd, .events = ev};
+    int r = poll(&p, 1, 0);
+    errno = e;
+    return r != 0;
+}
+
+static gocc_int64 deadline_of(gocc_pd *pd, int dir)
+{
+    gocc_int64 t = gocc_netpoll_timeout(pd, dir);
+    return t > 0 ? gocc_sched_nanotime() + t : 0;
+}
+
+static int isgoroutine(void)
+{
+    gocc_g *g = gocc_sched_self();
+    return g && gocc_sched_goid(g) != 0;
+}
+
+/* A private copy of an iovec array that can be advanced past written bytes. */
+typedef struct iovcopy {
+    struct iovec buf[8];
+    struct iovec *base;         /* buf or malloc'd */
+    struct iovec *v;            /* the first entry not yet done */
+    int n;
+} iovcopy;
+
+static int iov_copy(iovcopy *c, const struct iovec *iov, int n)
+{
+    c->base = c->v = n <= 8 ? c->buf : malloc((size_t)n * sizeof *c->v);
+    if (!c->v)
+        return -1;
+    if (n)
+        memcpy(c->v, iov, (size_t)n * sizeof *c->v);
+    c->n = n;
+    return 0;
+}
+
+static void iov_free(iovcopy *c)
+{
+    if (c->base != c->buf)
+        free(c->base);
+}
+
+static void iov_advance(iovcopy *c, size_t k)
+{
+    while (c->n && k >= c->v->iov_len) {
+        k -= c->v->iov_len;
+        c->v++;
+        c->n--;
+    }
+    if (c->n) {
+        c->v->iov_base = (char *)c->v->iov_base + k;
+        c->v->iov_len -= k;
+    }
+}
+
+static size_t iov_total(const struct iovec *v, int n)
+{
+    size_t t = 0;
+    for (int i = 0; i < n; i++)
+        t += v[i].iov_len;
+    return t;
+}
+
+/* A descriptor number reused behind our back (closed by C code): forget its pd and start over. */
+static int stale(gocc_pd *pd, int fd)
+{
+    if (errno != ENOTSOCK)
+        return 0;
+    gocc_netpoll_close(fd);
+    errno = ENOTSOCK;
+    return gocc_netpoll_pd(fd) != pd || gocc_netpoll_kind(pd) != GOCC_PD_SOCK;
+}
+
+/* ------------------------------------------------------------------ */
+/* sockets                                                             */
+
+/* recvmsg with MSG_DONTWAIT until data, EOF, an error or the SO_RCVTIMEO deadline. MSG_WAITALL keeps
+ * going until the buffers are full (or EOF, or an error after some data). */
+static ssize_t sock_recv(gocc_pd *pd, int fd, struct msghdr *m, int flags, const gocc_site *site)
+{
+    if (flags & MSG_DONTWAIT)
+        return recvmsg(fd, m, flags);
+    gocc_int64 dl = -1;
+    size_t want = iov_total(m->msg_iov, (int)m->msg_iovlen), got = 0;
+    iovcopy c = {.v = NULL};
+    struct iovec *orig = m->msg_iov;
+    size_t origlen = m->msg_iovlen;
+    ssize_t r;
+    for (;;) {
+        unsigned seq = gocc_netpoll_seq(pd, GOCC_PD_READ);
+        r = recvmsg(fd, m, (flags & ~MSG_WAITALL) | MSG_DONTWAIT);
+        if (r > 0 && (flags & MSG_WAITALL) && got + (size_t)r < want) {
+            got += (size_t)r;
+            if (!c.v) {
+                if (iov_copy(&c, orig, (int)origlen)) {
+                    r = (ssize_t)got;
+                    break;
+                }
+                m->msg_iov = c.v;
+            }
+            iov_advance(&c, (size_t)r);
+            m->msg_iov = c.v;
+            m->msg_iovlen = (size_t)c.n;
+            continue;
+        }
+        if (r >= 0) {
+            r += (ssize_t)got;
+            break;
+        }
+        if (errno != EAGAIN && errno != EWOULDBLOCK) {
+            if (got)
+                r = (ssize_t)got;
+            break;
+        }
+        if (usernb(fd) && !got)
+            break;
+        if (dl < 0)
+            dl = deadline_of(pd, GOCC_PD_READ);
+        if (!gocc_netpoll_wait(pd, GOCC_PD_READ, seq, dl, site)) {
+            if (got)
+                r = (ssize_t)got;
+            else
+                errno = EAGAIN;
+            break;
+        }
+    }
+    if (c.v) {
+        int e = errno;
+        m->msg_iov = orig;
+        m->msg_iovlen = origlen;
+        iov_free(&c);
+        errno = e;
+    }
+    return r;
+}
+
+/* sendmsg with MSG_DONTWAIT | MSG_NOSIGNAL until every byte is sent, an error or the SO_SNDTIMEO deadline
+ * (then the count sent so far, or EAGAIN if none). */
+static ssize_t sock_send(gocc_pd *pd, int fd, const struct msghdr *m0, int flags, const gocc_site *site)
+{
+    if (flags & MSG_DONTWAIT)
+        return sendmsg(fd, m0, flags | MSG_NOSIGNAL);
+    struct msghdr m = *m0;
+    iovcopy c = {.v = NULL};
+    size_t want = iov_total(m.msg_iov, (int)m.msg_iovlen), done = 0;
+    gocc_int64 dl = -1;
+    ssize_t r;
+    for (;;) {
+        unsigned seq = gocc_netpoll_seq(pd, GOCC_PD_WRITE);
+        r = sendmsg(fd, &m, flags | MSG_DONTWAIT | MSG_NOSIGNAL);
+        if (r >= 0) {
+            done += (size_t)r;
+            if (done >= want) {
+                r = (ssize_t)done;
+                break;
+            }
+            if (!c.v) {
+                if (iov_copy(&c, m.msg_iov, (int)m.msg_iovlen)) {
+                    r = (ssize_t)done;
+                    break;
+                }
+            }
+            iov_advance(&c, (size_t)r);
+            m.msg_iov = c.v;
+            m.msg_iovlen = (size_t)c.n;
+            continue;
+        }
+        if (errno != EAGAIN && errno != EWOULDBLOCK)
+            break;
+        if (usernb(fd))
+            break;
+        if (dl < 0)
+            dl = deadline_of(pd, GOCC_PD_WRITE);
+        if (!gocc_netpoll_wait(pd, GOCC_PD_WRITE, seq, dl, site)) {
+            errno = EAGAIN;
+            break;
+        }
+    }
+    if (r < 0 && done)
+        r = (ssize_t)done;
+    if (c.v) {
+        int e = errno;
+        iov_free(&c);
+        errno = e;
+    }
+    return r;
+}
+
+/* ------------------------------------------------------------------ */
+/* pipes and terminals                                                 */
+
+static ssize_t pipe_readv(gocc_pd *pd, int fd, const struct iovec *iov, int n, const gocc_site *site)
+{
+    for (;;) {
+        unsigned seq = gocc_netpoll_seq(pd, GOCC_PD_READ);
+        if (ready(fd, POLLIN) || usernb(fd))
+            return readv(fd, iov, n);
+        gocc_netpoll_wait(pd, GOCC_PD_READ, seq, 0, site);
+    }
+}
+
+static ssize_t pipe_writev(gocc_pd *pd, int fd, const struct iovec *iov, int n, const gocc_site *site)
+{
+    size_t want = iov_total(iov, n), done = 0;
+    iovcopy c;
+    if (iov_copy(&c, iov, n))
+        return writev(fd, iov, n);
+    ssize_t r = 0;
+    for (;;) {
+        unsigned seq = gocc_netpoll_seq(pd, GOCC_PD_WRITE);
+        if (!ready(fd, POLLOUT) && !usernb(fd)) {
+            gocc_netpoll_wait(pd, GOCC_PD_WRITE, seq, 0, site);
+            continue;
+        }
+        /* A pipe reporting POLLOUT has room for PIPE_BUF bytes: larger writes go in pieces. */
+        struct iovec piece[8];
+        int k = 0;
+        size_t room = gocc_netpoll_kind(pd) == GOCC_PD_PIPE ? PIPE_BUF : (size_t)-1;
+        if (want - done <= room) {
+            r = writev(fd, c.v, c.n);
+        } else {
+            for (size_t left = room; k < 8 && k < c.n && left; k++) {
+                piece[k] = c.v[k];
+                if (piece[k].iov_len > left)
+                    piece[k].iov_len = left;
+                left -= piece[k].iov_len;
+            }
+            r = writev(fd, piece, k);
+        }
+        if (r < 0 || want == 0)
+            break;
+        done += (size_t)r;
+        if (done >= want || usernb(fd))
+            break;
+        iov_advance(&c, (size_t)r);
+    }
+    int e = errno;
+    iov_free(&c);
+    errno = e;
+    if (r < 0 && done)
+        return (ssize_t)done;
+    return r < 0 ? r : (ssize_t)done;
+}
+
+/* ------------------------------------------------------------------ */
+/* the calls                                                           */
+
+ssize_t gocc_io_readv(const gocc_site *site, int fd, const struct iovec *iov, int n)
+{
+    gocc_pd *pd;
+again:
+    pd = gocc_netpoll_pd(fd);
+    if (!pd)
+        return readv(fd, iov, n);
+    if (gocc_netpoll_kind(pd) != GOCC_PD_SOCK)
+        return pipe_readv(pd, fd, iov, n, site);
+    struct msghdr m = {.msg_iov = (struct iovec *)iov, .msg_iovlen = (size_t)n};
+    ssize_t r = sock_recv(pd, fd, &m, 0, site);
+    if (r < 0 && stale(pd, fd))
+        goto again;
+    return r;
+}
+
+ssize_t gocc_io_writev(const gocc_site *site, int fd, const struct iovec *iov, int n)
+{
+    gocc_pd *pd;
+again:
+    pd = gocc_netpoll_pd(fd);
+    if (!pd)
+        return writev(fd, iov, n);
+    if (gocc_netpoll_kind(pd) != GOCC_PD_SOCK)
+        return pipe_writev(pd, fd, iov, n, site);
+    struct msghdr m = {.msg_iov = (struct iovec *)iov, .msg_iovlen = (size_t)n};
+    ssize_t r = sock_send(pd, fd, &m, 0, site);
+    if (r < 0 && stale(pd, fd))
+        goto again;
+    return r;
+}
+
+ssize_t gocc_io_read(const gocc_site *site, int fd, void *buf, size_t n)
+{
+    struct iovec v = {.iov_base = buf, .iov_len = n};
+    return gocc_io_readv(site, fd, &v, 1);
+}
+
+ssize_t gocc_io_write(const gocc_site *site, int fd, const void *buf, size_t n)
+{
+    struct iovec v = {.iov_base = (void *)buf, .iov_len = n};
+    return gocc_io_writev(site, fd, &v, 1);
+}
+
+ssize_t gocc_io_recvmsg(const gocc_site *site, int fd, struct msghdr *m, int flags)
+{
+    gocc_pd *pd = gocc_netpoll_pd(fd);
+    if (!pd || gocc_netpoll_kind(pd) != GOCC_PD_SOCK)
+        return recvmsg(fd, m, flags);
+    return sock_recv(pd, fd, m, flags, site);
+}
+
+ssize_t gocc_io_recvfrom(const gocc_site *site, int fd, void *buf, size_t n, int flags, void *addr,
+                         socklen_t *addrlen)
+{
+    gocc_pd *pd = gocc_netpoll_pd(fd);
+    if (!pd || gocc_netpoll_kind(pd) != GOCC_PD_SOCK)
+        return recvfrom(fd, buf, n, flags, addr, addrlen);
+    struct iovec v = {.iov_base = buf, .iov_len = n};
+    struct msghdr m = {.msg_name = addr, .msg_namelen = addr && addrlen ? *addrlen : 0, .msg_iov = &v, .msg_iovlen = 1};
+    ssize_t r = sock_recv(pd, fd, &m, flags, site);
+    if (r >= 0 && addr && addrlen)
+        *addrlen = m.msg_namelen;
+    return r;
+}
+
+ssize_t gocc_io_recv(const gocc_site *site, int fd, void *buf, size_t n, int flags)
+{
+    return gocc_io_recvfrom(site, fd, buf, n, flags, NULL, NULL);
+}
+
+ssize_t gocc_io_sendmsg(const gocc_site *site, int fd, const struct msghdr *m, int flags)
+{
+    gocc_pd *pd = gocc_netpoll_pd(fd);
+    if (!pd || gocc_netpoll_kind(pd) != GOCC_PD_SOCK)
+        return sendmsg(fd, m, flags);
+    return sock_send(pd, fd, m, flags, site);
+}
+
+ssize_t gocc_io_sendto(const gocc_site *site, int fd, const void *buf, size_t n, int flags, const void *addr,
+                       socklen_t addrlen)
+{
+    gocc_pd *pd = gocc_netpoll_pd(fd);
+    if (!pd || gocc_netpoll_kind(pd) != GOCC_PD_SOCK)
+        return sendto(fd, buf, n, flags, addr, addrlen);
+    struct iovec v = {.iov_base = (void *)buf, .iov_len = n};
+    struct msghdr m = {.msg_name = (void *)addr, .msg_namelen = addr ? addrlen : 0, .msg_iov = &v, .msg_iovlen = 1};
+    return sock_send(pd, fd, &m, flags, site);
+}
+
+ssize_t gocc_io_send(const gocc_site *site, int fd, const void *buf, size_t n, int flags)
+{
+    return gocc_io_sendto(site, fd, buf, n, flags, NULL, 0);
+}
+
+int gocc_io_accept4(const gocc_site *site, int fd, void *addr, socklen_t *addrlen, int flags)
+{
+    gocc_pd *pd = gocc_netpoll_pd(fd);
+    if (!pd || gocc_netpoll_kind(pd) != GOCC_PD_SOCK)
+        return accept4(fd, addr, addrlen, flags);
+    gocc_int64 dl = -1;
+    for (;;) {
+        unsigned seq = gocc_netpoll_seq(pd, GOCC_PD_READ);
+        if (ready(fd, POLLIN) || usernb(fd))
+            return accept4(fd, addr, addrlen, flags);
+        if (dl < 0)
+            dl = deadline_of(pd, GOCC_PD_READ);
+        if (!gocc_netpoll_wait(pd, GOCC_PD_READ, seq, dl, site)) {
+            errno = EAGAIN;
+            return -1;
+        }
+    }
+}
+
+int gocc_io_accept(const gocc_site *site, int fd, void *addr, socklen_t *addrlen)
+{
+    return gocc_io_accept4(site, fd, addr, addrlen, 0);
+}
+
+int gocc_io_connect(const gocc_site *site, int fd, const void *addr, socklen_t len)
+{
+    gocc_pd *pd = gocc_netpoll_pd(fd);
+    int fl;
+    if (!pd || gocc_netpoll_kind(pd) != GOCC_PD_SOCK || (fl = fcntl(fd, F_GETFL)) < 0 || (fl & O_NONBLOCK))
+        return connect(fd, addr, len);
+    unsigned seq = gocc_netpoll_seq(pd, GOCC_PD_WRITE);
+    /* Non-blocking for this call only: the flag is the user's again before anyone else can look. */
+    fcntl(fd, F_SETFL, fl | O_NONBLOCK);
+    int r = connect(fd, addr, len), e = errno;
+    fcntl(fd, F_SETFL, fl);
+    errno = e;
+    if (r == 0 || (e != EINPROGRESS && e != EAGAIN))
+        return r;
+    if (e == EAGAIN)   /* a Unix socket's full backlog: a blocking connect waits in the kernel */
+        return connect(fd, addr, len);
+    gocc_int64 dl = deadline_of(pd, GOCC_PD_WRITE);
+    for (;;) {
+        if (!gocc_netpoll_wait(pd, GOCC_PD_WRITE, seq, dl, site)) {
+            errno = EINPROGRESS;
+            return -1;
+        }
+        seq = gocc_netpoll_seq(pd, GOCC_PD_WRITE);
+        if (ready(fd, POLLOUT)) {
+            int err = 0;
+            socklen_t l = sizeof err;
+            if (getsockopt(fd, SOL_SOCKET, SO_ERROR, &err, &l) == 0 && err) {
+                errno = err;
+                return -1;
+            }
+            return 0;
+        }
+    }
+}
+
+int gocc_io_setsockopt(const gocc_site *site, int fd, int level, int opt, const void *val, socklen_t len)
+{
+    (void)site;
+    int r = setsockopt(fd, level, opt, val, len);
+    if (r == 0 && level == SOL_SOCKET && (opt == SO_RCVTIMEO || opt == SO_SNDTIMEO) && len >= sizeof(struct timeval)) {
+        gocc_pd *pd = gocc_netpoll_pd(fd);
+        const struct timeval *tv = val;
+        if (pd)
+            gocc_netpoll_set_timeout(pd, opt == SO_RCVTIMEO ? GOCC_PD_READ : GOCC_PD_WRITE,
+                                     (gocc_int64)tv->tv_sec * 1000000000 + (gocc_int64)tv->tv_usec * 1000);
+    }
+    return r;
+}
+
+int gocc_io_poll(const gocc_site *site, struct pollfd *fds, nfds_t n, int timeout)
+{
+    int r = poll(fds, n, 0);
+    if (r != 0 || timeout == 0 || !isgoroutine())
+        return r != 0 || timeout == 0 ? r : poll(fds, n, timeout);
+    gocc_int64 dl = timeout > 0 ? gocc_sched_nanotime() + (gocc_int64)timeout * 1000000 : 0;
+    gocc_pd *pbuf[16];
+    unsigned sbuf[32];
+    gocc_pd **pds = n <= 16 ? pbuf : malloc(n * sizeof *pds);
+    unsigned *seqs = n <= 16 ? sbuf : malloc(2 * n * sizeof *seqs);
+    for (;;) {
+        int fallback = !pds || !seqs;
+        for (nfds_t i = 0; i < n && !fallback; i++) {
+            pds[i] = fds[i].fd >= 0 ? gocc_netpoll_pd(fds[i].fd) : NULL;
+            if (fds[i].fd >= 0 && !pds[i]) {
+                fallback = 1;
+                break;
+            }
+            if (pds[i]) {
+                seqs[2 * i] = gocc_netpoll_seq(pds[i], GOCC_PD_READ);
+                seqs[2 * i + 1] = gocc_netpoll_seq(pds[i], GOCC_PD_WRITE);
+            }
+        }
+        if (!fallback) {
+            r = poll(fds, n, 0);
+            if (r != 0)
+                break;
+            int w = gocc_netpoll_wait_many(fds, n, pds, seqs, dl, site);
+            if (w == 0) {
+                r = 0;
+                break;
+            }
+            if (w > 0)
+                continue;
+        }
+        /* Something epoll cannot watch, or no memory: the plain poll for what remains of the timeout. */
+        gocc_int64 left = dl ? dl - gocc_sched_nanotime() : -1;
+        r = poll(fds, n, dl ? (left > 0 ? (int)((left + 999999) / 1000000) : 0) : -1);
+        break;
+    }
+    int e = errno;
+    if (pds != pbuf)
+        free(pds);
+    if (seqs != sbuf)
+        free(seqs);
+    errno = e;
+    return r;
+}
+
+/* ------------------------------------------------------------------ */
+/* sleeping                                                            */
+
+static void sleepns(const gocc_site *site, gocc_int64 ns)
+{
+    if (ns <= 0)
+        return;
+    if (!isgoroutine()) {
+        struct timespec ts = {ns / 1000000000, ns % 1000000000};
+        while (nanosleep(&ts, &ts) && errno == EINTR) {}
+        return;
+    }
+    gocc_wait_until(gocc_sched_nanotime() + ns, "sleep", site);
+}
+
+unsigned gocc_io_sleep(const gocc_site *site, unsigned s)
+{
+    sleepns(site, (gocc_int64)s * 1000000000);
+    return 0;
+}
+
+int gocc_io_usleep(const gocc_site *site, useconds_t us)
+{
+    sleepns(site, (gocc_int64)us * 1000);
+    return 0;
+}
+
+int gocc_io_nanosleep(const gocc_site *site, const struct timespec *req, struct timespec *rem)
+{
+    (void)rem; /* a parked sleep is not interrupted by signals: nothing remains */
+    if (!req || req->tv_nsec < 0 || req->tv_nsec >= 1000000000 || req->tv_sec < 0) {
+        errno = req ? EINVAL : EFAULT;
+        return -1;
+    }
+    sleepns(site, (gocc_int64)req->tv_sec * 1000000000 + req->tv_nsec);
+    return 0;
+}
