@@ -189,17 +189,23 @@ static int known_chan(lw *w, TSNode e)
     return is(t, "channel_type") || is(t, "send_channel_type") || is(t, "receive_channel_type");
 }
 
-/* Whether call n is len(c), cap(c) or close(x), the builtins: the name is
- * not the user's, or the operand is known to be a channel (LANGUAGE.md: the
- * builtins apply to channels; on other values the user's len/cap/close keep
- * their meaning). */
+/* Whether call n is len(c), cap(c), close(x) or free(p), the builtins: the
+ * name is not the user's, or the operand is known to be a channel
+ * (LANGUAGE.md: the builtins apply to channels; on other values the user's
+ * len/cap/close keep their meaning). free(p) is the builtin on every operand
+ * (the runtime passes non-channels to C's free), except when the program
+ * declares its own free, and except free(0), left to C (a literal 0 is a null
+ * pointer only where C sees it as one). */
 int ch_is_builtin(lw *w, TSNode n)
 {
     TSNode f = fld(n, "function"), args = fld(n, "arguments");
     if (!is(f, "identifier") || ts_node_named_child_count(args) != 1) return 0;
     char *name = lw_text(w, f);
+    TSNode a = ts_node_named_child(args, 0);
     int builtin = (strcmp(name, "len") == 0 || strcmp(name, "cap") == 0 || strcmp(name, "close") == 0) &&
-                  (lw_lookup(w, name) < 0 || known_chan(w, ts_node_named_child(args, 0)));
+                  (lw_lookup(w, name) < 0 || known_chan(w, a));
+    if (strcmp(name, "free") == 0)
+        builtin = (lw_lookup(w, name) < 0 && !is(a, "number_literal")) || known_chan(w, a);
     free(name);
     return builtin;
 }
@@ -220,6 +226,13 @@ void ch_builtin_parts(lw *w, TSNode n, char **pre, char **post)
                   "(gocc_chan_close((struct gocc_chan *)GOCC__PTR_OR_NULL(gocc__x_%d), GOCC_HERE), 0), "
                   "gocc_close_fd(__builtin_choose_expr(GOCC__IS_PTR(gocc__x_%d), 0, gocc__x_%d))); })",
                   k, k, k, k, k, k);
+    } else if (strcmp(name, "free") == 0) {
+        int k = lw_next_id(w);
+        sb_printf(&b, "({ __auto_type gocc__x_%d = (", k);
+        sb_printf(&e,
+                  "); gocc_free(__builtin_choose_expr(GOCC__IS_PTR(gocc__x_%d), (void *)GOCC__PTR_OR_NULL(gocc__x_%d), "
+                  "gocc__x_%d), GOCC_HERE); })",
+                  k, k, k);
     } else {
         sb_printf(&b, "gocc_chan_%s((const struct gocc_chan *)(", name);
         sb_puts(&e, "))");
@@ -229,7 +242,9 @@ void ch_builtin_parts(lw *w, TSNode n, char **pre, char **post)
     *post = sb_take(&e);
 }
 
-/* len(c) -> gocc_chan_len(c), cap(c) -> gocc_chan_cap(c),
+/* free(p) -> ({ __auto_type gocc__x_K = (p); gocc_free(p', site); }): the
+ * runtime tells a channel from other memory by its address,
+ * len(c) -> gocc_chan_len(c), cap(c) -> gocc_chan_cap(c),
  * close(x) -> channel close if x is a pointer, POSIX close(2) if an integer:
  *   ({ __auto_type gocc__x_K = (x); <not receive-only>;
  *      __builtin_choose_expr(GOCC__IS_PTR(gocc__x_K),

@@ -21,7 +21,8 @@
  *   - closed only goes from false to true; after that sendq is empty and no
  *     new waiter is queued.
  * Wakers claim records under the lock and wake them after unlocking.
- * Channels are never freed (there is no collector); a channel is one malloc.
+ * Memory (make, free, the pool, poisoning) is chanmem.c's; every operation
+ * on a non-nil channel first checks that it is not freed (GOCC_CHAN_CHECK).
  */
 #include <stdint.h>
 #include <stdlib.h>
@@ -43,27 +44,21 @@ static void chan_unlock(void *c)
     gocc_lock_release(&((gocc_chan *)c)->lock);
 }
 
-gocc_chan *gocc_chan_make(gocc_size elemsize, long long cap, const gocc_site *site)
-{
-    const gocc_size hdr = (sizeof(gocc_chan) + 15) & ~(gocc_size)15;
-    if (cap < 0 || (elemsize && (unsigned long long)cap > (SIZE_MAX - hdr) / elemsize) ||
-        (unsigned long long)cap > (1ULL << 48))
-        gocc_panic("makechan: size out of range", site);
-    gocc_chan *c = calloc(1, hdr + (gocc_size)cap * elemsize);
-    if (!c)
-        gocc_panic("makechan: out of memory", site);
-    c->elemsize = elemsize;
-    c->cap = (gocc_size)cap;
-    c->buf = (unsigned char *)c + hdr;
-    return c;
-}
-
 long long gocc_chan_len(const gocc_chan *c)
 {
-    return c ? (long long)__atomic_load_n(&c->count, __ATOMIC_RELAXED) : 0;
+    if (!c)
+        return 0;
+    GOCC_CHAN_CHECK(c, NULL);
+    return (long long)__atomic_load_n(&c->count, __ATOMIC_RELAXED);
 }
 
-long long gocc_chan_cap(const gocc_chan *c) { return c ? (long long)c->cap : 0; }
+long long gocc_chan_cap(const gocc_chan *c)
+{
+    if (!c)
+        return 0;
+    GOCC_CHAN_CHECK(c, NULL);
+    return (long long)c->cap;
+}
 
 /* ---- wait queues ---- */
 
@@ -141,6 +136,7 @@ static int chan_send(gocc_chan *c, const void *elem, gocc_int64 deadline, const 
         }
         block_forever("chan send (nil chan)", site);
     }
+    GOCC_CHAN_CHECK(c, site);
     gocc_lock_acquire(&c->lock);
     if (c->closed) {
         gocc_lock_release(&c->lock);
@@ -192,7 +188,7 @@ _Bool gocc_chan_trysend(gocc_chan *c, const void *elem)
     if (!c)
         return 0;
     gocc_lock_acquire(&c->lock);
-    if (c->closed) {
+    if (c->closed || c->magic != GOCC_CHAN_LIVE) { /* freed: a time channel's last tick, dropped */
         gocc_lock_release(&c->lock);
         return 0;
     }
@@ -222,6 +218,7 @@ static int chan_recv(gocc_chan *c, void *elem, _Bool *ok, gocc_int64 deadline, c
         }
         block_forever("chan receive (nil chan)", site);
     }
+    GOCC_CHAN_CHECK(c, site);
     gocc_lock_acquire(&c->lock);
     gocc_waiter *s = c->sendq.first ? gocc_waitq_get(&c->sendq) : NULL;
     if (s) {
@@ -285,6 +282,7 @@ void gocc_chan_close(gocc_chan *c, const gocc_site *site)
 {
     if (!c)
         gocc_panic("close of nil channel", site);
+    GOCC_CHAN_CHECK(c, site);
     gocc_lock_acquire(&c->lock);
     if (c->closed) {
         gocc_lock_release(&c->lock);

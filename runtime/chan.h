@@ -21,15 +21,34 @@
  * is also read without the lock by len() (a racy snapshot, as in Go).
  */
 struct gocc_chan {
-    gocc_lock lock;
+    gocc_lock lock;              /* first word; never rewritten after the slot is carved (chanmem.c) */
+    unsigned magic;              /* GOCC_CHAN_LIVE, or GOCC_CHAN_FREED once freed */
     _Bool closed;
+    _Bool heapbuf;               /* buf was malloc'd (too big for a slot) */
+    unsigned char cls;           /* the slot's size class (chanmem.c) */
     gocc_size elemsize;
     gocc_size cap;               /* buffer slots; 0: unbuffered */
     gocc_size count;             /* queued elements, 0..cap */
     gocc_size sendx, recvx;      /* ring indexes, 0..cap-1 */
     gocc_waitq recvq, sendq;     /* waiting receivers and senders */
-    unsigned char *buf;          /* cap * elemsize bytes, allocated with the channel */
+    unsigned char *buf;          /* cap * elemsize bytes, in the channel's slot unless heapbuf */
+    unsigned char *ext;          /* extra bytes asked of gocc_chan_make_ext (a time channel's timer) */
+    gocc_timer *timer;           /* a time channel's timer: free stops it */
+    struct gocc_chan *freenext;  /* pool link while freed */
 };
+
+#define GOCC_CHAN_LIVE 0x6e616863u   /* "chan" */
+#define GOCC_CHAN_FREED 0x65657266u  /* "free" */
+
+/* chanmem.c. A channel with `extra` bytes (16-aligned, at c->ext) in its slot. */
+struct gocc_chan *gocc_chan_make_ext(gocc_size elemsize, long long cap, gocc_size extra, const gocc_site *site);
+_Bool gocc_chan_is_arena(const void *p);
+__attribute__((noreturn, cold)) void gocc_chan_badchan(const struct gocc_chan *c, const gocc_site *site);
+/* First thing every operation on a non-nil channel does: a freed (poisoned) channel panics
+ * "use of freed channel" at the operation's .gc line. One load of the lock's cache line. */
+#define GOCC_CHAN_CHECK(c, site) \
+    do { if (__builtin_expect(__atomic_load_n(&(c)->magic, __ATOMIC_RELAXED) != GOCC_CHAN_LIVE, 0)) \
+             gocc_chan_badchan((c), (site)); } while (0)
 
 /* Non-blocking send, for contexts that must not block (timer callbacks).
  * True if the value was handed to a receiver or buffered; false if the

@@ -178,6 +178,7 @@ int gocc_select_deadline(gocc_select_case *cases, int ncases, _Bool has_default,
     for (int i = 0; i < ncases; i++) {
         if (!cases[i].chan)
             continue;
+        GOCC_CHAN_CHECK(cases[i].chan, site);
         x ^= x << 13;
         x ^= x >> 17;
         x ^= x << 5;

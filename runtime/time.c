@@ -7,14 +7,16 @@
  * send: a tick that finds the previous one unread is dropped, as Go's
  * tickers drop ticks for slow receivers.
  *
- * Memory: the channel of after/tick lives forever (channels are never
- * freed), and so does its timer record, allocated with it; a stopped ticker
- * keeps its record too, so that a late stop or reset stays safe.
+ * Memory: the channel of after/tick and its timer are one slot of the
+ * channel pool; free(c) releases both (the timer stops first). A ticker's
+ * stop releases its channel. In a select, `case <-time_after(d):` allocates
+ * nothing at all: the code generator turns it into the select's deadline.
  */
 #include <stdlib.h>
 #include <time.h>
 
 #include "chan.h"
+#include "sched_impl.h"
 
 typedef struct gocc_chan gocc_chan;
 
@@ -34,42 +36,38 @@ double time_duration_seconds(time_duration d)
     return (double)sec + (double)nsec / 1e9;
 }
 
-typedef struct tchan {
-    gocc_timer t;
-    gocc_chan *c;
-} tchan;
-
+/* A time channel: capacity 1, with its timer in the channel's own slot (chanmem.c), so one allocation
+ * from the channel pool and no malloc. free(c) (gocc_chan_free) stops the timer, waiting for a callback
+ * in progress, before the slot can be reused. */
 static void fire(gocc_timer *t)
 {
-    tchan *tc = t->arg;
     time_time now = time_now();
-    (void)gocc_chan_trysend(tc->c, &now);
+    (void)gocc_chan_trysend(t->arg, &now); /* a freed channel drops it */
 }
 
-static tchan *tchan_new(time_duration d, time_duration period)
+static gocc_chan *tchan_new(time_duration d, time_duration period)
 {
     static const gocc_site site = {"<runtime time>", 0};
-    tchan *tc = malloc(sizeof *tc);
-    if (!tc)
-        gocc_panic("time: out of memory", &site);
-    tc->c = gocc_chan_make(sizeof(time_time), 1, &site);
-    tc->t = (gocc_timer){.when = gocc_sched_nanotime() + (d > 0 ? d : 0), .period = period,
-                         .fn = fire, .arg = tc, .gocc__index = -1};
-    gocc_timer_start(&tc->t);
-    return tc;
+    gocc_chan *c = gocc_chan_make_ext(sizeof(time_time), 1, sizeof(gocc_timer), &site);
+    gocc_timer *t = (gocc_timer *)c->ext;
+    *t = (gocc_timer){.when = gocc_sched_nanotime() + (d > 0 ? d : 0), .period = period,
+                      .fn = fire, .arg = c, .gocc__index = -1};
+    c->timer = t;
+    gocc_timer_start(t);
+    return c;
 }
 
 GOCC_CHAN_RECV(time_time) time_after(time_duration d)
 {
-    return (GOCC_CHAN_RECV(time_time))tchan_new(d, 0)->c;
+    return (GOCC_CHAN_RECV(time_time))tchan_new(d, 0);
 }
 
-/* As Go's time.Tick: nil for d <= 0. */
+/* As Go's time.Tick: nil for d <= 0. free(c) stops it. */
 GOCC_CHAN_RECV(time_time) time_tick(time_duration d)
 {
     if (d <= 0)
         return (GOCC_CHAN_RECV(time_time))0;
-    return (GOCC_CHAN_RECV(time_time))tchan_new(d, d)->c;
+    return (GOCC_CHAN_RECV(time_time))tchan_new(d, d);
 }
 
 time_ticker *time_newticker(time_duration d)
@@ -80,25 +78,49 @@ time_ticker *time_newticker(time_duration d)
     time_ticker *tk = malloc(sizeof *tk);
     if (!tk)
         gocc_panic("time: out of memory", &site);
-    tchan *tc = tchan_new(d, d);
-    tk->c = (GOCC_CHAN_RECV(time_time))tc->c;
-    tk->gocc__impl = tc;
+    gocc_chan *c = tchan_new(d, d);
+    tk->c = (GOCC_CHAN_RECV(time_time))c;
+    tk->gocc__impl = c;
     return tk;
 }
 
+/* Stops the ticker and releases its channel (t->c becomes nil); a goroutine still blocked on the
+ * channel is a panic, as for free. The record itself is the caller's to free (free(t)). */
 void time_ticker_stop(time_ticker *tk)
 {
-    gocc_timer_stop(&((tchan *)tk->gocc__impl)->t);
+    static const gocc_site site = {"<runtime time>", 0};
+    gocc_chan *c = tk->gocc__impl;
+    if (!c)
+        return;
+    gocc_chan_free(c, &site);
+    tk->gocc__impl = NULL;
+    tk->c = (GOCC_CHAN_RECV(time_time))0;
 }
 
+/* After a stop, a reset gives the ticker a new channel (Go lets a stopped ticker be reset). */
 void time_ticker_reset(time_ticker *tk, time_duration d)
 {
     static const gocc_site site = {"<runtime time>", 0};
     if (d <= 0)
         gocc_panic("non-positive interval for Ticker.Reset", &site);
-    tchan *tc = tk->gocc__impl;
-    gocc_timer_stop(&tc->t);
-    tc->t.when = gocc_sched_nanotime() + d;
-    tc->t.period = d;
-    gocc_timer_start(&tc->t);
+    gocc_chan *c = tk->gocc__impl;
+    if (!c) {
+        c = tchan_new(d, d);
+        tk->c = (GOCC_CHAN_RECV(time_time))c;
+        tk->gocc__impl = c;
+        return;
+    }
+    gocc_timer *t = c->timer;
+    gocc_timer_stop_wait(t);
+    t->when = gocc_sched_nanotime() + d;
+    t->period = d;
+    gocc_timer_start(t);
+}
+
+/* <-time_after(d) outside a select, lowered by the code generator: a sleep, no channel, no timer left
+ * behind. */
+time_time gocc_time_after_wait(time_duration d)
+{
+    time_sleep(d);
+    return time_now();
 }

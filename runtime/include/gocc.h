@@ -363,6 +363,19 @@ gocc_int64 gocc_nanotime(void);
 int gocc_chan_send_deadline(struct gocc_chan *c, const void *elem, gocc_int64 deadline, const gocc_site *site);
 int gocc_chan_recv_deadline(struct gocc_chan *c, void *elem, _Bool *ok, gocc_int64 deadline,
                             const gocc_site *site);
+/* free(c): releases a channel made by make (or time_after/time_tick, whose
+ * timer it stops) to the runtime's pool. NULL: nothing. A goroutine blocked on
+ * c (send, receive, select) panics "free of channel with waiting goroutines";
+ * a freed channel is poisoned, and later operations on it panic "use of freed
+ * channel" until its memory is reused (never reused under -race or with
+ * GOCC_FREECHECK=1). */
+void gocc_chan_free(struct gocc_chan *c, const gocc_site *site);
+/* free(p) in .gc code: a channel (told by its address: channels live in the
+ * runtime's own arena) goes to gocc_chan_free, any other pointer to the C
+ * library's free. So `free` keeps its C meaning on every type. */
+void gocc_free(void *p, const gocc_site *site);
+/* <-time_after(d) outside a select: sleeps d, returns the time (no channel). */
+time_time gocc_time_after_wait(time_duration d);
 long long gocc_chan_len(const struct gocc_chan *c);
 long long gocc_chan_cap(const struct gocc_chan *c);
 
