@@ -7,6 +7,7 @@
 
 #include <stdarg.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 enum { MAX_ERRORS = 20 };
@@ -147,8 +148,9 @@ static int leaf_is(const char *src, TSNode n, const char *word)
     return strlen(word) == e - s && memcmp(src + s, word, e - s) == 0;
 }
 
+typedef struct boundary boundary;
 static void scan(const char *path, const char *src, size_t len, TSNode n, TSNode parent, TSNode prev, TSNode next,
-                 int *count);
+                 int *count, int in_gc, boundary *bd);
 
 /* The last leaf of n. */
 static TSNode last_leaf(TSNode n)
@@ -248,7 +250,7 @@ static void error_node(const char *path, const char *src, size_t len, TSNode n, 
             for (uint32_t j = 0; j < ts_node_child_count(n); j++) {
                 TSNode c = ts_node_child(n, j);
                 TSNode after = j + 1 < ts_node_child_count(n) ? ts_node_child(n, j + 1) : next;
-                scan(path, src, len, c, n, before, after, count);
+                scan(path, src, len, c, n, before, after, count, 1, NULL);
                 before = c;
             }
             return;
@@ -339,34 +341,333 @@ static void error_node(const char *path, const char *src, size_t len, TSNode n, 
         dg_error(path, src, len, at, "unexpected '%s'", text);
 }
 
+/* ------------------------------------------------------------------------ */
+/* Which syntax errors are gocc's                                            */
+/*
+ * tree-sitter parses C without preprocessing, so valid C that leans on macros
+ * (`LUA_API int f(void);`, `luai_intop(+, a, b)`, `#if` branches that each
+ * open a brace) leaves ERROR and MISSING nodes. Such a region is gocc's
+ * business only when gc syntax is involved; otherwise its bytes pass through
+ * unchanged and the C compiler, which sees the preprocessed text, judges them
+ * (its messages name the .gc line through #line). A region involves gc when
+ *   - it is inside a gc construct (not behind a statement or block of C in
+ *     between): the construct's lowering would read a broken tree; or
+ *   - it holds a gc node or token (`go`, `defer`, `select`, `chan`, `make`
+ *     as keywords, `<-`, or a gc statement or expression); or
+ *   - it holds a gc keyword the parser could not lex as one, used as gc uses
+ *     it: `go`/`defer` before a name or `{`, `select` before `{`, `chan`
+ *     before a name, `(` or `<-`, `make(chan`, or `<-` where a receive
+ *     (after `=`, `(`, `,`, `return`, ...) or a send (`name <-` at the start
+ *     of a statement) stands.
+ * Children of an ERROR that the walk lowers as usual (dg_error_walked:
+ * complete function definitions, declarations, typedefs, #include) are not
+ * part of the region. Such a region is therefore never passed through with gc
+ * syntax left unlowered in it: the C compiler never sees `<-` or `chan` from
+ * a gocc that said nothing.
+ */
+
+int dg_error_walked(TSNode k)
+{
+    static const char *const types[] = {"function_definition", "declaration", "type_definition", "preproc_include"};
+    for (size_t i = 0; i < sizeof types / sizeof types[0]; i++)
+        if (is(k, types[i])) return 1;
+    return 0;
+}
+
+static int is_gc_type(const char *t)
+{
+    static const char *const types[] = {
+        "go_statement", "defer_statement", "select_statement", "select_body", "select_case", "select_send",
+        "select_receive", "send_statement", "receive_statement", "receive_expression", "for_range_statement",
+        "make_expression", "channel_type", "send_channel_type", "receive_channel_type",
+        "go", "defer", "select", "chan", "make", "<-",
+    };
+    for (size_t i = 0; i < sizeof types / sizeof types[0]; i++)
+        if (strcmp(t, types[i]) == 0) return 1;
+    return 0;
+}
+
+/* A node that ends a gc construct's reach upwards: C statements, blocks,
+ * declarations. An error below one of these (and above any gc construct) is
+ * the C's own. */
+static int is_c_boundary(const char *t)
+{
+    if (is_gc_type(t)) return 0;
+    if (strstr(t, "_statement") || strncmp(t, "preproc_", 8) == 0) return 1;
+    static const char *const types[] = {"translation_unit", "function_definition", "declaration", "type_definition",
+                                        "field_declaration", "field_declaration_list", "enumerator_list",
+                                        "initializer_list", "linkage_specification"};
+    for (size_t i = 0; i < sizeof types / sizeof types[0]; i++)
+        if (strcmp(t, types[i]) == 0) return 1;
+    return 0;
+}
+
+static int ident_start(char c) { return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c == '_'; }
+
+/* The offset of the next non-blank byte at or after i (comments skipped). */
+static size_t skip_blank(const char *src, size_t len, size_t i)
+{
+    for (;;) {
+        while (i < len && (src[i] == ' ' || src[i] == '\t' || src[i] == '\n' || src[i] == '\r' || src[i] == '\\')) i++;
+        if (i + 1 < len && src[i] == '/' && src[i + 1] == '*') {
+            const char *e = NULL;
+            for (size_t j = i + 2; j + 1 < len; j++)
+                if (src[j] == '*' && src[j + 1] == '/') { e = src + j + 2; break; }
+            i = e ? (size_t)(e - src) : len;
+        } else if (i + 1 < len && src[i] == '/' && src[i + 1] == '/') {
+            while (i < len && src[i] != '\n') i++;
+        } else {
+            return i;
+        }
+    }
+}
+
+static int text_is(const char *src, TSNode n, const char *word)
+{
+    uint32_t s = ts_node_start_byte(n), e = ts_node_end_byte(n);
+    return strlen(word) == e - s && memcmp(src + s, word, e - s) == 0;
+}
+
+/* A word leaf (identifier, type name, ...) spelled as a gc keyword and
+ * followed by what that keyword takes in gc. */
+static int gc_word(const char *src, size_t len, TSNode leaf)
+{
+    static const char *const words[] = {"go", "defer", "select", "chan", "make"};
+    int w = -1;
+    for (int i = 0; i < 5; i++)
+        if (text_is(src, leaf, words[i])) w = i;
+    if (w < 0) return 0;
+    size_t i = skip_blank(src, len, ts_node_end_byte(leaf));
+    if (i >= len) return 0;
+    char c = src[i];
+    switch (w) {
+    case 0: case 1: return c == '{' || ident_start(c);
+    case 2: return c == '{';
+    case 3: return c == '(' || ident_start(c) || (c == '<' && i + 1 < len && src[i + 1] == '-');
+    default:
+        if (c != '(') return 0;
+        i = skip_blank(src, len, i + 1);
+        return i + 4 <= len && memcmp(src + i, "chan", 4) == 0 && (i + 4 == len || !ident_start(src[i + 4]));
+    }
+}
+
+/* `<` immediately followed by `-`, where gc would read `<-`: prev and
+ * prev2 are the two leaves before it (null at the region's start). */
+static int gc_arrow(const char *src, size_t len, TSNode leaf, TSNode prev, TSNode prev2)
+{
+    uint32_t s = ts_node_start_byte(leaf);
+    if (!text_is(src, leaf, "<") || s + 1 >= len || src[s + 1] != '-') return 0;
+    static const char *const before_recv[] = {"=", "(", ",", ";", "{", "}", ":", "?", "return", "[", "!", "&&", "||"};
+    if (ts_node_is_null(prev)) return 1;
+    for (size_t i = 0; i < sizeof before_recv / sizeof before_recv[0]; i++)
+        if (text_is(src, prev, before_recv[i])) return 1;
+    /* name <- value at the start of a statement */
+    if (ts_node_is_named(prev) && ts_node_child_count(prev) == 0 && ident_start(src[ts_node_start_byte(prev)]) &&
+        (ts_node_is_null(prev2) || text_is(src, prev2, ";") || text_is(src, prev2, "{") || text_is(src, prev2, "}")))
+        return 1;
+    return 0;
+}
+
+/* Whether the subtree n holds gc syntax, leaving out the dg_error_walked
+ * children of ERROR nodes in it (for an ERROR n: whether its region does).
+ * Iterative: an ERROR can span a whole file, and nesting can be deep. */
+int dg_has_gc(const char *src, size_t len, TSNode n, TSNode *where)
+{
+    TSTreeCursor c = ts_tree_cursor_new(n);
+    TSNode prev = {{0}, 0, 0}, prev2 = prev;
+    int found = 0;
+    /* in_error[d]: the node at depth d-1 (the parent of depth d) is an ERROR */
+    size_t cap = 64, depth = 0;
+    char *in_error = malloc(cap);
+    if (!in_error) return 1; /* cannot tell: the caller refuses */
+    in_error[0] = is(n, "ERROR");
+    int more = ts_tree_cursor_goto_first_child(&c);
+    if (more) depth = 1;
+    while (more && !found) {
+        TSNode k = ts_tree_cursor_current_node(&c);
+        const char *t = ts_node_type(k);
+        int skip = (in_error[depth - 1] && dg_error_walked(k)) || is(k, "comment");
+        int leaf = ts_node_child_count(k) == 0;
+        int word = leaf && (!ts_node_is_named(k) || strstr(t, "identifier"));
+        if (!skip && (is_gc_type(t) || (word && gc_word(src, len, k)) || (leaf && gc_arrow(src, len, k, prev, prev2)))) {
+            *where = k;
+            found = 1;
+            break;
+        }
+        if (!skip && !leaf && ts_tree_cursor_goto_first_child(&c)) {
+            if (depth == cap) {
+                char *m = realloc(in_error, cap *= 2);
+                if (!m) {
+                    *where = k;
+                    found = 1;
+                    break;
+                }
+                in_error = m;
+            }
+            in_error[depth++] = is(k, "ERROR");
+            continue;
+        }
+        if (!skip && leaf && ts_node_end_byte(k) > ts_node_start_byte(k)) {
+            prev2 = prev;
+            prev = k;
+        }
+        while (!(more = ts_tree_cursor_goto_next_sibling(&c)) && depth > 1) {
+            ts_tree_cursor_goto_parent(&c);
+            depth--;
+        }
+    }
+    free(in_error);
+    ts_tree_cursor_delete(&c);
+    return found;
+}
+
+static dg_stats *stats;
+
+/* `for (` whose parenthesis holds a ':' at its own depth that is no part of
+ * a `?:` before any ';': a gc range loop, however broken. */
+static int gc_range_for(const char *src, size_t len, TSNode leaf)
+{
+    if (!text_is(src, leaf, "for")) return 0;
+    size_t i = skip_blank(src, len, ts_node_end_byte(leaf));
+    if (i >= len || src[i] != '(') return 0;
+    int depth = 0, cond = 0;
+    for (; i < len; i++) {
+        char c = src[i];
+        if (c == '"' || c == '\'') {
+            for (i++; i < len && src[i] != c && src[i] != '\n'; i++)
+                if (src[i] == '\\') i++;
+        } else if (c == '(' || c == '[' || c == '{') {
+            depth++;
+        } else if (c == ')' || c == ']' || c == '}') {
+            if (--depth == 0) return 0;
+        } else if (depth == 1 && c == ';') {
+            return 0;
+        } else if (c == '?') {
+            cond++;
+        } else if (c == ':' && depth == 1) {
+            if (i + 1 < len && src[i + 1] == ':') { i++; continue; }
+            if (cond) cond--;
+            else return 1;
+        }
+    }
+    return 0;
+}
+
+/* The leaf just before the ERROR or MISSING node (its previous sibling's
+ * last leaf) is a gc keyword word or `<-`: `go 5;`, `defer 5;` (the word
+ * stays outside the ERROR). */
+static int gc_before(const char *src, TSNode prev)
+{
+    if (ts_node_is_null(prev)) return 0;
+    TSNode l = last_leaf(prev);
+    static const char *const words[] = {"go", "defer", "select", "chan", "make", "<-"};
+    for (size_t i = 0; i < sizeof words / sizeof words[0]; i++)
+        if (leaf_is(src, l, words[i])) return 1;
+    return 0;
+}
+
+/* The nearest C statement, block or declaration around an error (see
+ * scan): whether it holds gc syntax is computed once, when first asked. */
+typedef struct boundary {
+    TSNode n;
+    int gc; /* -1: not computed yet */
+} boundary;
+
+static int boundary_gc(const char *src, size_t len, boundary *b)
+{
+    if (!b || ts_node_is_null(b->n) || is(b->n, "translation_unit")) return 0;
+    if (b->gc < 0) {
+        TSNode where;
+        b->gc = dg_has_gc(src, len, b->n, &where);
+    }
+    return b->gc;
+}
+
+/* Walks the tree and reports the error regions that involve gc. in_gc: n is
+ * inside a gc construct, with no C statement, block or declaration between;
+ * bd: the nearest C statement, block or declaration around n. Recursion
+ * depth is bounded by the caller (cg_translate refuses deeper trees). */
 static void scan(const char *path, const char *src, size_t len, TSNode n, TSNode parent, TSNode prev, TSNode next,
-                 int *count)
+                 int *count, int in_gc, boundary *bd)
 {
     if (*count >= MAX_ERRORS) return;
     if (ts_node_is_missing(n)) {
+        /* a token tree-sitter assumed: gocc's when the statement (or block)
+         * it belongs to has gc in it, since the lowering of that gc reads
+         * the assumed tree */
+        int mine = in_gc || gc_before(src, prev) || keyword_decl(src, parent) != NULL || boundary_gc(src, len, bd);
+        if (stats) {
+            if (in_gc) stats->gc_inside++;
+            else if (mine) stats->gc_tree++;
+            else stats->passed++;
+        }
+        if (!mine) return;
         missing(path, src, len, n, parent, prev);
         ++*count;
         return;
     }
     if (is(n, "ERROR")) {
+        TSNode where = {{0}, 0, 0};
+        int inside = in_gc || keyword_decl(src, parent) != NULL;
+        int tree = 0, words = 0;
+        if (!inside && dg_has_gc(src, len, n, &where)) {
+            /* a gc node or token, or a keyword found by the word check */
+            if (is_gc_type(ts_node_type(where))) tree = 1;
+            else words = 1;
+        }
+        /* `go 5;` (the word outside the ERROR); a broken `for (T v : c)`
+         * leaves no gc token */
+        if (!inside && !tree && !words) words = gc_before(src, prev);
+        for (uint32_t i = 0; !inside && !tree && !words && i < ts_node_child_count(n); i++)
+            words = gc_range_for(src, len, ts_node_child(n, i));
+        if (stats) {
+            if (inside) stats->gc_inside++;
+            else if (tree) stats->gc_tree++;
+            else if (words) stats->gc_words++;
+            else stats->passed++;
+        }
+        if (!inside && !tree && !words) {
+            /* the C's own: but the children the walk lowers may hold
+             * errors of their own */
+            for (uint32_t i = 0; i < ts_node_child_count(n); i++) {
+                TSNode k = ts_node_child(n, i);
+                if (dg_error_walked(k) && ts_node_has_error(k)) {
+                    TSNode null = {{0}, 0, 0};
+                    boundary b = {k, -1};
+                    scan(path, src, len, k, n, null, null, count, 0, &b);
+                }
+            }
+            return;
+        }
+        int before = *count;
         error_node(path, src, len, n, parent, prev, next, count);
+        if (*count == before) {
+            ++*count;
+            dg_error(path, src, len, ts_node_start_point(n), "syntax error");
+        }
         return;
     }
     if (!ts_node_has_error(n)) return;
+    const char *t = ts_node_type(n);
+    boundary mine = {n, -1};
+    if (is_gc_type(t)) in_gc = 1;
+    else if (is_c_boundary(t)) in_gc = 0, bd = &mine;
     TSNode before = {{0}, 0, 0};
     for (uint32_t i = 0; i < ts_node_child_count(n); i++) {
         TSNode k = ts_node_child(n, i);
         TSNode after = i + 1 < ts_node_child_count(n) ? ts_node_child(n, i + 1) : next;
-        scan(path, src, len, k, n, before, after, count);
+        scan(path, src, len, k, n, before, after, count, in_gc, bd);
         before = k;
     }
 }
 
-int dg_syntax(const char *path, const char *src, size_t len, TSNode root)
+int dg_syntax(const char *path, const char *src, size_t len, TSNode root, dg_stats *st)
 {
     int count = 0;
     TSNode null = {{0}, 0, 0};
-    scan(path, src, len, root, null, null, null, &count);
+    stats = st;
+    scan(path, src, len, root, null, null, null, &count, 0, NULL);
+    stats = NULL;
     if (count >= MAX_ERRORS) fprintf(stderr, "%s: too many errors, stopping\n", path);
     return count;
 }

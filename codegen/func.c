@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "diag.h"
 #include "lower.h"
 
 /* ------------------------------------------------------------------------ */
@@ -84,7 +85,10 @@ static void finish_fn(lw *w, lw_fn *f, const int *sites, int nsites, const char 
         sb_puts(&b, " gocc_defer *gocc__defers = 0, *gocc__cur = 0;");
         if (rd) sb_printf(&b, " %s%s;", rd, f->is_main ? " = 0" : "");
     }
-    ed_open(&w->ed, S(f->body) + 1, b.s);
+    /* a body whose braces tree-sitter assumed (MISSING) gets nothing
+     * inserted: the tree does not show where it really starts or ends */
+    int braced = !ts_node_is_missing(kid(f->body, 0)) && !ts_node_is_missing(kid(f->body, nkids(f->body) - 1));
+    if (braced) ed_open(&w->ed, S(f->body) + 1, b.s);
     b.len = 0;
     if (f->has_defer) {
         for (int i = 0; i < f->nrets; i++) {
@@ -105,7 +109,7 @@ static void finish_fn(lw *w, lw_fn *f, const int *sites, int nsites, const char 
         sb_puts(&b, " } gocc__defer_next: if (gocc__cur->heap) gocc_defer_free(gocc__cur); }");
         sb_puts(&b, rd ? " return gocc__ret; " : " return; ");
         ed_open(&w->ed, E(f->body) - 1, b.s);
-    } else if (f->is_main && rd) {
+    } else if (f->is_main && rd && braced) {
         ed_open(&w->ed, E(f->body) - 1, " return 0; ");
     }
     free(rd);
@@ -358,6 +362,15 @@ static void definition(lw *w, TSNode n);
 /* A top-level definition may be lowered twice (capture.c). */
 void fn_definition(lw *w, TSNode n)
 {
+    if (ts_node_is_null(fn_declarator(fld(n, "declarator"))) || ts_node_is_null(fld(n, "body"))) {
+        /* `int c{}`: tree-sitter's C grammar takes a definition without a
+         * parameter list, which C does not; the C compiler says so, unless
+         * it holds gc that would go unlowered */
+        TSNode where;
+        if (dg_has_gc(w->src, w->len, n, &where))
+            lw_err(w, fld(n, "declarator"), "%s", "expected a parameter list in this function definition");
+        return;
+    }
     cp_definition(w, n, definition);
 }
 

@@ -417,13 +417,60 @@ static void walk_scope(lw *w, TSNode n)
     lw_pop_frame(w);
 }
 
+/* Whether the loop check may go into loop n: not when the loop's own
+ * parts (other than a braced body) hold a region tree-sitter could not parse,
+ * since the tree may then not show what the C compiler will see (an `#if`
+ * that splits the loop), and inserted braces could cross the region. */
+static int loop_parses(TSNode n, TSNode body)
+{
+    if (!ts_node_has_error(n)) return 1;
+    if (!is(body, "compound_statement") || ts_node_is_missing(kid(body, 0)) ||
+        ts_node_is_missing(kid(body, nkids(body) - 1)))
+        return 0;
+    for (uint32_t i = 0; i < nkids(n); i++)
+        if (!ts_node_eq(kid(n, i), body) && (ts_node_has_error(kid(n, i)) || ts_node_is_missing(kid(n, i)))) return 0;
+    return 1;
+}
+
 /* while / do: the body gets the preemption check of its back-edge. */
 static void walk_loop(lw *w, TSNode n)
 {
     if (w->fn) w->fn->loops++;
     lw_walk_kids(w, n);
     if (w->fn) w->fn->loops--;
-    ch_loop_check(w, fld(n, "body"));
+    if (loop_parses(n, fld(n, "body"))) ch_loop_check(w, fld(n, "body"));
+}
+
+/* The first ERROR or MISSING node under n (null if none). Iterative. */
+static TSNode first_error(TSNode n)
+{
+    TSNode null = {{0}, 0, 0};
+    while (ts_node_has_error(n)) {
+        if (is(n, "ERROR") || ts_node_is_missing(n)) return n;
+        uint32_t i = 0;
+        while (i < nkids(n) && !ts_node_has_error(kid(n, i)) && !ts_node_is_missing(kid(n, i))) i++;
+        if (i == nkids(n)) return n;
+        n = kid(n, i);
+    }
+    return null;
+}
+
+/* go and defer copy or keep the function's variables, so they need every
+ * declaration in it: refused in a function with C that tree-sitter could
+ * not parse (dg_syntax passed it to the C compiler). */
+static int captures_parse(lw *w, TSNode n, const char *what)
+{
+    for (lw_fn *f = w->fn; f; f = f->up) {
+        TSNode e = first_error(f->body);
+        if (ts_node_is_null(e)) continue;
+        char msg[200];
+        snprintf(msg, sizeof msg, "%%s in a function that gocc cannot fully parse (line %u, col %u): "
+                 "it would not see every variable",
+                 ts_node_start_point(e).row + 1, ts_node_start_point(e).column + 1);
+        lw_err(w, n, msg, what);
+        return 0;
+    }
+    return 1;
 }
 
 /* for (init; cond; step): init's declarations are scoped to the loop. */
@@ -471,6 +518,7 @@ static void walk_field(lw *w, TSNode n)
 
 static void walk_defer(lw *w, TSNode n)
 {
+    if (!captures_parse(w, n, "'defer'")) return;
     int k = lw_next_id(w);
     lw_add_res(w, S(n) + 1, -2 - k); /* see collect_defers */
     w->fn->has_defer = 1;
@@ -488,6 +536,7 @@ static void walk_defer(lw *w, TSNode n)
 
 static void walk_go(lw *w, TSNode n)
 {
+    if (!captures_parse(w, n, "'go'")) return;
     if (!ts_node_is_null(fld(n, "body"))) {
         go_block(w, n);
     } else {
@@ -592,6 +641,15 @@ void lw_walk(lw *w, TSNode n)
 {
     if (ts_node_is_null(n)) return;
     const char *t = ts_node_type(n);
+    if (strcmp(t, "ERROR") == 0) {
+        /* A region of C that tree-sitter could not parse (dg_syntax let it
+         * through: no gc in it). Its bytes pass through untouched; only the
+         * complete definitions and includes inside it are lowered, so that
+         * no code is inserted into or across the region. */
+        for (uint32_t i = 0; i < nkids(n); i++)
+            if (is(kid(n, i), "ERROR") || dg_error_walked(kid(n, i))) lw_walk(w, kid(n, i));
+        return;
+    }
     if (!w->fn) {
         static const struct { const char *type, *what; } stmts[] = {
             {"go_statement", "a go statement"},         {"defer_statement", "a defer statement"},
@@ -723,7 +781,13 @@ static int translate_file(lw_tr *tr, const char *path, int is_header, char **nam
     ts_parser_set_language(parser, tree_sitter_gc());
     TSTree *tree = ts_parser_parse_string(parser, NULL, src, (uint32_t)len);
     TSNode root = ts_tree_root_node(tree);
-    int errors = dg_syntax(path, src, len, root);
+    dg_stats st = {0};
+    int errors = dg_syntax(path, src, len, root, &st);
+    if (getenv("GOCC_SYNTAX_STATS"))
+        /* a measuring aid (docs/language.md, "Syntax errors"): how the
+         * error regions of this file were judged */
+        fprintf(stderr, "%s: error regions: %d passed to cc, %d inside gc, %d with gc nodes, %d with gc words\n", path,
+                st.passed, st.gc_inside, st.gc_tree, st.gc_words);
     lw w = {0};
     if (!errors) {
         w.tr = tr;
