@@ -17,6 +17,16 @@
  *   - calls in plain C files and libraries, which never pass through here.
  * Only the callee and its opening parenthesis are replaced, so the
  * arguments (lowered on their own) and the line structure stay as they are.
+ *
+ *   errno   ->   (*gocc_errno())
+ *
+ * errno is per thread and a goroutine may resume on another thread after any
+ * blocking operation. glibc's errno is (*__errno_location()), a function
+ * declared const, so the C compiler may compute the address once (before a
+ * loop, say) and read the old thread's errno after a park. gocc_errno is an
+ * ordinary external function: looked up at every use. A program's own
+ * declaration of errno is left alone; errno inside a macro body or a
+ * preprocessor condition is not rewritten.
  */
 #include <stdlib.h>
 
@@ -48,4 +58,24 @@ void io_call(lw *w, TSNode n)
         free(t);
     }
     free(name);
+}
+
+/* n is (part of) the condition of an #if or #elif, or the name of an #ifdef / defined(). */
+static int in_preproc(TSNode n)
+{
+    for (TSNode p = ts_node_parent(n); !ts_node_is_null(p); n = p, p = ts_node_parent(p)) {
+        const char *t = ts_node_type(p);
+        if (strncmp(t, "preproc_", 8) != 0) continue;
+        if (strcmp(t, "preproc_defined") == 0 || strcmp(t, "preproc_ifdef") == 0) return 1;
+        TSNode c = fld(p, "condition");
+        if (!ts_node_is_null(c) && S(n) >= S(c) && E(n) <= E(c)) return 1;
+    }
+    return 0;
+}
+
+void io_identifier(lw *w, TSNode n)
+{
+    if (E(n) - S(n) != 5 || memcmp(w->src + S(n), "errno", 5) != 0) return;
+    if (lw_lookup(w, "errno") >= 0 || in_preproc(n)) return;
+    ed_replace(&w->ed, S(n), E(n), "(*gocc_errno())");
 }

@@ -593,6 +593,7 @@ static void walk_identifier(lw *w, TSNode n)
         lw_add_res(w, S(n), s);
         if (w->syms[s].kind == SYM_LOCAL || w->syms[s].kind == SYM_PARAM || w->syms[s].kind == SYM_STATIC) cp_use(w, n, s);
     }
+    io_identifier(w, n);
 }
 
 /* Sorted by type for bsearch. `walk` NULL: walk the children, then `lower`

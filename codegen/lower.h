@@ -183,5 +183,6 @@ void fn_finish(lw *w, lw_fn *f, const char *prefix);
 
 /* io.c: read, write, accept, sleep, ... -> gocc_io_* (park the goroutine) */
 void io_call(lw *w, TSNode n);
+void io_identifier(lw *w, TSNode n); /* errno -> (*gocc_errno()) */
 
 #endif

@@ -61,6 +61,8 @@ static __attribute__((noinline)) int *errno_here(void)
 #undef errno
 #define errno (*errno_here())
 
+int *gocc_errno(void) { return errno_here(); }
+
 /* The user made fd non-blocking (errno kept). */
 static int usernb(int fd)
 {

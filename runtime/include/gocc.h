@@ -344,6 +344,8 @@ int gocc_io_poll(const gocc_site *site, struct pollfd *fds, unsigned long n, int
 unsigned gocc_io_sleep(const gocc_site *site, unsigned seconds);
 int gocc_io_usleep(const gocc_site *site, unsigned usec);
 int gocc_io_nanosleep(const gocc_site *site, const struct timespec *req, struct timespec *rem);
+/* errno in .gc code: the calling thread's, looked up at every use (a goroutine may change threads). */
+int *gocc_errno(void);
 
 /* cap < 0 panics ("makechan: size out of range"). */
 struct gocc_chan *gocc_chan_make(gocc_size elemsize, long long cap, const gocc_site *site);
