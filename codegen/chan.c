@@ -190,12 +190,17 @@ static int known_chan(lw *w, TSNode e)
 }
 
 /* Whether call n is len(c), cap(c), close(x) or free(p), the builtins: the
- * name is not the user's, or the operand is known to be a channel
- * (LANGUAGE.md: the builtins apply to channels; on other values the user's
- * len/cap/close keep their meaning). free(p) is the builtin on every operand
- * (the runtime passes non-channels to C's free), except when the program
- * declares its own free, and except free(0), left to C (a literal 0 is a null
- * pointer only where C sees it as one). */
+ * operand is known to be a channel, or the program gives the name no meaning
+ * of its own (lw_user_name: no declaration in scope or anywhere at file scope
+ * in the translation, no macro). LANGUAGE.md: the builtins apply to
+ * channels; on other values the program's len/cap/close keep their meaning,
+ * so a `#define close(fd) my_close(fd)` or a `size_t len(const char *)` from
+ * a quoted header is left alone, token for token. (POSIX close(2) of an
+ * integer still goes through the builtin: gocc_close_fd also releases the
+ * descriptor's netpoller state and wakes goroutines parked on it.) free(p)
+ * is the builtin on every operand (the runtime passes non-channels to C's
+ * free), except when the program has its own free, and except free(0), left
+ * to C (a literal 0 is a null pointer only where C sees it as one). */
 int ch_is_builtin(lw *w, TSNode n)
 {
     TSNode f = fld(n, "function"), args = fld(n, "arguments");
@@ -203,9 +208,9 @@ int ch_is_builtin(lw *w, TSNode n)
     char *name = lw_text(w, f);
     TSNode a = ts_node_named_child(args, 0);
     int builtin = (strcmp(name, "len") == 0 || strcmp(name, "cap") == 0 || strcmp(name, "close") == 0) &&
-                  (lw_lookup(w, name) < 0 || known_chan(w, a));
+                  (known_chan(w, a) || !lw_user_name(w, name));
     if (strcmp(name, "free") == 0)
-        builtin = (lw_lookup(w, name) < 0 && !is(a, "number_literal")) || known_chan(w, a);
+        builtin = (!lw_user_name(w, name) && !is(a, "number_literal")) || known_chan(w, a);
     free(name);
     return builtin;
 }
@@ -268,16 +273,46 @@ void ch_builtin(lw *w, TSNode n)
 /* ------------------------------------------------------------------------ */
 /* loops                                                                     */
 
-/* Every loop body gets GOCC_LOOP_CHECK() first (the preemption point at the
- * back-edge): `while (c) s` -> `while (c) { GOCC_LOOP_CHECK(); s }`. */
-void ch_loop_check(lw *w, TSNode body)
+/* The preemption check at every loop's back-edge. A block body gets it
+ * first:  `while (c) { s }` -> `while (c) { GOCC_LOOP_CHECK(); s }`.
+ * Any other body is left as it is, because wrapping it in braces can regroup
+ * it: with `#define TWO(x) x++; x++`, `while (k < 20) TWO(k);` loops over
+ * the first statement only, and `{ GOCC_LOOP_CHECK(); TWO(k); }` would loop
+ * over both. The check then goes where the back-edge is, as an expression:
+ *   while (c) s            ->  for (;(c); GOCC_LOOP_CHECK_EXPR()) s
+ *   for (i; c; u) s        ->  for (i; c; u, GOCC_LOOP_CHECK_EXPR()) s
+ *   do s while (c);        ->  do s while (GOCC_LOOP_CHECK_EXPR(), c);
+ * (`continue` reaches the check in all three, as the back-edge does; a
+ * while's constant condition stays constant, so `while (1) s` is still
+ * known not to fall through). If the tokens needed are missing (a loop in
+ * a region the parser could not read), the loop gets no check. */
+void ch_loop_check(lw *w, TSNode loop)
 {
+    TSNode body = fld(loop, "body");
     if (ts_node_is_null(body)) return;
     if (is(body, "compound_statement")) {
         ed_open(&w->ed, S(body) + 1, " GOCC_LOOP_CHECK();");
-    } else {
-        ed_open(&w->ed, S(body), "{ GOCC_LOOP_CHECK(); ");
-        ed_close(&w->ed, E(body), " }");
+        return;
+    }
+    TSNode cond = fld(loop, "condition");
+    if (is(loop, "while_statement")) {
+        TSNode kw = lw_tok(loop, "while");
+        if (ts_node_is_null(kw) || !is(cond, "parenthesized_expression") || ts_node_has_error(cond)) return;
+        ed_replace(&w->ed, S(kw), E(kw), "for (;");
+        ed_close(&w->ed, E(cond), "; GOCC_LOOP_CHECK_EXPR())");
+    } else if (is(loop, "do_statement")) {
+        if (!is(cond, "parenthesized_expression") || ts_node_has_error(cond)) return;
+        ed_open(&w->ed, S(cond) + 1, "GOCC_LOOP_CHECK_EXPR(), ");
+    } else if (is(loop, "for_statement")) {
+        /* the ')' before the body */
+        TSNode rp = {{0}, 0, 0};
+        for (uint32_t i = 0; i < nkids(loop); i++) {
+            TSNode k = kid(loop, i);
+            if (S(k) >= S(body)) break;
+            if (!ts_node_is_named(k) && is(k, ")")) rp = k;
+        }
+        if (ts_node_is_null(rp)) return;
+        ed_open(&w->ed, S(rp), ts_node_is_null(fld(loop, "update")) ? "GOCC_LOOP_CHECK_EXPR()" : ", GOCC_LOOP_CHECK_EXPR()");
     }
 }
 

@@ -29,6 +29,12 @@ typedef struct cg_result {
 typedef struct cg_options {
     const char **quote_dirs; /* -iquote and -I directories, in order */
     int nquote_dirs;
+    /* Whether NAME is a macro of the translation unit as the C compiler
+     * will see it (the driver asks the preprocessor, -dM). Called only for
+     * names that a lowering would give a gc meaning (len, cap, close, ...),
+     * so that the program's own macro of that name wins. May be NULL. */
+    int (*is_macro)(void *ctx, const char *name);
+    void *macro_ctx;
 } cg_options;
 
 /* Returns 0 on success; otherwise the number of errors (already reported),

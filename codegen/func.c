@@ -324,13 +324,17 @@ static void main_adaptor(lw *w, TSNode def, TSNode name)
     int arity = 0;
     for (uint32_t i = 0; i < ts_node_named_child_count(params); i++) {
         TSNode p = ts_node_named_child(params, i);
+        if (is(p, "identifier")) { arity++; continue; } /* main(argc, argv) int argc; ... */
         if (!is(p, "parameter_declaration")) continue;
         char *t = lw_text(w, p);
         if (strcmp(t, "void") != 0) arity++;
         free(t);
     }
     char *rd = ret_decl(w, def);
-    static const char *args[] = {"", "argc", "argc, argv", "argc, argv, envp"};
+    /* argv and envp go through void *, so that every main C accepts gets
+     * them: char **, char *[], const char ** (a pointer parameter of
+     * another pointer type would be a constraint violation without it). */
+    static const char *args[] = {"", "argc", "argc, (void *)argv", "argc, (void *)argv, (void *)envp"};
     if (arity > 3) arity = 3;
     sb b = {0};
     size_t at = E(def);

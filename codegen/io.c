@@ -37,9 +37,6 @@ static const char *const names[] = {
     "send", "sendmsg", "sendto", "setsockopt", "sleep", "usleep", "write", "writev",
 };
 
-/* TEMPORARY until the driver's lw_user_name lands: a declaration in scope. */
-static int lw_user_name(lw *w, const char *name) { return lw_lookup(w, name) >= 0; }
-
 static int cmp(const void *a, const void *b) { return strcmp(a, *(const char *const *)b); }
 
 void io_call(lw *w, TSNode n)

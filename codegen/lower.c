@@ -91,6 +91,30 @@ void lw_pop_frame(lw *w)
     if (w->nscope > 0) w->nscope--;
 }
 
+/* A name declared at file scope or #defined in some file of the
+ * translation (a header's declarations are in its own symbol table, which
+ * is gone when the including file is lowered). */
+static void add_user_name(lw_tr *tr, const char *name)
+{
+    if (!tr) return;
+    for (int i = tr->nuser_names - 1; i >= 0; i--)
+        if (strcmp(tr->user_names[i], name) == 0) return;
+    if (tr->nuser_names == tr->capuser_names) {
+        tr->capuser_names = tr->capuser_names ? tr->capuser_names * 2 : 64;
+        tr->user_names = xrealloc(tr->user_names, (size_t)tr->capuser_names * sizeof *tr->user_names);
+    }
+    tr->user_names[tr->nuser_names++] = xstrdup(name);
+}
+
+int lw_user_name(lw *w, const char *name)
+{
+    if (lw_lookup(w, name) >= 0) return 1;
+    for (int i = 0; i < w->tr->nuser_names; i++)
+        if (strcmp(w->tr->user_names[i], name) == 0) return 1;
+    const cg_options *o = w->tr->opt;
+    return o->is_macro && o->is_macro(o->macro_ctx, name);
+}
+
 int lw_add_sym(lw *w, const char *name, int kind, TSNode decl, TSNode dtor)
 {
     if (w->nsyms == w->capsyms) {
@@ -108,6 +132,7 @@ int lw_add_sym(lw *w, const char *name, int kind, TSNode decl, TSNode dtor)
         w->scope = xrealloc(w->scope, (size_t)w->capscope * sizeof *w->scope);
     }
     w->scope[w->nscope++] = w->nsyms;
+    if (!w->fn && kind == SYM_GLOBAL) add_user_name(w->tr, name);
     return w->nsyms++;
 }
 
@@ -438,7 +463,7 @@ static void walk_loop(lw *w, TSNode n)
     if (w->fn) w->fn->loops++;
     lw_walk_kids(w, n);
     if (w->fn) w->fn->loops--;
-    if (loop_parses(n, fld(n, "body"))) ch_loop_check(w, fld(n, "body"));
+    if (loop_parses(n, fld(n, "body"))) ch_loop_check(w, n);
 }
 
 /* The first ERROR or MISSING node under n (null if none). Iterative. */
@@ -500,6 +525,18 @@ static void walk_for_range(lw *w, TSNode n)
     if (w->fn) w->fn->loops--;
     ch_for_range(w, n);
     lw_pop_frame(w);
+}
+
+/* #define NAME ...: the program's own meaning of NAME (lw_user_name). */
+static void walk_define(lw *w, TSNode n)
+{
+    TSNode name = fld(n, "name");
+    if (!ts_node_is_null(name)) {
+        char *nm = lw_text(w, name);
+        add_user_name(w->tr, nm);
+        free(nm);
+    }
+    lw_walk_kids(w, n);
 }
 
 static void walk_call(lw *w, TSNode n)
@@ -617,6 +654,8 @@ static const struct walker {
     {"go_statement", walk_go, NULL},
     {"identifier", walk_identifier, NULL},
     {"make_expression", NULL, ch_make},
+    {"preproc_def", walk_define, NULL},
+    {"preproc_function_def", walk_define, NULL},
     {"preproc_include", lower_include, NULL},
     {"receive_channel_type", NULL, ch_type},
     {"receive_expression", NULL, ch_recv_expr},
@@ -846,6 +885,8 @@ int cg_translate(const char *path, const cg_options *opt, cg_result *res)
     tr.opt = opt ? opt : &none;
     tr.out = res;
     int errors = translate_file(&tr, path, 0, NULL);
+    for (int i = 0; i < tr.nuser_names; i++) free(tr.user_names[i]);
+    free(tr.user_names);
     if (errors) {
         cg_result_free(res);
         return errors;

@@ -113,6 +113,8 @@ struct lw_tr {
     const cg_options *opt;
     cg_result *out;
     int counter; /* numbering for gocc__<kind>_<n>, shared so headers never clash */
+    char **user_names; /* file-scope declarations and #defines of every file (lw_user_name) */
+    int nuser_names, capuser_names;
     int errors;
 };
 
@@ -129,6 +131,14 @@ void lw_pop_frame(lw *w);
 int lw_add_sym(lw *w, const char *name, int kind, TSNode decl, TSNode dtor);
 int lw_lookup(lw *w, const char *name);
 int lw_lookup_n(lw *w, TSNode id);
+/* The builtin-name decision, one for every lowering that gives a plain
+ * name a gc meaning (len/cap/close, free of a channel, a redirected call):
+ * 1 when the program gives `name` a meaning of its own, which then wins: a
+ * declaration in scope or at file scope of the .gc file or of any quoted
+ * header translated so far, a #define of it in those files, or a macro of
+ * the translation unit as the C preprocessor sees it (-D, system and <>
+ * headers; asked of cg_options.is_macro, lazily). */
+int lw_user_name(lw *w, const char *name);
 void lw_add_res(lw *w, size_t at, int sym);
 int lw_res_at(lw *w, size_t at);
 void lw_walk(lw *w, TSNode n);
@@ -149,7 +159,7 @@ void ch_recv_stmt(lw *w, TSNode n);
 void ch_builtin(lw *w, TSNode n);
 int ch_is_builtin(lw *w, TSNode n);
 void ch_builtin_parts(lw *w, TSNode n, char **pre, char **post);
-void ch_loop_check(lw *w, TSNode body);
+void ch_loop_check(lw *w, TSNode loop);
 void ch_for_range(lw *w, TSNode n);
 
 /* select.c */

@@ -450,6 +450,11 @@ __attribute__((no_sanitize_thread, unused)) static int gocc_preempt_load_(void)
              gocc_sched_morestack(GOCC_HERE); } while (0)
 #define GOCC_LOOP_CHECK() \
     do { if (__builtin_expect(GOCC_PREEMPT_LOAD_(), 0)) gocc_sched_preempt(); } while (0)
+/* The same check as an expression, for a loop whose body is not a block:
+ * the code generator puts it in the loop's increment or condition rather
+ * than wrap the body in braces (which could regroup a macro body). */
+#define GOCC_LOOP_CHECK_EXPR() \
+    ((void)(__builtin_expect(GOCC_PREEMPT_LOAD_(), 0) ? (gocc_sched_preempt(), 0) : 0))
 
 /* defer: the generated code keeps a per-function list of records. */
 typedef struct gocc_defer {

@@ -34,8 +34,8 @@ int split(int a) {
 #else
 int split(int a, int b) { GOCC_FUNCTION_ENTRY();
 #endif
-    while (a < 100)
-        { GOCC_LOOP_CHECK(); a++; }
+    for (; (a < 100); GOCC_LOOP_CHECK_EXPR())
+        a++;
     return a;
 }
 

@@ -24,8 +24,8 @@ int value(void)
 
 void loop(int n)
 { GOCC_FUNCTION_ENTRY(); gocc_defer *gocc__defers = 0, *gocc__cur = 0;
-    for (int i = 0; i < n; i++)
-        { GOCC_LOOP_CHECK(); { __auto_type gocc__a_3_0 = (i); struct gocc__dr_3 { gocc_defer h; __typeof__(gocc__a_3_0) a0; } *gocc__r_3 = gocc_defer_alloc(sizeof *gocc__r_3); gocc__r_3->h.next = gocc__defers; gocc__r_3->h.site = 3; gocc__r_3->h.heap = 1; gocc__r_3->a0 = gocc__a_3_0; gocc__defers = &gocc__r_3->h; if (0) { gocc__defer_3: { struct gocc__dr_3 *gocc__d = (struct gocc__dr_3 *)gocc__cur; say("loop", gocc__d->a0); } goto gocc__defer_next; } } }
+    for (int i = 0; i < n; i++, GOCC_LOOP_CHECK_EXPR())
+        { __auto_type gocc__a_3_0 = (i); struct gocc__dr_3 { gocc_defer h; __typeof__(gocc__a_3_0) a0; } *gocc__r_3 = gocc_defer_alloc(sizeof *gocc__r_3); gocc__r_3->h.next = gocc__defers; gocc__r_3->h.site = 3; gocc__r_3->h.heap = 1; gocc__r_3->a0 = gocc__a_3_0; gocc__defers = &gocc__r_3->h; if (0) { gocc__defer_3: { struct gocc__dr_3 *gocc__d = (struct gocc__dr_3 *)gocc__cur; say("loop", gocc__d->a0); } goto gocc__defer_next; } }
     if (n > 5) goto gocc__exit;
     say("end of loop", n);
  goto gocc__exit; gocc__exit: while (gocc__defers) { gocc__cur = gocc__defers; gocc__defers = gocc__cur->next; switch (gocc__cur->site) { case 3: goto gocc__defer_3; } gocc__defer_next: if (gocc__cur->heap) gocc_defer_free(gocc__cur); } return; }

@@ -37,8 +37,8 @@ struct gocc__go_10 { char gocc__none; }; static void gocc__go_10_run(void *gocc_
 void start(int n, int arr[], GOCC_CHAN( int) out, struct ops *o)
 { GOCC_FUNCTION_ENTRY();
     { struct gocc__go_2 gocc__g_2 = { 1, out }; gocc_go(gocc__go_2_run, &gocc__g_2, sizeof gocc__g_2, GOCC_HERE); }
-    for (int i = 0; i < n; i++)
-        { GOCC_LOOP_CHECK(); { struct gocc__go_3 gocc__g_3 = { i, out }; gocc_go(gocc__go_3_run, &gocc__g_3, sizeof gocc__g_3, GOCC_HERE); } }
+    for (int i = 0; i < n; i++, GOCC_LOOP_CHECK_EXPR())
+        { struct gocc__go_3 gocc__g_3 = { i, out }; gocc_go(gocc__go_3_run, &gocc__g_3, sizeof gocc__g_3, GOCC_HERE); }
     void (*fp)(int, const char *) = say;
     { struct gocc__go_4 gocc__g_4 = { fp, n, "pointer" }; gocc_go(gocc__go_4_run, &gocc__g_4, sizeof gocc__g_4, GOCC_HERE); }
     { struct gocc__go_5 gocc__g_5 = { o->run, arr[0], "member" }; gocc_go(gocc__go_5_run, &gocc__g_5, sizeof gocc__g_5, GOCC_HERE); }

@@ -17,5 +17,5 @@ int gocc__main_body(int argc, char **argv)
     printf("%s %d\n", argv[0], ({ __auto_type gocc__c_2 = (c); _Static_assert(!GOCC_CHAN_IS_SEND_ONLY(gocc__c_2), "receive from send-only channel"); GOCC_CHAN_ELEM(gocc__c_2) gocc__v_2; gocc_chan_recv((struct gocc_chan *)gocc__c_2, &gocc__v_2, GOCC_HERE); gocc__v_2; }));
  return 0; }
 #line 3 "tests/codegen/main_args.gc"
-int gocc__main(int argc, char **argv, char **envp) { (void)argc; (void)argv; (void)envp; return gocc__main_body(argc, argv); }
+int gocc__main(int argc, char **argv, char **envp) { (void)argc; (void)argv; (void)envp; return gocc__main_body(argc, (void *)argv); }
 #line 9 "tests/codegen/main_args.gc"
