@@ -109,17 +109,39 @@ void ch_make_call(lw *w, TSNode n)
 
 #define RECV_CHECK(k) "_Static_assert(!GOCC_CHAN_IS_SEND_ONLY(gocc__c_" k "), \"receive from send-only channel\"); "
 
-/* <-c  ->  ({ __auto_type gocc__c_K = (c); <not send-only>;
+/* Whether channel operand ch is a call time_after(d) of the library's time_after (not a function of the
+ * program's own of that name); *arg gets d. Receiving from it directly needs no channel: a receive
+ * becomes a sleep, a select case the select's deadline (LANGUAGE.md: a timeout costs nothing). */
+int ch_time_after(lw *w, TSNode ch, TSNode *arg)
+{
+    while (is(ch, "parenthesized_expression")) ch = ts_node_named_child(ch, 0);
+    if (!is(ch, "call_expression")) return 0;
+    TSNode f = fld(ch, "function"), args = fld(ch, "arguments");
+    if (!is(f, "identifier") || ts_node_named_child_count(args) != 1) return 0;
+    char *name = lw_text(w, f);
+    int yes = strcmp(name, "time_after") == 0 && lw_lookup(w, name) < 0;
+    free(name);
+    if (yes) *arg = ts_node_named_child(args, 0);
+    return yes;
+}
+
+/* <-time_after(d)  ->  gocc_time_after_wait((time_duration)(d)): sleeps, then the time (no channel).
+ * <-c  ->  ({ __auto_type gocc__c_K = (c); <not send-only>;
  *             GOCC_CHAN_ELEM(gocc__c_K) gocc__v_K;
  *             gocc_chan_recv(gocc__c_K, &gocc__v_K, site); gocc__v_K; }) */
 void ch_recv_expr(lw *w, TSNode n)
 {
     int k = lw_next_id(w);
-    TSNode ch = fld(n, "channel");
+    TSNode ch = fld(n, "channel"), d;
     char b[64], c[600];
     /* `<-c;` as a statement discards the value: say so, or -Wunused-value
      * warns about the common idiom */
     int discard = is(ts_node_parent(n), "expression_statement");
+    if (ch_time_after(w, ch, &d)) {
+        ed_replace(&w->ed, S(n), S(d), discard ? "(void)gocc_time_after_wait((time_duration)(" : "gocc_time_after_wait((time_duration)(");
+        ed_replace(&w->ed, E(d), E(n), "))");
+        return;
+    }
     snprintf(b, sizeof b, "%s({ __auto_type gocc__c_%d = (", discard ? "(void)" : "", k);
     snprintf(c, sizeof c,
              "); _Static_assert(!GOCC_CHAN_IS_SEND_ONLY(gocc__c_%d), \"receive from send-only channel\"); "
@@ -158,9 +180,20 @@ void ch_send(lw *w, TSNode n)
 void ch_recv_stmt(lw *w, TSNode n)
 {
     int k = lw_next_id(w);
-    TSNode ch = fld(n, "channel");
+    TSNode ch = fld(n, "channel"), d;
     char *v = lw_render(w, fld(n, "value")), *ok = lw_render(w, fld(n, "ok"));
     sb b = {0};
+    if (ch_time_after(w, ch, &d)) {
+        sb_printf(&b, "{ time_time gocc__v_%d = gocc_time_after_wait((time_duration)(", k);
+        ed_replace(&w->ed, S(n), S(d), b.s);
+        b.len = 0;
+        sb_printf(&b, ")); %s = gocc__v_%d; %s = 1; }", v, k, ok);
+        ed_replace(&w->ed, E(d), E(n), b.s);
+        sb_free(&b);
+        free(v);
+        free(ok);
+        return;
+    }
     sb_printf(&b, "{ __auto_type gocc__c_%d = (", k);
     ed_replace(&w->ed, S(n), S(ch), b.s);
     b.len = 0;

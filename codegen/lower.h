@@ -154,6 +154,7 @@ void ch_make(lw *w, TSNode n);
 TSNode ch_make_typedef(lw *w, TSNode n);
 void ch_make_call(lw *w, TSNode n);
 void ch_recv_expr(lw *w, TSNode n);
+int ch_time_after(lw *w, TSNode ch, TSNode *arg);
 void ch_send(lw *w, TSNode n);
 void ch_recv_stmt(lw *w, TSNode n);
 void ch_builtin(lw *w, TSNode n);

@@ -29,15 +29,17 @@ void sl_select(lw *w, TSNode n)
 {
     int k = lw_next_id(w);
     TSNode body = fld(n, "body");
-    int ncases = 0, has_default = 0;
+    int ncases = 0, has_default = 0, timeouts = 0;
     for (uint32_t i = 0; i < ts_node_named_child_count(body); i++) {
-        TSNode c = ts_node_named_child(body, i);
+        TSNode c = ts_node_named_child(body, i), rcv, d;
         if (!is(c, "select_case")) continue;
         if (!ts_node_is_null(fld(c, "default"))) {
             if (has_default) lw_err(w, c, "%s", "multiple defaults in select");
             has_default = 1;
         } else {
             ncases++;
+            rcv = fld(c, "receive");
+            if (!ts_node_is_null(rcv) && ch_time_after(w, fld(rcv, "channel"), &d)) timeouts = 1;
         }
     }
     sb b = {0};
@@ -48,9 +50,10 @@ void sl_select(lw *w, TSNode n)
     }
     sb_printf(&b,
               "{ gocc_select_case gocc__sc_%d[%d]; _Bool gocc__ok_%d = 0; int gocc__i_%d = -2; "
-              "static const gocc_site gocc__site_%d = { __FILE__, __LINE__ }; "
-              "gocc__sel_%d: switch (gocc__i_%d) { case -2: ;",
-              k, ncases ? ncases : 1, k, k, k, k, k);
+              "static const gocc_site gocc__site_%d = { __FILE__, __LINE__ }; ",
+              k, ncases ? ncases : 1, k, k, k);
+    if (timeouts) sb_printf(&b, "gocc_int64 gocc__dl_%d = 0; int gocc__to_%d = 0; ", k, k);
+    sb_printf(&b, "gocc__sel_%d: switch (gocc__i_%d) { case -2: ;", k, k);
     ed_replace(&w->ed, S(n), E(lb), b.s);
     int idx = 0;
     for (uint32_t i = 0; i < ts_node_named_child_count(body); i++) {
@@ -82,8 +85,15 @@ void sl_select(lw *w, TSNode n)
             ed_replace(&w->ed, E(val), E(colon), b.s);
         } else {
             TSNode ch = fld(rcv, "channel"), left = fld(rcv, "left"), ok = fld(rcv, "ok"), d = fld(rcv, "declarator");
-            sb_printf(&b, "__auto_type gocc__c_%d_%d = (", k, idx);
+            TSNode dur;
+            int after = ch_time_after(w, ch, &dur);
+            if (after)
+                sb_printf(&b, "time_duration gocc__c_%d_%d = (time_duration)(", k, idx);
+            else
+                sb_printf(&b, "__auto_type gocc__c_%d_%d = (", k, idx);
             sb assign = {0};
+            if (after && (!ts_node_is_null(d) || !ts_node_is_null(left)))
+                sb_printf(&assign, " gocc__ok_%d = 1; time_time gocc__v_%d_%d = time_now();", k, k, idx);
             if (!ts_node_is_null(d)) {
                 char *decl = ed_render(&w->ed, S(rcv), E(d));
                 sb_printf(&assign, " %s = gocc__v_%d_%d;", decl, k, idx);
@@ -97,6 +107,24 @@ void sl_select(lw *w, TSNode n)
                     sb_printf(&assign, " %s = gocc__ok_%d;", o, k);
                     free(o);
                 }
+            }
+            if (after) {
+                /* case <-time_after(d): no channel: the select's deadline is the earliest
+                 * now + d of such cases, and its timeout runs this case with time_now(). */
+                ed_replace(&w->ed, S(c), S(dur), b.s);
+                b.len = 0;
+                sb_printf(&b,
+                          "); if (gocc__c_%d_%d < 0) gocc__c_%d_%d = 0; gocc__c_%d_%d += gocc_nanotime(); "
+                          "if (!gocc__dl_%d || gocc__c_%d_%d < gocc__dl_%d) { gocc__dl_%d = gocc__c_%d_%d; gocc__to_%d = %d; } "
+                          "gocc__sc_%d[%d].chan = 0; gocc__sc_%d[%d].elem = 0; gocc__sc_%d[%d].is_send = 0; "
+                          "if (0) { case %d: ;%s",
+                          k, idx, k, idx, k, idx, k, k, idx, k, k, k, idx, k, idx, k, idx, k, idx, k, idx, idx,
+                          assign.s ? assign.s : "");
+                sb_free(&assign);
+                ed_replace(&w->ed, E(dur), E(colon), b.s);
+                ed_close(&w->ed, E(c), " break; }");
+                idx++;
+                continue;
             }
             ed_replace(&w->ed, S(c), S(ch), b.s);
             b.len = 0;
@@ -113,8 +141,14 @@ void sl_select(lw *w, TSNode n)
         idx++;
     }
     b.len = 0;
-    sb_printf(&b, "gocc__i_%d = gocc_select(gocc__sc_%d, %d, %d, &gocc__ok_%d, &gocc__site_%d); goto gocc__sel_%d; } }",
-              k, k, ncases, has_default, k, k, k);
+    if (timeouts)
+        sb_printf(&b,
+                  "gocc__i_%d = gocc_select_deadline(gocc__sc_%d, %d, %d, &gocc__ok_%d, gocc__dl_%d, &gocc__site_%d); "
+                  "if (gocc__i_%d == GOCC_SELECT_TIMEOUT) gocc__i_%d = gocc__to_%d; goto gocc__sel_%d; } }",
+                  k, k, ncases, has_default, k, k, k, k, k, k, k);
+    else
+        sb_printf(&b, "gocc__i_%d = gocc_select(gocc__sc_%d, %d, %d, &gocc__ok_%d, &gocc__site_%d); goto gocc__sel_%d; } }",
+                  k, k, ncases, has_default, k, k, k);
     ed_replace(&w->ed, S(rb), E(rb), b.s);
     sb_free(&b);
 }
