@@ -38,4 +38,13 @@ void __tsan_func_exit(void);
 #define race_func_exit() ((void)0)
 #endif
 
+/* race.c: TSan fibers of goroutines, pooled (no-ops returning NULL unless GOCC_RACE). */
+#if GOCC_RACE
+void *gocc_race_fiber_get(void);
+void gocc_race_fiber_put(void *f);
+#else
+#define gocc_race_fiber_get() ((void *)0)
+#define gocc_race_fiber_put(f) ((void)(f))
+#endif
+
 #endif

@@ -2,6 +2,9 @@
  * sched.h - the scheduler's interface to the rest of the runtime (channels,
  * select, sync, time). Internal: not installed, not seen by generated code.
  *
+ * Runtime code waits through wait.h (gocc_wait_park: waiter records, claims,
+ * deadlines), which is built on the two primitives below.
+ *
  * Contract for parking: a goroutine that waits registers itself somewhere
  * (a channel's wait queue, say) while holding that object's lock, then calls
  * gocc_sched_park(unlock, lock, ...). The scheduler releases the lock only

@@ -1,6 +1,7 @@
 /*
  * sched_impl.h - the scheduler's private structures, shared by sched.c,
- * stack.c, timer.c and panic.c. Nothing outside those files includes it.
+ * sysmon.c, runtime.c, dump.c, race.c, wait.c, stack.c, timer.c and panic.c.
+ * Nothing outside the runtime includes it.
  *
  * Three kinds of object, as in Go's runtime:
  *   g  a goroutine: a small record (with the go statement's argument copy)
@@ -20,7 +21,11 @@
 #ifndef GOCC_SCHED_IMPL_H
 #define GOCC_SCHED_IMPL_H
 
+#include <linux/futex.h>
 #include <stdint.h>
+#include <sys/syscall.h>
+#include <time.h>
+#include <unistd.h>
 #include <stddef.h>
 #include "sched.h"
 
@@ -139,11 +144,73 @@ void gocc_timer_init(void);
 int gocc_timer_active(void);                     /* armed or firing timers */
 void gocc_timer_stop_wait(gocc_timer *t);        /* disarms t and waits until a callback of t in flight returns */
 
+/* Atomics shorthand for the scheduler files. */
+#define LOAD(x) __atomic_load_n(&(x), __ATOMIC_ACQUIRE)
+#define STORE(x, v) __atomic_store_n(&(x), (v), __ATOMIC_RELEASE)
+#define RLOAD(x) __atomic_load_n(&(x), __ATOMIC_RELAXED)
+#define RSTORE(x, v) __atomic_store_n(&(x), (v), __ATOMIC_RELAXED)
+#define CAS(x, o, n) __atomic_compare_exchange_n(&(x), &(o), (n), 0, __ATOMIC_ACQ_REL, __ATOMIC_ACQUIRE)
+#define ADD(x, v) __atomic_add_fetch(&(x), (v), __ATOMIC_ACQ_REL)
+
+enum { PS_IDLE = 0, PS_SCHED = 1, PS_USER = 2 };
+#define PSTATE(m, s) (((uint64_t)(m)->id << 2) | (s))
+
+/* The scheduler's global state (sched.c; sysmon.c, runtime.c and dump.c read it). */
+typedef struct gocc_schedt {
+    gocc_lock lock;             /* guards runq*, pidle, midle, sysmonwait; counters are atomic for readers */
+    gocc_g *runqhead, *runqtail;
+    int runqsize;
+    gocc_p *pidle;
+    int npidle;
+    gocc_m *midle;
+    int nmspinning;
+    int nlost;
+    int mcount;
+    int nprocs;                 /* GOMAXPROCS: ps 0..nprocs-1 are in use; atomic for readers */
+    int allocp;                 /* ps allocated; those past nprocs are retired or retiring */
+    gocc_p **allp;
+    long long goidgen;
+    long long nfree_created;    /* goroutines created/exited without a p */
+    long long nfree_exited;
+    int deadpending;            /* all asleep, but a thread of the program's own may still wake someone */
+    int sysmonwait;             /* sysmon sleeps until a p leaves the idle list */
+    int sysmonfutex;
+    int ncpu;
+} gocc_schedt;
+extern gocc_schedt gocc_sched;
+
+static inline void gocc_futex_wait(int *addr, int val, gocc_int64 ns)
+{
+    struct timespec ts, *tsp = NULL;
+    if (ns >= 0) {
+        ts.tv_sec = ns / 1000000000;
+        ts.tv_nsec = ns % 1000000000;
+        tsp = &ts;
+    }
+    syscall(SYS_futex, addr, FUTEX_WAIT_PRIVATE, val, tsp, NULL, 0);
+}
+
+static inline void gocc_futex_wake(int *addr) { syscall(SYS_futex, addr, FUTEX_WAKE_PRIVATE, 1, NULL, NULL, 0); }
+
+
 /* sched.c */
+void gocc_sched_pidleput(gocc_p *p);             /* sched.lock held */
+void gocc_sched_startm(gocc_p *p, int spinning); /* an idle or new m runs p */
+void gocc_sched_wakep(void);                     /* an idle p gets an m, unless one spins already */
+int gocc_sched_runqempty(gocc_p *p);
+int gocc_sched_retiring(void);                   /* sched.lock held: a p past GOMAXPROCS still runs */
 gocc_m *gocc_sched_m(void);
-void gocc_sched_systhread(void);
-void gocc_sched_checkdead(void);                 /* sched.lock not held: reports a deadlock if there is one */                 /* marks the calling thread as the runtime's own */
+void gocc_sched_systhread(void);                 /* marks the calling thread as the runtime's own */
+void gocc_sched_checkdead(void);                 /* sched.lock not held: reports a deadlock if there is one */
+void gocc_sched_checkdead_locked(void);          /* the same, sched.lock held */
+
+/* sysmon.c */
+void gocc_sysmon_start(void);
+
+/* dump.c: fatal reports (the names keep their gocc_sched_ prefix: stack.c and panic.c call them) */
 void gocc_sched_fatal_goroutines(void);          /* prints every live goroutine */
 __attribute__((noreturn)) void gocc_sched_die(const char *head, const gocc_site *site);
+__attribute__((noreturn)) void gocc_dump_deadlock(void);   /* "all goroutines are asleep", every goroutine */
+__attribute__((noreturn)) void gocc_dump_stackoverflow(gocc_g *g, const gocc_site *site);
 
 #endif
