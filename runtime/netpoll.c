@@ -173,8 +173,10 @@ static void setup(gocc_pd *pd, int fd)
     pd->fd = fd;
     if (fstat(fd, &st))
         return; /* not known: a bad fd stays unknown, the plain call reports it */
+    /* Anonymous inodes (eventfd, timerfd, signalfd, inotify: no file type bits) are waited on like
+     * character devices: readiness first, then the plain call. */
     int kind = S_ISSOCK(st.st_mode) ? GOCC_PD_SOCK : S_ISFIFO(st.st_mode) ? GOCC_PD_PIPE
-             : S_ISCHR(st.st_mode) ? GOCC_PD_CHR : GOCC_PD_NOPOLL;
+             : S_ISCHR(st.st_mode) || (st.st_mode & S_IFMT) == 0 ? GOCC_PD_CHR : GOCC_PD_NOPOLL;
     pd->timeo[0] = pd->timeo[1] = 0;
     if (kind != GOCC_PD_NOPOLL) {
         pthread_once(&once, start);
