@@ -21,6 +21,9 @@ deps=(
   ninja-build:/usr/bin/ninja
   gdb:/usr/bin/gdb
   npm:/usr/bin/npm
+  python3:/usr/bin/python3
+  dpkg-dev:/usr/bin/dpkg-source
+  debian-archive-keyring:/usr/share/keyrings/debian-archive-keyring.gpg
 )
 
 ensure_deps() {

@@ -17,3 +17,6 @@ $(BUILD)/bin/gocc: $(DRIVER_OBJS) $(FRONTEND_OBJS)
 	$(CC) $(CFLAGS) -o $@ $^ -ltree-sitter
 
 ALL += $(BUILD)/bin/gocc
+
+# real C projects built with every .c as gc (fetches Debian sources)
+SUITES += tests/realc/run
