@@ -586,7 +586,13 @@ top:;
         if (g)
             runqput(p, g, 0);
     }
-    if (p->schedtick % 61 == 0 && RLOAD(gocc_sched.runqsize)) {
+    /* The global queue holds what timers, sysmon and plain threads readied. Checked every 61 switches,
+     * not time slices: a hand-off chain through runnext shares one slice for as long as it runs, and
+     * counting slices let a 1 ms sleep beside ping-ponging goroutines oversleep by 40 ms to 1.4 s
+     * (bench/oversleep at GOMAXPROCS=1, loads 2..64). 61 switches are microseconds. */
+    if (p->switchtick % 61 == 0)
+        gocc_timer_poll();
+    if (p->switchtick % 61 == 0 && RLOAD(gocc_sched.runqsize)) {
         gocc_lock_acquire(&gocc_sched.lock);
         g = globrunqget(p, 1);
         gocc_lock_release(&gocc_sched.lock);

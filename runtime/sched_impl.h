@@ -142,7 +142,8 @@ void gocc_stack_init(void);
 /* timer.c */
 void gocc_timer_init(void);
 int gocc_timer_active(void);                     /* armed or firing timers */
-void gocc_timer_stop_wait(gocc_timer *t);        /* disarms t and waits until a callback of t in flight returns */
+void gocc_timer_stop_wait(gocc_timer *t);
+void gocc_timer_poll(void);                      /* g0, p held: runs the timers that are due */        /* disarms t and waits until a callback of t in flight returns */
 
 /* Atomics shorthand for the scheduler files. */
 #define LOAD(x) __atomic_load_n(&(x), __ATOMIC_ACQUIRE)

@@ -8,7 +8,9 @@
  * O(log n) insert under a short lock is far below a system call, and a single
  * thread that owns expiry keeps the workers' idle path simple: idle workers
  * sleep on their futex with no deadline, and a program waiting on a 10 s timer
- * has exactly one thread in a timed futex wait, which costs no CPU.
+ * has exactly one thread in a timed futex wait, which costs no CPU. A busy
+ * scheduler also runs due timers itself every 61 switches (gocc_timer_poll),
+ * so expiry does not wait for the timer thread to be given a CPU.
  *
  * Invariants (tm.lock):
  *   - t is armed iff 0 <= t->gocc__index < tm.n and tm.heap[t->gocc__index] == t
@@ -17,8 +19,10 @@
  *     it, so a callback that is about to ready a goroutine still counts. Whoever
  *     drops it to 0 after a callback runs the deadlock check (no lost check: a p
  *     that went idle while the callback ran skipped it).
- *   - Callbacks run on the timer thread without the lock held; a periodic timer
- *     is re-armed before its callback runs.
+ *   - Callbacks run without the lock held, on the timer thread or on a busy
+ *     scheduler that finds a timer due (gocc_timer_poll, at most one at a
+ *     time); a periodic timer is re-armed before its callback runs.
+ *   - tm.first mirrors the earliest `when` (0: none) for lock-free polling.
  */
 #include <linux/futex.h>
 #include <pthread.h>
@@ -44,7 +48,10 @@ static struct {
     int gen;                    /* futex: bumped when the earliest deadline moves up */
     int sleeping;
     gocc_int64 sleepuntil;      /* deadline the timer thread sleeps towards; 0: none */
-    gocc_timer *running;        /* the timer whose callback runs now (gocc_timer_stop_wait) */
+    gocc_timer *running[2];     /* the timers whose callbacks run now: [0] on the timer thread, [1] on a
+                                   scheduler (gocc_timer_stop_wait waits for them) */
+    int schedbusy;              /* a scheduler is in gocc_timer_poll (one at a time) */
+    gocc_int64 first;           /* earliest armed `when`, 0 when none; read without the lock */
 } tm;
 
 static int before(gocc_timer *a, gocc_timer *b) { return a->when < b->when; }
@@ -91,6 +98,9 @@ static int armed(gocc_timer *t)
     return i >= 0 && i < tm.n && tm.heap[i] == t;
 }
 
+/* tm.lock held: after every change of tm.heap[0]. */
+static void setfirst(void) { __atomic_store_n(&tm.first, tm.n ? tm.heap[0]->when : 0, __ATOMIC_RELAXED); }
+
 /* tm.lock held; t armed. */
 static void heapdel(gocc_timer *t)
 {
@@ -102,6 +112,7 @@ static void heapdel(gocc_timer *t)
         siftup(tm.heap[i]->gocc__index);
     }
     t->gocc__index = -1;
+    setfirst();
 }
 
 void gocc_timer_start(gocc_timer *t)
@@ -134,6 +145,7 @@ void gocc_timer_start(gocc_timer *t)
     }
     place(tm.n++, t);
     siftup(tm.n - 1);
+    setfirst();
     if (tm.heap[0] == t && tm.sleeping && (!tm.sleepuntil || t->when < tm.sleepuntil)) {
         __atomic_add_fetch(&tm.gen, 1, __ATOMIC_RELEASE);
         wake = 1;
@@ -164,7 +176,7 @@ void gocc_timer_stop_wait(gocc_timer *t)
         heapdel(t);
         __atomic_sub_fetch(&tm.active, 1, __ATOMIC_ACQ_REL);
     }
-    while (tm.running == t) {
+    while (tm.running[0] == t || tm.running[1] == t) {
         gocc_lock_release(&tm.lock);
         sched_yield();
         gocc_lock_acquire(&tm.lock);
@@ -173,6 +185,55 @@ void gocc_timer_stop_wait(gocc_timer *t)
 }
 
 int gocc_timer_active(void) { return __atomic_load_n(&tm.active, __ATOMIC_ACQUIRE); }
+
+/* Runs the callbacks of the timers due by now; slot: 0 the timer thread, 1 a scheduler. tm.lock held,
+ * released around each callback. */
+static void runexpired(int slot, gocc_int64 now)
+{
+    while (tm.n && tm.heap[0]->when <= now) {
+        gocc_timer *t = tm.heap[0];
+        heapdel(t);
+        int periodic = t->period > 0;
+        if (periodic) {
+            t->when += t->period * (1 + (now - t->when) / t->period);
+            place(tm.n++, t);
+            siftup(tm.n - 1);
+            setfirst();
+        }
+        void (*fn)(gocc_timer *) = t->fn;
+        tm.running[slot] = t;
+        gocc_lock_release(&tm.lock);
+        fn(t);
+        if (!periodic && __atomic_sub_fetch(&tm.active, 1, __ATOMIC_ACQ_REL) == 0) {
+            /* The last p to go idle may have done so while fn ran and seen a firing timer: the
+             * deadlock check it skipped is ours to run, now that nothing counts as active. */
+            gocc_sched_checkdead();
+        }
+        gocc_lock_acquire(&tm.lock);
+        tm.running[slot] = NULL;
+        now = gocc_sched_nanotime();
+    }
+}
+
+/* Scheduler side (g0, p held, no lock): runs the timers that are due. A busy processor would otherwise
+ * wait for the timer thread to get a CPU, which on a loaded machine takes milliseconds; Go runs timers
+ * from its scheduler likewise. Costs one load when no timer is armed. */
+void gocc_timer_poll(void)
+{
+    gocc_int64 first = __atomic_load_n(&tm.first, __ATOMIC_RELAXED);
+    if (!first)
+        return;
+    gocc_int64 now = gocc_sched_nanotime();
+    if (first > now)
+        return;
+    gocc_lock_acquire(&tm.lock);
+    if (!tm.schedbusy) {
+        tm.schedbusy = 1;
+        runexpired(1, now);
+        tm.schedbusy = 0;
+    }
+    gocc_lock_release(&tm.lock);
+}
 
 static void *timerproc(void *arg)
 {
@@ -184,28 +245,8 @@ static void *timerproc(void *arg)
     gocc_lock_acquire(&tm.lock);
     for (;;) {
         gocc_int64 now = gocc_sched_nanotime();
-        while (tm.n && tm.heap[0]->when <= now) {
-            gocc_timer *t = tm.heap[0];
-            heapdel(t);
-            int periodic = t->period > 0;
-            if (periodic) {
-                t->when += t->period * (1 + (now - t->when) / t->period);
-                place(tm.n++, t);
-                siftup(tm.n - 1);
-            }
-            void (*fn)(gocc_timer *) = t->fn;
-            tm.running = t;
-            gocc_lock_release(&tm.lock);
-            fn(t);
-            if (!periodic && __atomic_sub_fetch(&tm.active, 1, __ATOMIC_ACQ_REL) == 0) {
-                /* The last p to go idle may have done so while fn ran and seen a firing timer: the
-                 * deadlock check it skipped is ours to run, now that nothing counts as active. */
-                gocc_sched_checkdead();
-            }
-            gocc_lock_acquire(&tm.lock);
-            tm.running = NULL;
-            now = gocc_sched_nanotime();
-        }
+        runexpired(0, now);
+        now = gocc_sched_nanotime();
         int gen = tm.gen;
         tm.sleeping = 1;
         gocc_int64 wait = -1;
@@ -213,6 +254,8 @@ static void *timerproc(void *arg)
         if (tm.n) {
             tm.sleepuntil = tm.heap[0]->when;
             wait = tm.sleepuntil - now;
+            if (wait < 0)
+                wait = 0;
         }
         gocc_lock_release(&tm.lock);
         struct timespec ts = { wait / 1000000000, wait % 1000000000 };
