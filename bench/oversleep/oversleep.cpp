@@ -43,9 +43,12 @@ int main(int argc, char **argv)
     static const int loads[] = {2, 8, 64};
     std::vector<long long> late(n);
     int total_sleeps = 0;
+    // one wait group for every load, reused once it is back to zero: a
+    // fiber's done() may still be unlocking it when wait() returns, so it
+    // must outlive the loop body
+    static bench::wait_group wg;
     for (int load : loads) {
         stop.store(false);
-        bench::wait_group wg;
         for (int p = 0; p < load / 2; p++) {
             auto ping = std::make_shared<chan>(), pong = std::make_shared<chan>();
             wg.add(2);
