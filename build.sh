@@ -15,6 +15,7 @@ deps=(
   libcunit1-dev:/usr/include/CUnit/CUnit.h
   gcc:/usr/bin/gcc
   clang:/usr/bin/clang
+  libclang-rt-14-dev:/usr/lib/llvm-14/lib/clang/14.0.6/lib/linux/libclang_rt.fuzzer-x86_64.a
   make:/usr/bin/make
   pkg-config:/usr/bin/pkg-config
   cmake:/usr/bin/cmake

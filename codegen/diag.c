@@ -29,8 +29,17 @@ void dg_error(const char *path, const char *src, size_t len, TSPoint at, const c
     }
     size_t le = ls;
     while (le < len && src[le] != '\n') le++;
+    /* a very long line (minified code, not C at all) is shown as a window
+     * of 240 bytes around the column */
+    size_t col = at.column;
+    if (le - ls > 240) {
+        size_t from = col > 120 ? col - 120 : 0;
+        ls += from;
+        col -= from;
+        if (le - ls > 240) le = ls + 240;
+    }
     fprintf(stderr, "%.*s\n", (int)(le - ls), src + ls);
-    for (size_t i = 0; i < at.column && ls + i < le; i++) fputc(src[ls + i] == '\t' ? '\t' : ' ', stderr);
+    for (size_t i = 0; i < col && ls + i < le; i++) fputc(src[ls + i] == '\t' ? '\t' : ' ', stderr);
     fputs("^\n", stderr);
 }
 
@@ -134,10 +143,31 @@ static TSNode first_leaf(TSNode n)
     return n;
 }
 
-static int has_child_type(TSNode n, const char *t)
+/* n's children, through a cursor (ts_node_child(n, i) of tree-sitter 0.20.7
+ * steps over the i children before it: indexing a wide ERROR, as random
+ * bytes make, was quadratic). */
+static TSNode *kids_of(TSNode n, uint32_t *nk)
 {
-    for (uint32_t i = 0; i < ts_node_child_count(n); i++)
-        if (is(ts_node_child(n, i), t)) return 1;
+    uint32_t cnt = ts_node_child_count(n), i = 0;
+    TSNode *k = malloc((cnt ? cnt : 1) * sizeof *k);
+    if (!k) {
+        *nk = 0;
+        return NULL;
+    }
+    TSTreeCursor c = ts_tree_cursor_new(n);
+    if (ts_tree_cursor_goto_first_child(&c)) {
+        do k[i++] = ts_tree_cursor_current_node(&c);
+        while (i < cnt && ts_tree_cursor_goto_next_sibling(&c));
+    }
+    ts_tree_cursor_delete(&c);
+    *nk = i;
+    return k;
+}
+
+static int has_kid_type(const TSNode *kids, uint32_t nk, const char *t)
+{
+    for (uint32_t i = 0; i < nk; i++)
+        if (is(kids[i], t)) return 1;
     return 0;
 }
 
@@ -178,14 +208,14 @@ static void keyword_error(const char *path, const char *src, size_t len, TSNode 
     else dg_error(path, src, len, at, "expected a call or a block after '%s'", kw);
 }
 
-static void error_node(const char *path, const char *src, size_t len, TSNode n, TSNode parent, TSNode prev,
-                       TSNode next, int *count)
+static void error_node_kids(const char *path, const char *src, size_t len, TSNode n, TSNode parent, TSNode prev,
+                            TSNode next, int *count, TSNode *kids, uint32_t nk)
 {
     /* An unmatched '(' among the ERROR's own tokens, before any inner error:
      * a missing ')', reported where the line with the '(' ends. */
     uint32_t first_inner = UINT32_MAX;
-    for (uint32_t i = 0; i < ts_node_child_count(n); i++) {
-        TSNode k = ts_node_child(n, i);
+    for (uint32_t i = 0; i < nk; i++) {
+        TSNode k = kids[i];
         if (ts_node_has_error(k) || ts_node_is_missing(k) || is(k, "ERROR")) {
             first_inner = ts_node_start_byte(k);
             break;
@@ -193,8 +223,8 @@ static void error_node(const char *path, const char *src, size_t len, TSNode n, 
     }
     int depth = 0;
     TSNode open = {{0}, 0, 0};
-    for (uint32_t i = 0; i < ts_node_child_count(n); i++) {
-        TSNode k = ts_node_child(n, i);
+    for (uint32_t i = 0; i < nk; i++) {
+        TSNode k = kids[i];
         if (ts_node_start_byte(k) >= first_inner) break;
         if (leaf_is(src, k, "(")) { if (depth++ == 0) open = k; }
         else if (leaf_is(src, k, ")") && depth > 0) depth--;
@@ -230,8 +260,8 @@ static void error_node(const char *path, const char *src, size_t len, TSNode n, 
     while (end < len && (src[end] == ' ' || src[end] == '\t' || src[end] == '\n' || src[end] == '\r')) end++;
     if (end >= len) {
         int braces = 0;
-        for (uint32_t i = 0; i < ts_node_child_count(n); i++) {
-            TSNode k = ts_node_child(n, i);
+        for (uint32_t i = 0; i < nk; i++) {
+            TSNode k = kids[i];
             if (leaf_is(src, k, "{")) braces++;
             else if (leaf_is(src, k, "}")) braces--;
         }
@@ -243,13 +273,13 @@ static void error_node(const char *path, const char *src, size_t len, TSNode n, 
     }
     /* An ERROR that holds errors of its own: the inner ones are the precise
      * ones (tree-sitter wraps whole functions after a bad token). */
-    for (uint32_t i = 0; i < ts_node_child_count(n); i++) {
-        TSNode k = ts_node_child(n, i);
+    for (uint32_t i = 0; i < nk; i++) {
+        TSNode k = kids[i];
         if (ts_node_has_error(k) || ts_node_is_missing(k)) {
             TSNode before = {{0}, 0, 0};
-            for (uint32_t j = 0; j < ts_node_child_count(n); j++) {
-                TSNode c = ts_node_child(n, j);
-                TSNode after = j + 1 < ts_node_child_count(n) ? ts_node_child(n, j + 1) : next;
+            for (uint32_t j = 0; j < nk; j++) {
+                TSNode c = kids[j];
+                TSNode after = j + 1 < nk ? kids[j + 1] : next;
                 scan(path, src, len, c, n, before, after, count, 1, NULL);
                 before = c;
             }
@@ -294,25 +324,25 @@ static void error_node(const char *path, const char *src, size_t len, TSNode n, 
         dg_error(path, src, len, at, "expected '{' after 'select'");
         return;
     }
-    if (has_child_type(n, "go") || strcmp(lt, "go") == 0) {
+    if (has_kid_type(kids, nk, "go") || strcmp(lt, "go") == 0) {
         dg_error(path, src, len, at, "expected a call or a block after 'go'");
         return;
     }
-    if (has_child_type(n, "defer") || strcmp(lt, "defer") == 0) {
+    if (has_kid_type(kids, nk, "defer") || strcmp(lt, "defer") == 0) {
         dg_error(path, src, len, at, "expected a call or a block after 'defer'");
         return;
     }
-    if (has_child_type(n, "select") || strcmp(lt, "select") == 0) {
+    if (has_kid_type(kids, nk, "select") || strcmp(lt, "select") == 0) {
         dg_error(path, src, len, at, "expected '{' after 'select'");
         return;
     }
-    if (has_child_type(n, "make") || strcmp(lt, "make") == 0) {
-        for (uint32_t i = 0; i < ts_node_child_count(n); i++)
-            if (is(ts_node_child(n, i), "make")) at = ts_node_start_point(ts_node_child(n, i));
+    if (has_kid_type(kids, nk, "make") || strcmp(lt, "make") == 0) {
+        for (uint32_t i = 0; i < nk; i++)
+            if (is(kids[i], "make")) at = ts_node_start_point(kids[i]);
         dg_error(path, src, len, at, "expected a channel type in make(chan T) or make(chan T, n)");
         return;
     }
-    if (has_child_type(n, "chan") || strcmp(lt, "chan") == 0) {
+    if (has_kid_type(kids, nk, "chan") || strcmp(lt, "chan") == 0) {
         dg_error(path, src, len, at, "expected an element type after 'chan'");
         return;
     }
@@ -331,7 +361,7 @@ static void error_node(const char *path, const char *src, size_t len, TSNode n, 
         dg_error(path, src, len, at, "unexpected end of file");
         return;
     }
-    if (strcmp(lt, ";") == 0 && ts_node_child_count(n) == 1) {
+    if (strcmp(lt, ";") == 0 && nk == 1) {
         dg_error(path, src, len, at, "expected an expression before ';'");
         return;
     }
@@ -339,6 +369,16 @@ static void error_node(const char *path, const char *src, size_t len, TSNode n, 
         dg_error(path, src, len, at, "expected an expression or statement before '%s'", text);
     else
         dg_error(path, src, len, at, "unexpected '%s'", text);
+}
+
+
+static void error_node(const char *path, const char *src, size_t len, TSNode n, TSNode parent, TSNode prev,
+                       TSNode next, int *count)
+{
+    uint32_t nk;
+    TSNode *kids = kids_of(n, &nk);
+    error_node_kids(path, src, len, n, parent, prev, next, count, kids, nk);
+    free(kids);
 }
 
 /* ------------------------------------------------------------------------ */
@@ -618,8 +658,14 @@ static void scan(const char *path, const char *src, size_t len, TSNode n, TSNode
         /* `go 5;` (the word outside the ERROR); a broken `for (T v : c)`
          * leaves no gc token */
         if (!inside && !tree && !words) words = gc_before(src, prev);
-        for (uint32_t i = 0; !inside && !tree && !words && i < ts_node_child_count(n); i++)
-            words = gc_range_for(src, len, ts_node_child(n, i));
+        if (!inside && !tree && !words) {
+            TSTreeCursor c = ts_tree_cursor_new(n);
+            if (ts_tree_cursor_goto_first_child(&c)) {
+                do words = gc_range_for(src, len, ts_tree_cursor_current_node(&c));
+                while (!words && ts_tree_cursor_goto_next_sibling(&c));
+            }
+            ts_tree_cursor_delete(&c);
+        }
         if (stats) {
             if (inside) stats->gc_inside++;
             else if (tree) stats->gc_tree++;
@@ -629,14 +675,18 @@ static void scan(const char *path, const char *src, size_t len, TSNode n, TSNode
         if (!inside && !tree && !words) {
             /* the C's own: but the children the walk lowers may hold
              * errors of their own */
-            for (uint32_t i = 0; i < ts_node_child_count(n); i++) {
-                TSNode k = ts_node_child(n, i);
-                if (dg_error_walked(k) && ts_node_has_error(k)) {
-                    TSNode null = {{0}, 0, 0};
-                    boundary b = {k, -1};
-                    scan(path, src, len, k, n, null, null, count, 0, &b);
-                }
+            TSTreeCursor c = ts_tree_cursor_new(n);
+            if (ts_tree_cursor_goto_first_child(&c)) {
+                do {
+                    TSNode k = ts_tree_cursor_current_node(&c);
+                    if (dg_error_walked(k) && ts_node_has_error(k)) {
+                        TSNode null = {{0}, 0, 0};
+                        boundary b = {k, -1};
+                        scan(path, src, len, k, n, null, null, count, 0, &b);
+                    }
+                } while (ts_tree_cursor_goto_next_sibling(&c));
             }
+            ts_tree_cursor_delete(&c);
             return;
         }
         int before = *count;
@@ -652,13 +702,21 @@ static void scan(const char *path, const char *src, size_t len, TSNode n, TSNode
     boundary mine = {n, -1};
     if (is_gc_type(t)) in_gc = 1;
     else if (is_c_boundary(t)) in_gc = 0, bd = &mine;
+    /* children through a cursor (see lw_walk_kids), one ahead for `next` */
     TSNode before = {{0}, 0, 0};
-    for (uint32_t i = 0; i < ts_node_child_count(n); i++) {
-        TSNode k = ts_node_child(n, i);
-        TSNode after = i + 1 < ts_node_child_count(n) ? ts_node_child(n, i + 1) : next;
-        scan(path, src, len, k, n, before, after, count, in_gc, bd);
-        before = k;
+    TSTreeCursor c = ts_tree_cursor_new(n);
+    if (ts_tree_cursor_goto_first_child(&c)) {
+        TSNode k = ts_tree_cursor_current_node(&c);
+        for (;;) {
+            int more = ts_tree_cursor_goto_next_sibling(&c);
+            TSNode after = more ? ts_tree_cursor_current_node(&c) : next;
+            scan(path, src, len, k, n, before, after, count, in_gc, bd);
+            if (!more || *count >= MAX_ERRORS) break;
+            before = k;
+            k = after;
+        }
     }
+    ts_tree_cursor_delete(&c);
 }
 
 int dg_syntax(const char *path, const char *src, size_t len, TSNode root, dg_stats *st)

@@ -187,9 +187,18 @@ int lw_res_at(lw *w, size_t at)
 
 void lw_walk(lw *w, TSNode n);
 
+/* Through a cursor: ts_node_child(n, i) of tree-sitter 0.20.7 steps over
+ * the i children before, so indexing made the walk quadratic in a node's
+ * width (a translation unit of 10,000 definitions; an ERROR of random
+ * bytes). */
 void lw_walk_kids(lw *w, TSNode n)
 {
-    for (uint32_t i = 0; i < nkids(n); i++) lw_walk(w, kid(n, i));
+    TSTreeCursor c = ts_tree_cursor_new(n);
+    if (ts_tree_cursor_goto_first_child(&c)) {
+        do lw_walk(w, ts_tree_cursor_current_node(&c));
+        while (ts_tree_cursor_goto_next_sibling(&c));
+    }
+    ts_tree_cursor_delete(&c);
 }
 
 /* Walks a declarator: array sizes and initializers are uses, the declared
@@ -686,8 +695,14 @@ void lw_walk(lw *w, TSNode n)
          * through: no gc in it). Its bytes pass through untouched; only the
          * complete definitions and includes inside it are lowered, so that
          * no code is inserted into or across the region. */
-        for (uint32_t i = 0; i < nkids(n); i++)
-            if (is(kid(n, i), "ERROR") || dg_error_walked(kid(n, i))) lw_walk(w, kid(n, i));
+        TSTreeCursor c = ts_tree_cursor_new(n);
+        if (ts_tree_cursor_goto_first_child(&c)) {
+            do {
+                TSNode k = ts_tree_cursor_current_node(&c);
+                if (is(k, "ERROR") || dg_error_walked(k)) lw_walk(w, k);
+            } while (ts_tree_cursor_goto_next_sibling(&c));
+        }
+        ts_tree_cursor_delete(&c);
         return;
     }
     if (!w->fn) {
@@ -714,6 +729,21 @@ void lw_walk(lw *w, TSNode n)
 /* ------------------------------------------------------------------------ */
 /* files                                                                     */
 
+/* Bounds on one input (the .gc file or a quoted header), so that no input
+ * makes gocc run for minutes or take gigabytes:
+ *   - size: tree-sitter's tree takes about 60 bytes of memory per byte of
+ *     source (a 50 MB file took 3 GB); 24 MiB is nearly three times sqlite's
+ *     amalgamation (8.5 MiB, the largest C file we know of);
+ *   - parse time: real C parses at about 1 us per byte (4 s for a 5 MB
+ *     file on a busy machine); input that is not C (random bytes) sends
+ *     tree-sitter's error recovery into 10 us per byte and more, and its
+ *     memory grows with it. The budget is 10 s plus 2 us per byte;
+ *   - nesting: the walks recurse along the tree; 5,000 levels (2,500
+ *     parentheses, blocks or `a + b + ...` terms in one chain) fit easily in
+ *     an 8 MB stack, and clang refuses 256 nested brackets by default. */
+enum { MAX_INPUT = 24 << 20, MAX_DEPTH = 5000 };
+static const uint64_t PARSE_BUDGET_US = 10000000, PARSE_US_PER_BYTE = 2;
+
 static char *read_file(const char *path, size_t *len)
 {
     FILE *f = fopen(path, "rb");
@@ -721,7 +751,8 @@ static char *read_file(const char *path, size_t *len)
     sb b = {0};
     char buf[65536];
     size_t n;
-    while ((n = fread(buf, 1, sizeof buf, f)) > 0) sb_add(&b, buf, n);
+    /* one byte past the limit is enough to refuse */
+    while (b.len <= MAX_INPUT && (n = fread(buf, 1, sizeof buf, f)) > 0) sb_add(&b, buf, n);
     int bad = ferror(f);
     fclose(f);
     if (bad) {
@@ -788,6 +819,35 @@ static char *header_name(cg_result *r, const char *path)
     }
 }
 
+/* Refuses a tree deeper than MAX_DEPTH (the walks recurse along it), with
+ * the place where it gets too deep. Iterative. */
+static int too_deep(const char *path, const char *src, size_t len, TSNode root)
+{
+    TSTreeCursor c = ts_tree_cursor_new(root);
+    unsigned depth = 0;
+    int deep = 0;
+    for (;;) {
+        if (depth >= MAX_DEPTH) {
+            deep = 1;
+            break;
+        }
+        if (ts_tree_cursor_goto_first_child(&c)) {
+            depth++;
+            continue;
+        }
+        while (!ts_tree_cursor_goto_next_sibling(&c)) {
+            if (depth == 0 || !ts_tree_cursor_goto_parent(&c)) goto done;
+            depth--;
+        }
+    }
+done:
+    if (deep)
+        dg_error(path, src, len, ts_node_start_point(ts_tree_cursor_current_node(&c)),
+                 "nested too deeply (over %d levels of syntax; gocc's limit)", MAX_DEPTH);
+    ts_tree_cursor_delete(&c);
+    return deep;
+}
+
 /* Translates path (the .gc file, or a quoted header) and adds it to the
  * result; for a header *name_out gets its output name (also when it was
  * translated before). Returns the number of errors. */
@@ -807,6 +867,12 @@ static int translate_file(lw_tr *tr, const char *path, int is_header, char **nam
         fprintf(stderr, "gocc: error: cannot read %s\n", path);
         return 1;
     }
+    if (len > MAX_INPUT) {
+        fprintf(stderr, "gocc: error: %s is too large (over %d MiB, gocc's limit for one file)\n", path,
+                MAX_INPUT >> 20);
+        free(src);
+        return 1;
+    }
     int slot = -1;
     if (is_header) {
         /* claim the name first: a header that includes itself terminates */
@@ -819,10 +885,20 @@ static int translate_file(lw_tr *tr, const char *path, int is_header, char **nam
     add_srcdir(r, path);
     TSParser *parser = ts_parser_new();
     ts_parser_set_language(parser, tree_sitter_gc());
+    uint64_t budget = PARSE_BUDGET_US + PARSE_US_PER_BYTE * (uint64_t)len;
+    ts_parser_set_timeout_micros(parser, budget);
     TSTree *tree = ts_parser_parse_string(parser, NULL, src, (uint32_t)len);
+    if (!tree) {
+        fprintf(stderr, "gocc: error: %s: parsing takes too long (over %.0f s, gocc's limit for %zu bytes); is it C?\n",
+                path, budget / 1e6, len);
+        ts_parser_delete(parser);
+        free(src);
+        return 1;
+    }
     TSNode root = ts_tree_root_node(tree);
     dg_stats st = {0};
-    int errors = dg_syntax(path, src, len, root, &st);
+    int errors = too_deep(path, src, len, root);
+    if (!errors) errors = dg_syntax(path, src, len, root, &st);
     if (getenv("GOCC_SYNTAX_STATS"))
         /* a measuring aid (docs/language.md, "Syntax errors"): how the
          * error regions of this file were judged */

@@ -16,3 +16,7 @@ $(FRONTEND_OBJDIR)/scanner.o: frontend/src/scanner.c frontend/src/tree_sitter/pa
 
 ALL    += $(FRONTEND_OBJS)
 SUITES += frontend/test/run
+
+# The translator's robustness: crash/time/memory regressions and a short
+# libFuzzer run (tests/fuzz/README.md).
+SUITES += tests/fuzz/run
