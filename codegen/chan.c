@@ -107,6 +107,46 @@ void ch_make_call(lw *w, TSNode n)
 /* ------------------------------------------------------------------------ */
 /* channel operations                                                        */
 
+/* Whether type node t (a type specifier or type descriptor) names an array
+ * type: `int[4]` written out, or a typedef name of an array type. */
+static int type_is_array(lw *w, TSNode t)
+{
+    if (is(t, "type_descriptor")) {
+        TSNode d = fld(t, "declarator");
+        if (is(d, "abstract_array_declarator")) return 1;
+        if (!ts_node_is_null(d)) return 0;
+        t = fld(t, "type");
+    }
+    if (!is(t, "type_identifier")) return 0;
+    int s = lw_lookup_n(w, t);
+    if (s < 0 || !is(w->syms[s].decl, "type_definition")) return 0;
+    TSNode d = w->syms[s].dtor;
+    if (is(d, "array_declarator")) return 1;
+    if (is(d, "type_identifier") || is(d, "identifier")) return type_is_array(w, fld(w->syms[s].decl, "type"));
+    return 0;
+}
+
+/* Whether channel expression c is known, from its declaration, to carry
+ * arrays (chan(int[4]) c, a typedef of an array as element). The C
+ * compiler cannot tell the code generator, and arrays are neither assigned
+ * nor returned by value in C: sends and receives on such a channel copy
+ * through pointers instead. */
+static int elem_is_array(lw *w, TSNode c)
+{
+    while (is(c, "parenthesized_expression")) c = ts_node_named_child(c, 0);
+    if (!is(c, "identifier")) return 0;
+    int s = lw_lookup_n(w, c);
+    if (s < 0 || !is(w->syms[s].dtor, "identifier")) return 0;
+    TSNode t = fld(w->syms[s].decl, "type");
+    if (!(is(t, "channel_type") || is(t, "send_channel_type") || is(t, "receive_channel_type"))) return 0;
+    for (uint32_t i = 0; i < ts_node_named_child_count(t); i++) {
+        TSNode e = ts_node_named_child(t, i);
+        if (is(e, "type_qualifier") || is(e, "comment")) continue;
+        return type_is_array(w, e);
+    }
+    return 0;
+}
+
 #define RECV_CHECK(k) "_Static_assert(!GOCC_CHAN_IS_SEND_ONLY(gocc__c_" k "), \"receive from send-only channel\"); "
 
 /* Whether channel operand ch is a call time_after(d) of the library's time_after (not a function of the
@@ -142,12 +182,22 @@ void ch_recv_expr(lw *w, TSNode n)
         ed_replace(&w->ed, E(d), E(n), "))");
         return;
     }
-    snprintf(b, sizeof b, "%s({ __auto_type gocc__c_%d = (", discard ? "(void)" : "", k);
-    snprintf(c, sizeof c,
-             "); _Static_assert(!GOCC_CHAN_IS_SEND_ONLY(gocc__c_%d), \"receive from send-only channel\"); "
-             "GOCC_CHAN_ELEM(gocc__c_%d) gocc__v_%d; "
-             "gocc_chan_recv((struct gocc_chan *)gocc__c_%d, &gocc__v_%d, GOCC_HERE); gocc__v_%d; })",
-             k, k, k, k, k, k);
+    snprintf(b, sizeof b, "%s%s({ __auto_type gocc__c_%d = (", discard ? "(void)" : "", elem_is_array(w, ch) ? "(" : "", k);
+    if (elem_is_array(w, ch))
+        /* an array value: a member of a struct rvalue, which lives until
+         * the end of the full expression (a bare array would decay to a
+         * pointer to the dead temporary) */
+        snprintf(c, sizeof c,
+                 "); _Static_assert(!GOCC_CHAN_IS_SEND_ONLY(gocc__c_%d), \"receive from send-only channel\"); "
+                 "struct { GOCC_CHAN_ELEM(gocc__c_%d) a; } gocc__v_%d; "
+                 "gocc_chan_recv((struct gocc_chan *)gocc__c_%d, &gocc__v_%d.a, GOCC_HERE); gocc__v_%d; }).a)",
+                 k, k, k, k, k, k);
+    else
+        snprintf(c, sizeof c,
+                 "); _Static_assert(!GOCC_CHAN_IS_SEND_ONLY(gocc__c_%d), \"receive from send-only channel\"); "
+                 "GOCC_CHAN_ELEM(gocc__c_%d) gocc__v_%d; "
+                 "gocc_chan_recv((struct gocc_chan *)gocc__c_%d, &gocc__v_%d, GOCC_HERE); gocc__v_%d; })",
+                 k, k, k, k, k, k);
     ed_replace(&w->ed, S(n), S(ch), b);
     ed_close(&w->ed, E(ch), c);
 }
@@ -167,7 +217,17 @@ void ch_send(lw *w, TSNode n)
              "); _Static_assert(!GOCC_CHAN_IS_RECV_ONLY(gocc__c_%d), \"send on receive-only channel\"); "
              "GOCC_CHAN_ELEM(gocc__c_%d) gocc__v_%d = (",
              k, k, k);
-    snprintf(e, sizeof e, "); gocc_chan_send((struct gocc_chan *)gocc__c_%d, &gocc__v_%d, GOCC_HERE); }", k, k);
+    if (elem_is_array(w, ch)) {
+        /* an array is sent from where it is: &(e) must point to the
+         * element type, which checks e's type */
+        snprintf(m, sizeof m,
+                 "); _Static_assert(!GOCC_CHAN_IS_RECV_ONLY(gocc__c_%d), \"send on receive-only channel\"); "
+                 "GOCC_CHAN_ELEM(gocc__c_%d) *gocc__v_%d = &(",
+                 k, k, k);
+        snprintf(e, sizeof e, "); gocc_chan_send((struct gocc_chan *)gocc__c_%d, gocc__v_%d, GOCC_HERE); }", k, k);
+    } else {
+        snprintf(e, sizeof e, "); gocc_chan_send((struct gocc_chan *)gocc__c_%d, &gocc__v_%d, GOCC_HERE); }", k, k);
+    }
     ed_open(&w->ed, S(ch), b);
     ed_replace(&w->ed, S(arrow), E(arrow), m);
     ed_replace(&w->ed, E(val), E(n), e);
@@ -182,7 +242,7 @@ void ch_recv_stmt(lw *w, TSNode n)
     int k = lw_next_id(w);
     TSNode ch = fld(n, "channel"), d;
     char *v = lw_render(w, fld(n, "value")), *ok = lw_render(w, fld(n, "ok"));
-    sb b = {0};
+    sb b = {0}, assign = {0};
     if (ch_time_after(w, ch, &d)) {
         sb_printf(&b, "{ time_time gocc__v_%d = gocc_time_after_wait((time_duration)(", k);
         ed_replace(&w->ed, S(n), S(d), b.s);
@@ -190,10 +250,16 @@ void ch_recv_stmt(lw *w, TSNode n)
         sb_printf(&b, ")); %s = gocc__v_%d; %s = 1; }", v, k, ok);
         ed_replace(&w->ed, E(d), E(n), b.s);
         sb_free(&b);
+        sb_free(&assign);
         free(v);
         free(ok);
         return;
     }
+    if (elem_is_array(w, ch)) /* copied through a pointer of the element type */
+        sb_printf(&assign, "GOCC_CHAN_ELEM(gocc__c_%d) *gocc__d_%d = &(%s); __builtin_memcpy(gocc__d_%d, &gocc__v_%d, sizeof gocc__v_%d)",
+                  k, k, v, k, k, k);
+    else
+        sb_printf(&assign, "%s = gocc__v_%d", v, k);
     sb_printf(&b, "{ __auto_type gocc__c_%d = (", k);
     ed_replace(&w->ed, S(n), S(ch), b.s);
     b.len = 0;
@@ -201,10 +267,11 @@ void ch_recv_stmt(lw *w, TSNode n)
               "); _Static_assert(!GOCC_CHAN_IS_SEND_ONLY(gocc__c_%d), \"receive from send-only channel\"); "
               "GOCC_CHAN_ELEM(gocc__c_%d) gocc__v_%d; "
               "_Bool gocc__ok_%d = gocc_chan_recv((struct gocc_chan *)gocc__c_%d, &gocc__v_%d, GOCC_HERE); "
-              "%s = gocc__v_%d; %s = gocc__ok_%d; }",
-              k, k, k, k, k, k, v, k, ok, k);
+              "%s; %s = gocc__ok_%d; }",
+              k, k, k, k, k, k, assign.s, ok, k);
     ed_replace(&w->ed, E(ch), E(n), b.s);
     sb_free(&b);
+    sb_free(&assign);
     free(v);
     free(ok);
 }
@@ -272,8 +339,11 @@ void ch_builtin_parts(lw *w, TSNode n, char **pre, char **post)
                   "gocc__x_%d), GOCC_HERE); })",
                   k, k, k);
     } else {
-        sb_printf(&b, "gocc_chan_%s((const struct gocc_chan *)(", name);
-        sb_puts(&e, "))");
+        /* an int, as Go's len and cap are: printf("%d", len(c)) is the
+         * literal conversion of fmt.Printf("%d", len(c)) and must build
+         * under -Wformat -Werror */
+        sb_printf(&b, "((int)gocc_chan_%s((const struct gocc_chan *)(", name);
+        sb_puts(&e, ")))");
     }
     free(name);
     *pre = sb_take(&b);
@@ -282,7 +352,7 @@ void ch_builtin_parts(lw *w, TSNode n, char **pre, char **post)
 
 /* free(p) -> ({ __auto_type gocc__x_K = (p); gocc_free(p', site); }): the
  * runtime tells a channel from other memory by its address,
- * len(c) -> gocc_chan_len(c), cap(c) -> gocc_chan_cap(c),
+ * len(c) -> ((int)gocc_chan_len(c)), cap(c) -> ((int)gocc_chan_cap(c)),
  * close(x) -> channel close if x is a pointer, POSIX close(2) if an integer:
  *   ({ __auto_type gocc__x_K = (x); <not receive-only>;
  *      __builtin_choose_expr(GOCC__IS_PTR(gocc__x_K),
@@ -377,7 +447,16 @@ void ch_for_range(lw *w, TSNode n)
     /* the body stays a block of its own inside v's, as with an ordinary
      * for, so that it may declare another v */
     b.len = 0;
-    sb_printf(&b, "{ %s = gocc__t_%d; GOCC_LOOP_CHECK(); ", decl, k);
+    TSNode name = d;
+    while (!ts_node_is_null(name) && !is(name, "identifier")) name = fld(name, "declarator");
+    if (elem_is_array(w, ch) && !ts_node_is_null(name)) {
+        /* an array is not initialized from an expression: copied */
+        char *nm = lw_text(w, name);
+        sb_printf(&b, "{ %s; __builtin_memcpy(&%s, &gocc__t_%d, sizeof gocc__t_%d); GOCC_LOOP_CHECK(); ", decl, nm, k, k);
+        free(nm);
+    } else {
+        sb_printf(&b, "{ %s = gocc__t_%d; GOCC_LOOP_CHECK(); ", decl, k);
+    }
     ed_open(&w->ed, S(body), b.s);
     ed_close(&w->ed, E(body), " }");
     sb_free(&b);

@@ -11,8 +11,9 @@
 /* select { case ...: body ... }  ->  evaluate, choose, dispatch in one switch:
  *   { gocc_select_case gocc__sc_N[n]; _Bool gocc__ok_N = 0; int gocc__i_N = -2;
  *     static const gocc_site gocc__site_N = {...};
+ *     GOCC_CHAN_ELEM(c1) gocc__v_N_0 = {0}; ...                               <- receive temporaries
  *     gocc__sel_N: switch (gocc__i_N) { case -2: ;
- *       __auto_type gocc__c_N_0 = (c1); GOCC_CHAN_ELEM(...) gocc__v_N_0;     <- first pass:
+ *       __auto_type gocc__c_N_0 = (c1);                                       <- first pass:
  *       gocc__sc_N[0] = ...;                                                    operands in
  *       if (0) { case 0: ; v = gocc__v_N_0; body... break; }                    source order
  *       ...
@@ -48,13 +49,12 @@ void sl_select(lw *w, TSNode n)
         ed_replace(&w->ed, S(n), E(n), "{ gocc_select(0, 0, 0, 0, GOCC_HERE); }");
         return;
     }
-    sb_printf(&b,
-              "{ gocc_select_case gocc__sc_%d[%d]; _Bool gocc__ok_%d = 0; int gocc__i_%d = -2; "
-              "static const gocc_site gocc__site_%d = { __FILE__, __LINE__ }; ",
-              k, ncases ? ncases : 1, k, k, k);
-    if (timeouts) sb_printf(&b, "gocc_int64 gocc__dl_%d = 0; int gocc__to_%d = 0; ", k, k);
-    sb_printf(&b, "gocc__sel_%d: switch (gocc__i_%d) { case -2: ;", k, k);
-    ed_replace(&w->ed, S(n), E(lb), b.s);
+    /* The received values' temporaries are declared before the switch,
+     * zeroed: the second pass jumps past anything declared inside it, and
+     * gcc -O2 then reports the value read at the case as "may be used
+     * uninitialized" (-Wall -Werror builds must pass). Their type comes from
+     * the channel expression, unevaluated inside __typeof__. */
+    sb temps = {0};
     int idx = 0;
     for (uint32_t i = 0; i < ts_node_named_child_count(body); i++) {
         TSNode c = ts_node_named_child(body, i);
@@ -128,18 +128,29 @@ void sl_select(lw *w, TSNode n)
             }
             ed_replace(&w->ed, S(c), S(ch), b.s);
             b.len = 0;
+            char *chtext = lw_render(w, ch);
+            sb_printf(&temps, " GOCC_CHAN_ELEM(%s) gocc__v_%d_%d = {0};", chtext, k, idx);
+            free(chtext);
             sb_printf(&b,
                       "); _Static_assert(!GOCC_CHAN_IS_SEND_ONLY(gocc__c_%d_%d), \"receive from send-only channel\"); "
-                      "GOCC_CHAN_ELEM(gocc__c_%d_%d) gocc__v_%d_%d; "
                       "gocc__sc_%d[%d].chan = (struct gocc_chan *)gocc__c_%d_%d; gocc__sc_%d[%d].elem = &gocc__v_%d_%d; "
                       "gocc__sc_%d[%d].is_send = 0; if (0) { case %d: ;%s",
-                      k, idx, k, idx, k, idx, k, idx, k, idx, k, idx, k, idx, k, idx, idx, assign.s ? assign.s : "");
+                      k, idx, k, idx, k, idx, k, idx, k, idx, k, idx, idx, assign.s ? assign.s : "");
             sb_free(&assign);
             ed_replace(&w->ed, E(ch), E(colon), b.s);
         }
         ed_close(&w->ed, E(c), " break; }");
         idx++;
     }
+    b.len = 0;
+    sb_printf(&b,
+              "{ gocc_select_case gocc__sc_%d[%d]; _Bool gocc__ok_%d = 0; int gocc__i_%d = -2; "
+              "static const gocc_site gocc__site_%d = { __FILE__, __LINE__ };%s ",
+              k, ncases ? ncases : 1, k, k, k, temps.s ? temps.s : "");
+    if (timeouts) sb_printf(&b, "gocc_int64 gocc__dl_%d = 0; int gocc__to_%d = 0; ", k, k);
+    sb_printf(&b, "gocc__sel_%d: switch (gocc__i_%d) { case -2: ;", k, k);
+    ed_replace(&w->ed, S(n), E(lb), b.s);
+    sb_free(&temps);
     b.len = 0;
     if (timeouts)
         sb_printf(&b,

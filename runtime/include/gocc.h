@@ -46,16 +46,19 @@ struct gocc_chan;
 /* Channels. A channel value is a pointer to the runtime's struct gocc_chan,
  * typed in C so that the element type and direction are checked by the C
  * compiler:
- *     chan T    is  T (**)(struct gocc_chan_tag *)
- *     <-chan T  is  T (*const *)(struct gocc_chan_tag *)     (receive-only)
- *     chan<- T  is  T (*volatile *)(struct gocc_chan_tag *)  (send-only)
+ *     chan T    is  T *(**)(struct gocc_chan_tag *)
+ *     <-chan T  is  T *(*const *)(struct gocc_chan_tag *)     (receive-only)
+ *     chan<- T  is  T *(*volatile *)(struct gocc_chan_tag *)  (send-only)
  * Function-pointer types are structural, so `chan int` written twice is one
  * type; adding a qualifier to the pointee is an implicit conversion, so
- * chan T converts to either direction; NULL is the nil channel. The pointer
- * is never dereferenced: the runtime casts it to struct gocc_chan *. */
-#define GOCC_CHAN(...) __typeof__(__typeof__(__VA_ARGS__) (**)(struct gocc_chan_tag *))
-#define GOCC_CHAN_RECV(...) __typeof__(__typeof__(__VA_ARGS__) (*const *)(struct gocc_chan_tag *))
-#define GOCC_CHAN_SEND(...) __typeof__(__typeof__(__VA_ARGS__) (*volatile *)(struct gocc_chan_tag *))
+ * chan T converts to either direction; NULL is the nil channel. The function
+ * returns a pointer to T, not T, so that T may be an array (chan(int[4]): a
+ * function cannot return an array) and a qualifier in T is not one on a
+ * return type (-Wignored-qualifiers). The pointer is never dereferenced:
+ * the runtime casts it to struct gocc_chan *. */
+#define GOCC_CHAN(...) __typeof__(__typeof__(__VA_ARGS__) *(**)(struct gocc_chan_tag *))
+#define GOCC_CHAN_RECV(...) __typeof__(__typeof__(__VA_ARGS__) *(*const *)(struct gocc_chan_tag *))
+#define GOCC_CHAN_SEND(...) __typeof__(__typeof__(__VA_ARGS__) *(*volatile *)(struct gocc_chan_tag *))
 
 typedef __SIZE_TYPE__ gocc_size;
 typedef __INT64_TYPE__ gocc_int64;
@@ -304,7 +307,7 @@ long long runtime_goid(void);
 /* ------------------------------------------------------------------------ */
 
 /* The element type of channel expression c (unevaluated). */
-#define GOCC_CHAN_ELEM(c) __typeof__((**(c))(0))
+#define GOCC_CHAN_ELEM(c) __typeof__(*(**(c))(0))
 #define GOCC_CHAN_IS_RECV_ONLY(c) _Generic((c), __typeof__(*(c)) const *: 1, default: 0)
 #define GOCC_CHAN_IS_SEND_ONLY(c) _Generic((c), __typeof__(*(c)) volatile *: 1, default: 0)
 /* close(x) in .gc code is a channel close when x is a pointer (a channel or
