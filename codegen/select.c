@@ -12,7 +12,7 @@
  *   { gocc_select_case gocc__sc_N[n]; _Bool gocc__ok_N = 0; int gocc__i_N = -2;
  *     static const gocc_site gocc__site_N = {...};
  *     GOCC_CHAN_ELEM(c1) gocc__v_N_0 = {0}; ...                               <- receive temporaries
- *     gocc__sel_N: switch (gocc__i_N) { case -2: ;
+ *     gocc__sel_N: switch (gocc__i_N) { default: __builtin_unreachable(); case -2: ;
  *       __auto_type gocc__c_N_0 = (c1);                                       <- first pass:
  *       gocc__sc_N[0] = ...;                                                    operands in
  *       if (0) { case 0: ; v = gocc__v_N_0; body... break; }                    source order
@@ -25,7 +25,9 @@
  * chooses and the goto re-enters the switch at the chosen case, whose
  * assignment (v = ..., T w = ..., v, ok = ...) and body run. `break` leaves
  * the switch, i.e. the select; `continue` reaches the enclosing loop; a body
- * that ends breaks, so there is no fallthrough. */
+ * that ends breaks, so there is no fallthrough. gocc__i_N is -2 or a case
+ * index: the unreachable default tells the C compiler so, and a select
+ * whose every case returns ends a function without -Wreturn-type. */
 void sl_select(lw *w, TSNode n)
 {
     int k = lw_next_id(w);
@@ -148,7 +150,7 @@ void sl_select(lw *w, TSNode n)
               "static const gocc_site gocc__site_%d = { __FILE__, __LINE__ };%s ",
               k, ncases ? ncases : 1, k, k, k, temps.s ? temps.s : "");
     if (timeouts) sb_printf(&b, "gocc_int64 gocc__dl_%d = 0; int gocc__to_%d = 0; ", k, k);
-    sb_printf(&b, "gocc__sel_%d: switch (gocc__i_%d) { case -2: ;", k, k);
+    sb_printf(&b, "gocc__sel_%d: switch (gocc__i_%d) { default: __builtin_unreachable(); case -2: ;", k, k);
     ed_replace(&w->ed, S(n), E(lb), b.s);
     sb_free(&temps);
     b.len = 0;
