@@ -473,7 +473,7 @@ static void execute(gocc_m *m, gocc_g *g, int inherit)
         /* First run: only now does g need a stack (the main goroutine brings its own). */
         gocc_stk *s = g->stk ? g->stk : gocc_stack_alloc(p);
         g->stk = s;
-        g->guard = (uintptr_t)s->lo + GOCC_STACK_REDZONE;
+        g->guard = gocc_stack_watermark(s); /* stack.c: lowered to lo + redzone if it goes deep */
         char *top = (char *)((uintptr_t)s & ~(uintptr_t)63);
         g->ctx = make_fcontext(top, (size_t)(top - s->lo), gentry);
     }
@@ -819,9 +819,10 @@ void gocc_sched_morestack(const gocc_site *site)
         RSTORE(gocc_sched_stack_guard, 0);
         return;
     }
-    if (sp < g->guard)
+    if (sp < g->guard && !gocc_stack_deeper(g, sp))
         gocc_dump_stackoverflow(g, site);
-    /* Not an overflow: sysmon poisoned the guard to preempt us. */
+    /* Not an overflow: the goroutine went past its stack's depth watermark (stack.c notes it, so the
+     * pages go back at exit), or sysmon poisoned the guard to preempt us. */
     RSTORE(gocc_sched_stack_guard, g->guard);
     gocc_sched_preempt();
 }

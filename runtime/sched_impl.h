@@ -39,7 +39,7 @@ typedef struct gocc_m gocc_m;
 
 enum { G_FREE, G_RUNNABLE, G_RUNNING, G_WAITING, G_DEAD };
 
-#define GOCC_STACK_SIZE   ((size_t)512 * 1024)
+extern size_t gocc_stack_size;                   /* usable bytes of a goroutine stack: GOCC_STACK, else 8 MiB */
 #define GOCC_STACK_REDZONE ((size_t)32 * 1024)   /* below the guard: room for C callees and the report */
 #define GOCC_PAGE         4096
 #define GOCC_CANARY       0x6f63636f67ULL        /* at hi-8 of every carved stack */
@@ -50,7 +50,8 @@ typedef struct gocc_stk {
     char *hi;                   /* one past the top */
     uintptr_t spmin;            /* lowest sp seen at switches (decides madvise on free) */
     struct gocc_stk *next;      /* free list */
-    int guarded;                /* a PROT_NONE page lies just below lo (no canary to check) */
+    int guarded;                /* a PROT_NONE gap lies just below lo; else (past the mapping budget) a
+                                   writable one that gocc_stack_check inspects at every switch */
     int chunkidx;
     uint64_t canary;            /* GOCC_CANARY: an overflow of the stack above lands here first */
 } gocc_stk;
@@ -133,8 +134,20 @@ void gocc_g_free(gocc_p *p, gocc_g *g);
 gocc_stk *gocc_stack_alloc(gocc_p *p);
 void gocc_stack_free(gocc_p *p, gocc_stk *s);    /* s is no longer in use */
 gocc_stk *gocc_stack_main(void);                 /* the main goroutine's own large stack (once, at start) */
+/* The guard word a goroutine starts with on stack s: a depth watermark WATERMARK below the top, so that
+ * .gc code that goes deeper calls gocc_sched_morestack once, which calls gocc_stack_deeper: it notes the
+ * depth (the pages go back when the goroutine ends) and lowers g->guard to the real limit (lo + redzone);
+ * 0 when sp is past the real limit too (an overflow). */
+uintptr_t gocc_stack_watermark(const gocc_stk *s);
+int gocc_stack_deeper(gocc_g *g, uintptr_t sp);
 void gocc_stack_check(gocc_g *g);                /* overflow canary below g's stack; reports and exits */
-gocc_stk *gocc_stack_find(uintptr_t addr, int *inguard); /* the stack that holds addr */
+gocc_stk *gocc_stack_find(uintptr_t addr, int *inguard); /* the stack (or its gap, *inguard) that holds addr */
+/* For the crash handler: 1 if addr (a SIGSEGV/SIGBUS fault address) lies in a goroutine stack's guard gap,
+ * or if sp (the faulting context's stack pointer, 0 if unknown) lies below the current goroutine's stack,
+ * with the report's first lines in buf ("runtime: goroutine N stack overflow ...", "fatal error: goroutine
+ * stack overflow", and the goroutine's creation site); 0 otherwise. Async-signal-safe enough for a crash
+ * (snprintf of integers and strings, no allocation). */
+int gocc_stack_overflow_report(uintptr_t addr, uintptr_t sp, char *buf, size_t n);
 void gocc_g_foreach(void (*f)(gocc_g *g, void *arg), void *arg);
 void gocc_stack_sigsetup(void);                  /* per-thread alternate signal stack */
 void gocc_stack_init(void);

@@ -7,30 +7,58 @@
  * million goroutines which finish quickly touches a few warm stacks, not a
  * million fresh pages (a first touch costs 12-40 us on this kind of VM).
  *
- * Stacks are carved in order out of chunks of STACKS_PER_CHUNK stacks, each
- * chunk one MAP_NORESERVE mapping with a PROT_NONE gap (CHUNKGUARD) at its bottom, so a
- * million parked goroutines need a few thousand mappings, not one per stack
- * (the kernel allows 65530). Stacks of the first chunk also get a guard page
- * each (an overflow there faults at once); the others rely on the function-
- * entry check of .gc code and on a canary: the top word of every carved stack
- * holds GOCC_CANARY, and since the stack below a stack is where an overflow
- * lands, the canary under lo is checked whenever the goroutine switches out.
+ * Size. A stack holds gocc_stack_size bytes: 448 KiB unless the GOCC_STACK
+ * environment variable says otherwise (read once at start; 64K to 1G, e.g.
+ * GOCC_STACK=8M for a C thread's default). Stacks are carved in order out of
+ * chunks of SLOTS slots, one MAP_NORESERVE mapping each; a slot is a GUARD
+ * (64 KiB) gap, then the stack. Pages are committed only when touched. Why not
+ * 8 MiB by default: the touched top page of each parked goroutine's stack then
+ * needs a page-table page of its own (stacks 8 MiB apart), 4 KiB more kernel
+ * memory per goroutine, which made a million parked goroutines take 4 GiB of
+ * page tables and run 3 times slower; at 512 KiB a slot, four stacks share one.
+ *
+ * Guards. The gap below a stack is PROT_NONE, so the kernel faults an
+ * overflow (plain C or .gc code). Each such gap splits the chunk's mapping:
+ * two mappings per stack, and a process may have vm.max_map_count (65530 on a
+ * stock kernel). So guards are budgeted: (max_map_count - RESERVED_MAPS) / 2
+ * stacks (24,573 on a stock kernel; GOCC_STACK_GUARDS=N overrides) get one,
+ * chunk by chunk; past the budget a chunk guards only its bottom stack, and
+ * the other gaps stay writable and unused. Pooled stacks are handed out
+ * guarded ones first, so a program with fewer live goroutines than the budget
+ * only ever runs on guarded stacks. On an unguarded stack: .gc code is
+ * checked at every function entry (GOCC_FUNCTION_ENTRY compares the stack
+ * pointer after the prologue, so a frame too big to fit is caught before it
+ * is touched); plain C that runs below the stack writes into its own 64 KiB
+ * gap, which corrupts nobody and is found (mincore) when the goroutine ends;
+ * only plain C that goes more than 64 KiB past an unguarded stack reaches the
+ * stack below unreported. A stack overflow report (SIGSEGV in a gap, or a
+ * fault with the stack pointer below the current goroutine's stack) names the
+ * goroutine and where it was created: gocc_stack_overflow_report.
+ *
+ * Memory given back. A stack's top page holds its record and stays. The
+ * pages below go back (madvise) when the goroutine ends if it went deep: its
+ * stack pointer was low at some switch (spmin), or .gc code crossed the depth
+ * watermark WATERMARK below the top (the guard word starts there, and
+ * gocc_stack_deeper notes the crossing once, then lowers it to the real
+ * limit). A plain C call that went deep and returned before any switch is not
+ * seen; its pages stay with the stack while it sits in its p's cache
+ * (LOCALMAX stacks at most) and go back when the stack moves to the global
+ * pool, so the memory a pool holds stays bounded.
  *
  * Invariants:
  *   - Carved stacks and g records are never unmapped.
- *   - A pooled stack has touched only its top page unless spmin says
- *     otherwise: freeing a stack that went deeper gives the pages below back
- *     (madvise), so pooled and parked goroutines cost about one page each.
+ *   - A stack in the global pool has touched only its top page.
  *   - Pools are per p (no lock) with global overflow lists (mem.lock).
  *
  * The main goroutine is different: plain C code runs there (LANGUAGE.md: a
  * program without the constructs behaves as with cc), so it gets a stack as
  * large as the process's own would have been (RLIMIT_STACK's soft limit,
- * within [GOCC_STACK_SIZE, MAINSTACK_MAX]) in a mapping of its own, never
- * pooled, with a MAINGUARD-byte PROT_NONE gap below it, as wide as the
- * kernel's stack guard gap so that a large frame cannot jump over it.
+ * within [MINSTACK, MAINSTACK_MAX]) in a mapping of its own, never pooled,
+ * with a MAINGUARD-byte PROT_NONE gap below it, as wide as the kernel's stack
+ * guard gap so that a large frame cannot jump over it.
  */
 #include <signal.h>
+#include <ucontext.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -44,25 +72,31 @@
 #define GOCC_RACE 0
 #endif
 
-#define STACKS_PER_CHUNK 512
-#define MAXCHUNKS 16384
-#define GUARDED_CHUNKS 1
+#define SLOTS 64                                /* stacks per chunk (one mapping) */
+#define MAXCHUNKS 65536                         /* 4M stacks */
+#define GUARD ((size_t)64 << 10)                /* the gap below every stack */
+#define DEFAULTSTACK ((size_t)448 << 10)        /* + GUARD: 512 KiB a slot, 4 stacks per page-table page */
+#define MINSTACK ((size_t)64 << 10)
+#define MAXSTACK ((size_t)1 << 30)
+#define RESERVED_MAPS 16384
+#define WATERMARK ((size_t)64 << 10)            /* .gc code deeper than this below the top is noted */
 #define GSLAB ((size_t)2 << 20)                 /* bytes per g slab */
 #define MAXSLABS 65536
 #define LOCALMAX 64
 #define MAINSTACK_MAX ((size_t)64 << 20)
-#define MAINGUARD ((size_t)1 << 20)
-/* PROT_NONE gap below every chunk: its bottom stack is often the first goroutine's (the main goroutine
- * has its own stack), and a large frame there must fault in a guard, not in whatever is mapped below. */
-#define CHUNKGUARD ((size_t)1 << 20)
+#define MAINGUARD ((size_t)1 << 20)             /* as wide as the kernel's own stack guard gap */
 
 static struct {
     gocc_lock lock;             /* guards the free lists and carving */
     gocc_g *gfree;
-    gocc_stk *sfree;
+    gocc_stk *sfree;            /* guarded stacks */
+    gocc_stk *sfree_unguarded;  /* stacks carved past the mapping budget */
     char *chunks[MAXCHUNKS];    /* published with release stores; read by the signal handler */
     int nchunks;
     int carved;                 /* stacks carved from chunks[nchunks-1] */
+    int chunkguarded;           /* chunks[nchunks-1] gives every stack a PROT_NONE gap */
+    int nguarded;               /* stacks with a PROT_NONE gap */
+    int guardbudget;            /* at most this many (two mappings each): see read_settings */
     char *slabs[MAXSLABS];
     int nslabs;
     int gcarved;                /* records carved from slabs[nslabs-1] */
@@ -72,7 +106,6 @@ static struct {
 
 #define GPERSLAB ((int)(GSLAB / sizeof(gocc_g)))
 
-static char *stackbase(int chunk, int i) { return mem.chunks[chunk] + CHUNKGUARD + (size_t)i * GOCC_STACK_SIZE; }
 static gocc_stk *stkrecord(char *hi) { return (gocc_stk *)(hi - sizeof(gocc_stk)); }
 
 static __attribute__((noreturn)) void nomem(const char *what)
@@ -188,33 +221,95 @@ void gocc_g_foreach(void (*f)(gocc_g *g, void *arg), void *arg)
 /* ------------------------------------------------------------------ */
 /* stacks                                                              */
 
+size_t gocc_stack_size = DEFAULTSTACK;
+
+static size_t slotsize(void) { return GUARD + gocc_stack_size; }
+static char *slotbase(int chunk, int i) { return mem.chunks[chunk] + (size_t)i * slotsize(); }
+static char *stacklo(int chunk, int i) { return slotbase(chunk, i) + GUARD; }
+
+/* GOCC_STACK: a size in bytes, with an optional K, M or G suffix (powers of 1024). */
+static void read_settings(void)
+{
+    const char *e = getenv("GOCC_STACK");
+    if (e && *e) {
+        char *end;
+        unsigned long long v = strtoull(e, &end, 10);
+        unsigned long long mul = 1;
+        if (*end == 'k' || *end == 'K') mul = 1ULL << 10, end++;
+        else if (*end == 'm' || *end == 'M') mul = 1ULL << 20, end++;
+        else if (*end == 'g' || *end == 'G') mul = 1ULL << 30, end++;
+        if (*end == 'i' || *end == 'B') end++; /* 8MiB, 8MB */
+        if (*end == 'B') end++;
+        v *= mul;
+        if (*end || v < MINSTACK || v > MAXSTACK) {
+            char buf[200];
+            int n = snprintf(buf, sizeof buf, "gocc: GOCC_STACK=%s ignored: want a size from 64K to 1G, like 16M\n", e);
+            if (write(2, buf, (size_t)n)) {}
+        } else {
+            gocc_stack_size = ((size_t)v + GOCC_PAGE - 1) & ~(size_t)(GOCC_PAGE - 1);
+        }
+    }
+    /* The mapping budget: a guarded stack costs two mappings (its PROT_NONE gap splits the chunk); keep
+     * RESERVED_MAPS for everything else the process maps (libraries, malloc arenas, thread stacks, the
+     * netpoller, the user's own mmaps). */
+    long maxmaps = 65530;
+    FILE *f = fopen("/proc/sys/vm/max_map_count", "r");
+    if (f) {
+        if (fscanf(f, "%ld", &maxmaps) != 1)
+            maxmaps = 65530;
+        fclose(f);
+    }
+    mem.guardbudget = maxmaps > RESERVED_MAPS ? (int)((maxmaps - RESERVED_MAPS) / 2) : 0;
+    /* GOCC_STACK_GUARDS=N overrides the budget (tests; or a kernel whose limit was raised by sysctl and a
+     * program that maps a lot of its own). */
+    const char *g = getenv("GOCC_STACK_GUARDS");
+    if (g && *g >= '0' && *g <= '9')
+        mem.guardbudget = atoi(g);
+}
+
 /* mem.lock held. */
 static gocc_stk *carve(void)
 {
-    if (!mem.nchunks || mem.carved == STACKS_PER_CHUNK) {
+    if (!mem.nchunks || mem.carved == SLOTS) {
         if (mem.nchunks == MAXCHUNKS)
             return NULL;
-        size_t len = CHUNKGUARD + STACKS_PER_CHUNK * GOCC_STACK_SIZE;
-        char *c = mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+        char *c = mmap(NULL, SLOTS * slotsize(), PROT_READ | PROT_WRITE,
+                       MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
         if (c == MAP_FAILED)
             return NULL;
-        mprotect(c, CHUNKGUARD, PROT_NONE);
+        /* The whole chunk is guarded while the budget lasts; past it, only its bottom slot (so that
+         * nothing mapped below the chunk is ever written). */
+        mem.chunkguarded = mem.nguarded + SLOTS <= mem.guardbudget;
         mem.chunks[mem.nchunks] = c;
         mem.carved = 0;
         __atomic_store_n(&mem.nchunks, mem.nchunks + 1, __ATOMIC_RELEASE);
     }
     int ci = mem.nchunks - 1, i = mem.carved;
-    char *base = stackbase(ci, i), *hi = base + GOCC_STACK_SIZE;
-    int guarded = ci < GUARDED_CHUNKS && i > 0 && mprotect(base, GOCC_PAGE, PROT_NONE) == 0;
+    char *lo = stacklo(ci, i), *hi = lo + gocc_stack_size;
+    int guarded = (mem.chunkguarded || i == 0) && mprotect(slotbase(ci, i), GUARD, PROT_NONE) == 0;
+    mem.nguarded += guarded;
     gocc_stk *s = stkrecord(hi);
-    s->lo = guarded ? base + GOCC_PAGE : base;
+    s->lo = lo;
     s->hi = hi;
     s->spmin = (uintptr_t)s;
     s->next = NULL;
-    s->guarded = guarded || i == 0;
-    s->chunkidx = i;
+    s->guarded = guarded;
+    s->chunkidx = ci;
     s->canary = GOCC_CANARY;
     __atomic_store_n(&mem.carved, i + 1, __ATOMIC_RELEASE);
+    return s;
+}
+
+/* mem.lock held: a stack from the global lists, guarded ones first. */
+static gocc_stk *global_get(void)
+{
+    gocc_stk *s = mem.sfree;
+    if (s) {
+        mem.sfree = s->next;
+        return s;
+    }
+    if ((s = mem.sfree_unguarded))
+        mem.sfree_unguarded = s->next;
     return s;
 }
 
@@ -228,9 +323,7 @@ gocc_stk *gocc_stack_alloc(gocc_p *p)
     }
     gocc_lock_acquire(&mem.lock);
     if (p) {
-        while (mem.sfree && p->nsfree < LOCALMAX / 2) {
-            s = mem.sfree;
-            mem.sfree = s->next;
+        while (p->nsfree < LOCALMAX / 2 && (s = global_get())) {
             s->next = p->sfree;
             p->sfree = s;
             p->nsfree++;
@@ -241,8 +334,7 @@ gocc_stk *gocc_stack_alloc(gocc_p *p)
             gocc_lock_release(&mem.lock);
             return s;
         }
-    } else if ((s = mem.sfree)) {
-        mem.sfree = s->next;
+    } else if ((s = global_get())) {
         gocc_lock_release(&mem.lock);
         return s;
     }
@@ -259,8 +351,8 @@ gocc_stk *gocc_stack_main(void)
     struct rlimit rl;
     if (getrlimit(RLIMIT_STACK, &rl) == 0)
         size = rl.rlim_cur == RLIM_INFINITY || rl.rlim_cur > MAINSTACK_MAX ? MAINSTACK_MAX : (size_t)rl.rlim_cur;
-    if (size < GOCC_STACK_SIZE)
-        size = GOCC_STACK_SIZE;
+    if (size < MINSTACK)
+        size = MINSTACK;
     size = (size + GOCC_PAGE - 1) & ~(size_t)(GOCC_PAGE - 1);
     char *c = mmap(NULL, MAINGUARD + size, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
     if (c == MAP_FAILED)
@@ -279,31 +371,42 @@ gocc_stk *gocc_stack_main(void)
     return s;
 }
 
+/* Gives back every page of s below its top one (which holds the record and is touched again at once). */
+static void stack_release_pages(gocc_stk *s)
+{
+    char *keep = s->hi - GOCC_PAGE;
+    madvise(s->lo, (size_t)(keep - s->lo), MADV_DONTNEED);
+    s->spmin = (uintptr_t)s;
+}
+
 void gocc_stack_free(gocc_p *p, gocc_stk *s)
 {
     if (s == mem.mainstk)
         return; /* the main goroutine's exit ends the process; its stack is never pooled */
-    char *keep = s->hi - GOCC_PAGE;
 #if GOCC_RACE
     /* Race builds never reuse a stack: TSan would see the new goroutine's frames race with the old
      * one's (there is no way to clear its history of a range). Give the memory back and drop it. */
-    madvise(s->lo, (size_t)(keep - s->lo), MADV_DONTNEED);
+    stack_release_pages(s);
     (void)p;
     return;
 #endif
-    if (s->spmin < (uintptr_t)keep)
-        madvise(s->lo, (size_t)(keep - s->lo), MADV_DONTNEED);
-    s->spmin = (uintptr_t)s;
+    /* A goroutine that was deep at a switch touched pages below the top one: they go back now. */
+    if (s->spmin < (uintptr_t)(s->hi - GOCC_PAGE))
+        stack_release_pages(s);
     if (p) {
         s->next = p->sfree;
         p->sfree = s;
         if (++p->nsfree <= LOCALMAX)
             return;
+        /* Half the cache goes to the global lists. A deep call that returned before any switch left
+         * pages that spmin did not see: those stacks give back everything below their top page now, so
+         * only the LOCALMAX stacks of a p's cache can hold such pages (bounded memory). */
         gocc_stk *head = NULL;
         while (p->nsfree > LOCALMAX / 2) {
             gocc_stk *x = p->sfree;
             p->sfree = x->next;
             p->nsfree--;
+            stack_release_pages(x);
             x->next = head;
             head = x;
         }
@@ -311,32 +414,96 @@ void gocc_stack_free(gocc_p *p, gocc_stk *s)
         while (head) {
             gocc_stk *x = head;
             head = x->next;
-            x->next = mem.sfree;
-            mem.sfree = x;
+            gocc_stk **l = x->guarded ? &mem.sfree : &mem.sfree_unguarded;
+            x->next = *l;
+            *l = x;
         }
         gocc_lock_release(&mem.lock);
         return;
     }
+    stack_release_pages(s);
     gocc_lock_acquire(&mem.lock);
-    s->next = mem.sfree;
-    mem.sfree = s;
+    gocc_stk **l = s->guarded ? &mem.sfree : &mem.sfree_unguarded;
+    s->next = *l;
+    *l = s;
     gocc_lock_release(&mem.lock);
 }
 
+uintptr_t gocc_stack_watermark(const gocc_stk *s)
+{
+    uintptr_t real = (uintptr_t)s->lo + GOCC_STACK_REDZONE, w = (uintptr_t)s->hi - WATERMARK;
+    return w > real ? w : real;
+}
+
+int gocc_stack_deeper(gocc_g *g, uintptr_t sp)
+{
+    uintptr_t real = (uintptr_t)g->stk->lo + GOCC_STACK_REDZONE;
+    if (g->guard == real || sp < real)
+        return 0;
+    g->guard = real;
+    if (sp < g->stk->spmin)
+        g->stk->spmin = sp;
+    return 1;
+}
+
+/* Whether the top page of s's gap is resident: something wrote below lo (an overflow). Only unguarded
+ * stacks (past the mapping budget) have a writable gap. mincore, not a load: reading an untouched page
+ * would map it (a fault per stack, which made a million parked goroutines several times slower). */
+static int gap_written(const gocc_stk *s)
+{
+    unsigned char v = 0;
+    return mincore(s->lo - GOCC_PAGE, GOCC_PAGE, &v) == 0 && (v & 1);
+}
+
+static gocc_g *owner_found;
+static const gocc_stk *owner_want;
+static void find_owner(gocc_g *g, void *arg)
+{
+    (void)arg;
+    if (g->stk == owner_want)
+        owner_found = g;
+}
+
+/* The goroutine that runs on stack s (crash path only: walks every g). */
+static gocc_g *stack_owner(const gocc_stk *s)
+{
+    owner_found = NULL;
+    owner_want = s;
+    gocc_g_foreach(find_owner, NULL);
+    return owner_found;
+}
+
+/* The report's first lines; with created, the goroutine's creation site too (gocc_sched_die prints it
+ * with the goroutine otherwise). */
+static int overflow_text(const gocc_stk *s, gocc_g *g, const char *how, int created, char *buf, size_t n)
+{
+    int len = snprintf(buf, n, "runtime: goroutine %lld stack overflow (%s; stack limit %zu bytes, GOCC_STACK raises it)\n"
+                               "fatal error: goroutine stack overflow\n",
+                       g ? g->goid : 0LL, how, (size_t)(s->hi - s->lo));
+    if (created && g && g->createsite && len > 0 && (size_t)len < n)
+        len += snprintf(buf + len, n - (size_t)len, "goroutine %lld was created by goroutine %lld at %s:%d\n", g->goid,
+                        g->parentid, g->createsite->file, g->createsite->line);
+    return len;
+}
+
+static __attribute__((noreturn)) void gap_overflow(gocc_stk *s, gocc_g *g)
+{
+    char buf[512];
+    int n = overflow_text(s, g, "it ran below its stack, into the unguarded gap: found when it ended", 1, buf,
+                          sizeof buf);
+    if (n > 0 && write(2, buf, (size_t)n)) {}
+    _exit(2);
+}
+
+/* Called after every switch out of g. A guarded stack needs nothing (the kernel faults an overflow).
+ * An unguarded one is checked when its goroutine ends (goexit has cleared g->arg then), not at every
+ * switch: the check is a system call, which a goroutine pays once rather than at each channel
+ * operation. */
 void gocc_stack_check(gocc_g *g)
 {
     gocc_stk *s = g->stk;
-    if (s->guarded || *(uint64_t *)(s->lo - 8) == GOCC_CANARY)
-        return;
-    char buf[512];
-    int n = snprintf(buf, sizeof buf,
-                     "runtime: goroutine %lld wrote below its stack (outside .gc code)\n"
-                     "fatal error: goroutine stack overflow\n\ngoroutine %lld:\n", g->goid, g->goid);
-    if (g->createsite)
-        n += snprintf(buf + n, sizeof buf - (size_t)n, "created by goroutine %lld at %s:%d\n", g->parentid,
-                      g->createsite->file, g->createsite->line);
-    if (write(2, buf, (size_t)n)) {}
-    _exit(2);
+    if (!s->guarded && !g->arg && gap_written(s))
+        gap_overflow(s, g);
 }
 
 gocc_stk *gocc_stack_find(uintptr_t addr, int *inguard)
@@ -346,20 +513,43 @@ gocc_stk *gocc_stack_find(uintptr_t addr, int *inguard)
         return mem.mainstk;
     }
     int nc = __atomic_load_n(&mem.nchunks, __ATOMIC_ACQUIRE);
+    size_t ss = slotsize();
     for (int c = 0; c < nc; c++) {
         uintptr_t b = (uintptr_t)mem.chunks[c];
-        if (addr < b || addr >= b + CHUNKGUARD + (uintptr_t)STACKS_PER_CHUNK * GOCC_STACK_SIZE)
+        if (addr < b || addr >= b + SLOTS * ss)
             continue;
-        if (addr < b + CHUNKGUARD) {
-            *inguard = 1;
-            return stkrecord(stackbase(c, 0) + GOCC_STACK_SIZE);
-        }
-        int i = (int)((addr - b - CHUNKGUARD) / GOCC_STACK_SIZE);
-        gocc_stk *s = stkrecord(stackbase(c, i) + GOCC_STACK_SIZE);
-        *inguard = addr < (uintptr_t)stackbase(c, i) + GOCC_PAGE && c < GUARDED_CHUNKS;
+        int i = (int)((addr - b) / ss);
+        if (c == nc - 1 && i >= __atomic_load_n(&mem.carved, __ATOMIC_ACQUIRE))
+            return NULL;
+        gocc_stk *s = stkrecord(stacklo(c, i) + gocc_stack_size);
+        /* In the gap: the overflow of stack i (a fault there means the gap is PROT_NONE). */
+        *inguard = addr < (uintptr_t)stacklo(c, i);
         return s;
     }
     return NULL;
+}
+
+int gocc_stack_overflow_report(uintptr_t addr, uintptr_t sp, char *buf, size_t n)
+{
+    int inguard = 0;
+    gocc_stk *s = gocc_stack_find(addr, &inguard);
+    char how[128];
+    if (s && inguard) {
+        snprintf(how, sizeof how, "fault at %#lx in the guard gap below its stack", (unsigned long)addr);
+        overflow_text(s, stack_owner(s), how, 0, buf, n);
+        return 1;
+    }
+    /* A frame bigger than the gap: the fault lies further down (the stack below, or nothing mapped), but
+     * the faulting thread's stack pointer is below its own goroutine's stack. */
+    gocc_m *m = gocc_sched_m();
+    gocc_g *g = m ? m->curg : NULL;
+    if (g && g->stk && sp && sp < (uintptr_t)g->stk->lo && sp + ((size_t)1 << 30) > (uintptr_t)g->stk->lo) {
+        snprintf(how, sizeof how, "stack pointer %#lx below its stack, fault at %#lx", (unsigned long)sp,
+                 (unsigned long)addr);
+        overflow_text(g->stk, g, how, 0, buf, n);
+        return 1;
+    }
+    return 0;
 }
 
 /* ------------------------------------------------------------------ */
@@ -367,20 +557,25 @@ gocc_stk *gocc_stack_find(uintptr_t addr, int *inguard)
 
 static void sigfatal(int sig, siginfo_t *si, void *uc)
 {
+    uintptr_t addr = (uintptr_t)si->si_addr, sp = 0;
+#if defined(__x86_64__)
+    sp = (uintptr_t)((ucontext_t *)uc)->uc_mcontext.gregs[REG_RSP];
+#elif defined(__aarch64__)
+    sp = (uintptr_t)((ucontext_t *)uc)->uc_mcontext.sp;
+#else
     (void)uc;
-    uintptr_t addr = (uintptr_t)si->si_addr;
-    int inguard = 0;
-    gocc_stk *s = gocc_stack_find(addr, &inguard);
-    char buf[256];
+#endif
+    char buf[512];
     int n;
-    if (s && inguard && (sig == SIGSEGV || sig == SIGBUS))
-        n = snprintf(buf, sizeof buf, "runtime: goroutine stack overflow at address %#lx\n"
-                     "fatal error: goroutine stack overflow", (unsigned long)addr);
-    else
+    if ((sig == SIGSEGV || sig == SIGBUS) && gocc_stack_overflow_report(addr, sp, buf, sizeof buf)) {
+        n = (int)strlen(buf);
+        while (n > 0 && buf[n - 1] == '\n')
+            buf[--n] = 0;
+    } else {
         n = snprintf(buf, sizeof buf, "fatal error: unexpected signal %s at address %#lx",
                      sig == SIGSEGV ? "SIGSEGV" : sig == SIGBUS ? "SIGBUS" : sig == SIGFPE ? "SIGFPE" : "SIGILL",
                      (unsigned long)addr);
-    buf[n] = 0;
+    }
     gocc_sched_die(buf, NULL);
 }
 
@@ -396,6 +591,7 @@ void gocc_stack_sigsetup(void)
 
 void gocc_stack_init(void)
 {
+    read_settings();
     struct sigaction sa;
     memset(&sa, 0, sizeof sa);
     sa.sa_sigaction = sigfatal;

@@ -448,8 +448,18 @@ __attribute__((no_sanitize_thread, unused)) static int gocc_preempt_load_(void)
 #define GOCC_GUARD_LOAD_() gocc_sched_stack_guard
 #define GOCC_PREEMPT_LOAD_() gocc_sched_preempt_flag
 #endif
+/* The stack pointer after the function's prologue, i.e. the bottom of its whole fixed frame (locals,
+ * arrays): a function whose frame does not fit is caught at entry, before it touches the frame (the
+ * frame address, the top of the frame, would let a 600 KiB local array pass). */
+#if defined(__x86_64__)
+#define GOCC_SP_() (__extension__({ __UINTPTR_TYPE__ gocc__sp; __asm__("mov %%rsp, %0" : "=r"(gocc__sp)); gocc__sp; }))
+#elif defined(__aarch64__)
+#define GOCC_SP_() (__extension__({ __UINTPTR_TYPE__ gocc__sp; __asm__("mov %0, sp" : "=r"(gocc__sp)); gocc__sp; }))
+#else
+#define GOCC_SP_() ((__UINTPTR_TYPE__)__builtin_frame_address(0))
+#endif
 #define GOCC_FUNCTION_ENTRY() \
-    do { if (__builtin_expect((__UINTPTR_TYPE__)__builtin_frame_address(0) < GOCC_GUARD_LOAD_(), 0)) \
+    do { if (__builtin_expect(GOCC_SP_() < GOCC_GUARD_LOAD_(), 0)) \
              gocc_sched_morestack(GOCC_HERE); } while (0)
 #define GOCC_LOOP_CHECK() \
     do { if (__builtin_expect(GOCC_PREEMPT_LOAD_(), 0)) gocc_sched_preempt(); } while (0)
