@@ -8,9 +8,14 @@
  *   - A g is on at most one queue: a p's runnext, a p's runq, the global runq,
  *     or a waiter list of its own (channels, sync, timers). Only a G_WAITING g
  *     may be readied, and whoever readies it owns the transition.
- *   - Goroutines switch only to their m's g0 and back (g -> g0 -> g'): the
- *     post-switch work (releasing a parker's lock, requeueing a yielder, freeing
- *     a dead stack) runs on g0, once the old g is off its stack.
+ *   - Goroutines switch to their m's g0 and back (g -> g0 -> g'), except that
+ *     a parking goroutine switches straight to its p's runnext one (g -> g',
+ *     parkdirect). Either way the post-switch work (releasing a parker's
+ *     lock, requeueing a yielder, freeing a dead stack) runs on the
+ *     destination, once the old g is off its stack: on g0 (execute), or on g'
+ *     (resumed) for a direct park. g0 stays suspended in execute meanwhile,
+ *     so m->g0ctx stays valid, and execute treats m->curg, not the g it
+ *     started, as the goroutine that came back.
  *   - A p is in exactly one place: held by one m (PS_SCHED / PS_USER), on the
  *     idle list (PS_IDLE, gocc_sched.lock), or in flight to an m (m->nextp).
  *   - A p with work in its queues never sits idle with nobody spinning: whoever
@@ -75,7 +80,7 @@ gocc_int64 gocc_sched_nanotime(void)
     return (gocc_int64)ts.tv_sec * 1000000000 + ts.tv_nsec;
 }
 
-void gocc_lock_acquire(gocc_lock *l)
+void (gocc_lock_acquire)(gocc_lock *l)
 {
     for (int i = 0;; i++) {
         if (!RLOAD(l->v) && !__atomic_exchange_n(&l->v, 1, __ATOMIC_ACQUIRE))
@@ -89,7 +94,7 @@ void gocc_lock_acquire(gocc_lock *l)
 
 /* Runtime locks carry no happens-before edge for the race detector: what the program may rely on
  * (e.g. WaitGroup Done->Wait, but not Done->a later Add) is announced explicitly where it happens. */
-void gocc_lock_release(gocc_lock *l) { __atomic_store_n(&l->v, 0, __ATOMIC_RELEASE); }
+void (gocc_lock_release)(gocc_lock *l) { __atomic_store_n(&l->v, 0, __ATOMIC_RELEASE); }
 
 /* The calling thread's m, re-read at every call: never cached across a switch. */
 __attribute__((noinline)) gocc_m *gocc_sched_m(void)
@@ -178,6 +183,12 @@ static int runqputslow(gocc_p *p, gocc_g *g, uint32_t h, uint32_t t)
 static void runqput(gocc_p *p, gocc_g *g, int next)
 {
     if (next) {
+        /* Only p's holder sets runnext (stealers only take it), so an empty one is ours to fill
+         * without a locked exchange. */
+        if (!LOAD(p->runnext)) {
+            STORE(p->runnext, g);
+            return;
+        }
         gocc_g *old = __atomic_exchange_n(&p->runnext, g, __ATOMIC_ACQ_REL);
         if (!old)
             return;
@@ -427,6 +438,25 @@ static void wakeifwork(gocc_p *p)
 /* switching                                                           */
 
 /* Goroutine side: hands control to g0 with op; returns the m that resumed us. */
+/* Goroutine side, just resumed by t: from g0 (execute), or directly from a goroutine that parked
+ * (parkdirect), whose post-switch work is ours: it is off its stack now. Returns our m. */
+static gocc_m *resumed(transfer_t t)
+{
+    gocc_m *m = t.data;
+    gocc_g *prev = m->prevg;
+    if (!prev) {
+        m->g0ctx = t.fctx;
+        return m;
+    }
+    m->prevg = NULL;
+    prev->ctx = t.fctx;
+    gocc_stack_check(prev);
+    STORE(prev->status, G_WAITING);
+    if (m->unlockf)
+        m->unlockf(m->unlockarg);
+    return m;
+}
+
 static gocc_m *gswitch(gocc_m *m, int op)
 {
     gocc_g *g = m->curg;
@@ -435,18 +465,58 @@ static gocc_m *gswitch(gocc_m *m, int op)
         g->stk->spmin = sp;
     m->op = op;
     race_fiber_switch(m->g0fiber);
-    transfer_t t = jump_fcontext(m->g0ctx, NULL);
-    gocc_m *nm = t.data;
-    nm->g0ctx = t.fctx;
-    return nm;
+    return resumed(jump_fcontext(m->g0ctx, NULL));
+}
+
+/* Goroutine side: parks g (m->curg) by switching straight to p's runnext goroutine, g -> g', instead
+ * of g -> g0 -> g' (a ping-pong round trip is two parks; this halves its context switches and skips
+ * the scheduler loop). g' finishes the park (resumed: status, unlockf) once g is off its stack. Not
+ * taken when the scheduler has work to do first: a preemption request, the 61st switch (global queue
+ * and timers, see findrunnable), a runnext that never ran (it needs a stack), a p that sysmon took,
+ * and in race builds (TSan fibers switch through g0). Returns 0 when it did not switch. */
+static int parkdirect(gocc_m *m, void (*unlockf)(void *), void *arg)
+{
+#if GOCC_RACE
+    (void)m, (void)unlockf, (void)arg;
+    return 0;
+#else
+    gocc_p *p = m->p;
+    gocc_g *next;
+    if (!p || !(next = RLOAD(p->runnext)) || RLOAD(p->preempt) || p->switchtick % 61 == 0)
+        return 0;
+    if (!(p = enterp(m)))
+        return 0;
+    if (!__atomic_compare_exchange_n(&p->runnext, &next, NULL, 0, __ATOMIC_ACQ_REL, __ATOMIC_RELAXED)) {
+        leavep(m, p);
+        return 0;
+    }
+    if (!next->ctx) {
+        STORE(p->runnext, next); /* we hold p: only we may set runnext */
+        leavep(m, p);
+        return 0;
+    }
+    gocc_g *g = m->curg;
+    uintptr_t sp = (uintptr_t)__builtin_frame_address(0);
+    if (sp < g->stk->spmin)
+        g->stk->spmin = sp;
+    m->prevg = g;
+    m->unlockf = unlockf;
+    m->unlockarg = arg;
+    m->curg = next;
+    next->status = G_RUNNING;
+    RSTORE(p->switchtick, p->switchtick + 1); /* runnext inherits the time slice: no schedtick */
+    RSTORE(gocc_sched_stack_guard, next->guard);
+    STORE(p->state, PSTATE(m, PS_USER));
+    resumed(jump_fcontext(next->ctx, m));
+    return 1;
+#endif
 }
 
 static void goexit(void) __attribute__((noreturn));
 
 static void gentry(transfer_t t)
 {
-    gocc_m *m = t.data;
-    m->g0ctx = t.fctx;
+    gocc_m *m = resumed(t); /* from g0: a goroutine's first run is never a direct switch */
     gocc_g *g = m->curg;
     race_acq(g->arg);
     g->fn(g->arg);
@@ -491,6 +561,8 @@ static void execute(gocc_m *m, gocc_g *g, int inherit)
     race_fiber_switch(g->racefiber);
     STORE(p->state, PSTATE(m, PS_USER));
     transfer_t t = jump_fcontext(g->ctx, m);
+    /* Whoever switched back: g, or a goroutine g switched to directly (parkdirect). */
+    g = m->curg;
     g->ctx = t.fctx;
     RSTORE(gocc_sched_stack_guard, 0);
     m->curg = NULL;
@@ -747,6 +819,8 @@ void gocc_sched_park(void (*unlockf)(void *arg), void *arg, const char *reason, 
     gocc_g *g = m->curg;
     g->waitreason = reason;
     g->waitsite = site;
+    if (parkdirect(m, unlockf, arg))
+        return;
     m->unlockf = unlockf;
     m->unlockarg = arg;
     gswitch(m, OP_PARK);

@@ -119,6 +119,8 @@ struct gocc_m {
     int op;                     /* what curg asked of g0 when it switched out */
     void (*unlockf)(void *);
     void *unlockarg;
+    gocc_g *prevg;              /* parkdirect: the goroutine that switched to curg and still needs its park
+                                   finished (resumed) */
     uintptr_t *guardp;          /* this thread's gocc_sched_stack_guard */
     int futex;                  /* idle sleep word */
     int spinning;
