@@ -25,6 +25,7 @@ deps=(
   python3:/usr/bin/python3
   dpkg-dev:/usr/bin/dpkg-source
   debian-archive-keyring:/usr/share/keyrings/debian-archive-keyring.gpg
+  tcl:/usr/bin/tclsh
 )
 
 ensure_deps() {
