@@ -147,9 +147,10 @@ module.exports = grammar(C, {
       $.parenthesized_expression,
     ),
 
-    // c <- e;
+    // c <- e;  <-cc <- e; (sends e on the channel received from cc, as Go
+    // reads `<-cc <- e`)
     send_statement: $ => seq(
-      field('channel', $._postfix_operand),
+      field('channel', choice($._postfix_operand, $.receive_expression)),
       '<-',
       field('value', $.expression),
       ';',
@@ -233,9 +234,9 @@ module.exports = grammar(C, {
       ))),
     )),
 
-    // case c <- e:
+    // case c <- e:  case <-cc <- e:
     select_send: $ => seq(
-      field('channel', $._postfix_operand),
+      field('channel', choice($._postfix_operand, $.receive_expression)),
       '<-',
       field('value', $.expression),
     ),
