@@ -623,6 +623,69 @@ static int boundary_gc(const char *src, size_t len, boundary *b)
     return b->gc;
 }
 
+/* Go spellings that gc writes otherwise, found in an ERROR node n (parent
+ * and prev as in scan): the message names the gc spelling. Returns 1 and
+ * reports when found. */
+static int go_spelling(const char *path, const char *src, size_t len, TSNode n, TSNode parent, TSNode prev)
+{
+    /* the first ':' of the region that is followed by '=' (Go's `:=`) */
+    TSNode colon = {{0}, 0, 0}, first = {{0}, 0, 0};
+    int has_range = 0;
+    TSTreeCursor c = ts_tree_cursor_new(n);
+    int more = ts_tree_cursor_goto_first_child(&c);
+    unsigned depth = more ? 1 : 0;
+    while (more) {
+        TSNode k = ts_tree_cursor_current_node(&c);
+        if (ts_node_child_count(k) == 0) {
+            if (ts_node_is_null(first) && ts_node_end_byte(k) > ts_node_start_byte(k)) first = k;
+            uint32_t e = ts_node_end_byte(k);
+            if (ts_node_is_null(colon) && text_is(src, k, ":") && e < len && src[e] == '=') colon = k;
+            if (text_is(src, k, "range")) has_range = 1;
+        } else if (ts_tree_cursor_goto_first_child(&c)) {
+            depth++;
+            continue;
+        }
+        while (!(more = ts_tree_cursor_goto_next_sibling(&c)) && depth > 1) {
+            ts_tree_cursor_goto_parent(&c);
+            depth--;
+        }
+    }
+    ts_tree_cursor_delete(&c);
+    /* `:` alone as the ERROR, with `=` after it, in an assignment: `x := e` */
+    if (ts_node_is_null(first) && ts_node_start_byte(n) < len && src[ts_node_start_byte(n)] == ':' &&
+        ts_node_start_byte(n) + 1 < len && src[ts_node_start_byte(n) + 1] == '=')
+        colon = n;
+    if (!ts_node_is_null(first) && text_is(src, first, "for") && (has_range || !ts_node_is_null(colon))) {
+        dg_error(path, src, len, ts_node_start_point(first),
+                 "'for v := range c' is Go; gc writes 'for (T v : c)', with v's type");
+        return 1;
+    }
+    if (!ts_node_is_null(first) && (text_is(src, first, "func")) && gc_before(src, prev)) {
+        const char *kw = leaf_is(src, last_leaf(prev), "defer") ? "defer" : "go";
+        dg_error(path, src, len, ts_node_start_point(first),
+                 "'%s func() { ... }()' is Go; gc writes '%s { ... }' (the block sees the function's variables)", kw,
+                 kw);
+        return 1;
+    }
+    if (!ts_node_is_null(colon)) {
+        TSPoint at = ts_node_start_point(colon);
+        if (is(parent, "receive_statement"))
+            dg_error(path, src, len, at, "'v, ok := <-c' is Go; gc writes 'v, ok = <-c;' with v and ok declared before");
+        else if (is(parent, "select_receive") || is(parent, "select_case"))
+            dg_error(path, src, len, at, "'case v := <-c:' is Go; gc declares v with its type: 'case T v = <-c:'");
+        else
+            dg_error(path, src, len, at, "':=' is Go; gc declares a variable with its type: 'T x = e;' (or '__auto_type x = e;')");
+        return 1;
+    }
+    /* make(chan int *, n) */
+    if (is(parent, "make_expression") && !ts_node_is_null(first) && text_is(src, first, "*")) {
+        dg_error(path, src, len, ts_node_start_point(first),
+                 "a channel of pointers is written 'chan(T *)' in gc ('chan T *' is a pointer to a channel)");
+        return 1;
+    }
+    return 0;
+}
+
 /* Walks the tree and reports the error regions that involve gc. in_gc: n is
  * inside a gc construct, with no C statement, block or declaration between;
  * bd: the nearest C statement, block or declaration around n. Recursion
@@ -647,6 +710,11 @@ static void scan(const char *path, const char *src, size_t len, TSNode n, TSNode
         return;
     }
     if (is(n, "ERROR")) {
+        if (go_spelling(path, src, len, n, parent, prev)) {
+            if (stats) stats->gc_words++;
+            ++*count;
+            return;
+        }
         TSNode where = {{0}, 0, 0};
         int inside = in_gc || keyword_decl(src, parent) != NULL;
         int tree = 0, words = 0;

@@ -642,6 +642,23 @@ static void walk_identifier(lw *w, TSNode n)
     io_identifier(w, n);
 }
 
+/* chan T, chan<- T, <-chan T. `chan struct{}` is Go's signal channel; in C
+ * every `struct {}` is a type of its own, so two such channels never have
+ * the same type (make(chan struct{}) could not even initialise one). */
+static void walk_chan_type(lw *w, TSNode n)
+{
+    TSNode el = fld(n, "element");
+    if ((is(el, "struct_specifier") || is(el, "union_specifier")) && ts_node_is_null(fld(el, "name")) &&
+        !ts_node_is_null(fld(el, "body"))) {
+        lw_err(w, el, "%s",
+               "a channel of an unnamed struct (Go's 'chan struct{}'): in C each unnamed struct is a new type, so two such channels never match: "
+               "name the struct ('chan struct done') or use a typedef");
+        return;
+    }
+    lw_walk_kids(w, n);
+    ch_type(w, n);
+}
+
 /* Sorted by type for bsearch. `walk` NULL: walk the children, then `lower`
  * rewrites the node (the gc expressions and statements, lowered innermost
  * first so that a rewrite can copy its operands' rewritten text). */
@@ -650,7 +667,7 @@ static const struct walker {
     walk_fn *walk, *lower;
 } walkers[] = {
     {"call_expression", walk_call, NULL},
-    {"channel_type", NULL, ch_type},
+    {"channel_type", walk_chan_type, NULL},
     {"compound_statement", walk_scope, NULL},
     {"declaration", declaration, NULL},
     {"defer_statement", walk_defer, NULL},
@@ -666,13 +683,13 @@ static const struct walker {
     {"preproc_def", walk_define, NULL},
     {"preproc_function_def", walk_define, NULL},
     {"preproc_include", lower_include, NULL},
-    {"receive_channel_type", NULL, ch_type},
+    {"receive_channel_type", walk_chan_type, NULL},
     {"receive_expression", NULL, ch_recv_expr},
     {"receive_statement", NULL, ch_recv_stmt},
     {"return_statement", walk_return, NULL},
     {"select_case", walk_select_case, NULL},
     {"select_statement", NULL, sl_select},
-    {"send_channel_type", NULL, ch_type},
+    {"send_channel_type", walk_chan_type, NULL},
     {"send_statement", NULL, ch_send},
     {"struct_specifier", tag_specifier, NULL},
     {"type_definition", type_definition, NULL},
