@@ -635,6 +635,11 @@ static void walk_type_identifier(lw *w, TSNode n)
 static void walk_identifier(lw *w, TSNode n)
 {
     int s = lw_lookup_n(w, n);
+    /* Go's nil, in a program that gives the name no meaning of its own */
+    if (s < 0 && E(n) - S(n) == 3 && memcmp(w->src + S(n), "nil", 3) == 0 && !lw_user_name(w, "nil")) {
+        lw_err(w, n, "%s", "'nil' is Go; gc writes NULL (the zero value of a channel or pointer)");
+        return;
+    }
     if (s >= 0 && w->syms[s].kind != SYM_GLOBAL) {
         lw_add_res(w, S(n), s);
         if (w->syms[s].kind == SYM_LOCAL || w->syms[s].kind == SYM_PARAM || w->syms[s].kind == SYM_STATIC) cp_use(w, n, s);
