@@ -29,6 +29,7 @@
 
 #include "../codegen/buf.h"
 #include "../codegen/codegen.h"
+#include "ccdiag.h"
 
 #ifndef GOCC_VERSION
 #define GOCC_VERSION "0.1.0"
@@ -431,11 +432,17 @@ static void print_cmd(char **argv)
 static int run_q(strv *cmd, int quiet);
 static int run(strv *cmd) { return run_q(cmd, 0); }
 
+/* Set while cc compiles a .gc file's translation: its stderr is rewritten
+ * in gc terms (ccdiag.c). */
+static const cd_map *diag_map;
+
 /* quiet: the command's stderr goes to /dev/null (a probe, not a step) */
 static int run_q(strv *cmd, int quiet)
 {
     if (g.verbose) print_cmd(cmd->v);
     fflush(stdout);
+    int diag[2] = {-1, -1};
+    if (diag_map && !quiet && pipe(diag) != 0) diag[0] = diag[1] = -1;
     pid_t pid = fork();
     if (pid < 0) die("fork: %s", strerror(errno));
     if (pid == 0) {
@@ -444,11 +451,13 @@ static int run_q(strv *cmd, int quiet)
             int nul = open("/dev/null", O_WRONLY);
             if (nul >= 0) dup2(nul, 2);
         }
+        if (diag[1] >= 0) { dup2(diag[1], 2); close(diag[0]); close(diag[1]); }
         execvp(cmd->v[0], cmd->v);
         fprintf(stderr, "gocc: error: cannot run %s: %s\n", cmd->v[0], strerror(errno));
         _exit(127);
     }
     child_pid = pid;
+    if (diag[1] >= 0) { close(diag[1]); cd_relay(diag[0], diag_map, stderr); close(diag[0]); }
     int st;
     while (waitpid(pid, &st, 0) < 0)
         if (errno != EINTR) die("waitpid: %s", strerror(errno));
@@ -845,7 +854,10 @@ static int compile_one(int idx, const input *in, const char *obj)
     if (in->lang == L_GC) { sv_push(&cmd, "-x"); sv_push(&cmd, "c"); }
     sv_push(&cmd, csrc);
     if (obj && !g.deps_m) { sv_push(&cmd, "-o"); sv_push(&cmd, obj); }
+    cd_map dm = {in->path, gen, gen ? r.files[0].text : NULL, gen ? r.files[0].len : 0};
+    if (gen) diag_map = &dm;
     int bad = run(&cmd);
+    diag_map = NULL;
     sv_free(&cmd);
     if (depf && in->lang == L_GC) {
         if (!bad) bad = fix_depfile(depf, dir, &r, in->path);

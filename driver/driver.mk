@@ -1,10 +1,10 @@
 # driver: build/bin/gocc, the compiler driver with the code generator linked
 # in (codegen/*.c, the frontend's parser objects, -ltree-sitter).
-DRIVER_SRCS := driver/driver.c $(wildcard codegen/*.c)
+DRIVER_SRCS := driver/driver.c driver/ccdiag.c $(wildcard codegen/*.c)
 DRIVER_OBJS := $(patsubst %.c,$(BUILD)/obj/%.o,$(DRIVER_SRCS))
 DRIVER_CFLAGS := -std=gnu11 $(CFLAGS) $(WARN) -Ifrontend
 
-$(BUILD)/obj/driver/%.o: driver/%.c codegen/codegen.h codegen/buf.h
+$(BUILD)/obj/driver/%.o: driver/%.c driver/ccdiag.h codegen/codegen.h codegen/buf.h
 	@mkdir -p $(@D)
 	$(CC) $(DRIVER_CFLAGS) -c $< -o $@
 
@@ -20,3 +20,4 @@ ALL += $(BUILD)/bin/gocc
 
 # real C projects built with every .c as gc (fetches Debian sources)
 SUITES += tests/realc/run
+SUITES += tests/ccdiag/run
