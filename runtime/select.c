@@ -153,9 +153,40 @@ int gocc_select(gocc_select_case *cases, int ncases, _Bool has_default, _Bool *r
     return gocc_select_deadline(cases, ncases, has_default, recv_ok, 0, site);
 }
 
+/* Lock-free checks for a non-blocking operation that cannot proceed (Go's chan.go `full` and `empty`):
+ * a snapshot without c->lock, exact at the instant of each load. The queue heads and counts are written
+ * under the lock; reading them racily can only say "not ready" when that was true at that instant. */
+static int nb_send_fails(gocc_chan *c)
+{
+    if (__atomic_load_n(&c->closed, __ATOMIC_RELAXED))
+        return 0; /* the locked path panics */
+    if (c->cap == 0)
+        return !__atomic_load_n(&c->recvq.first, __ATOMIC_RELAXED);
+    return __atomic_load_n(&c->count, __ATOMIC_RELAXED) == c->cap;
+}
+
+static int nb_recv_empty(gocc_chan *c)
+{
+    if (c->cap == 0)
+        return !__atomic_load_n(&c->sendq.first, __ATOMIC_ACQUIRE);
+    return __atomic_load_n(&c->count, __ATOMIC_ACQUIRE) == 0;
+}
+
 int gocc_select_deadline(gocc_select_case *cases, int ncases, _Bool has_default, _Bool *recv_ok,
                          gocc_int64 deadline, const gocc_site *site)
 {
+    /* One case and a default: a try-send or try-receive. When it cannot proceed, answer without taking
+     * the lock, as Go's selectnbsend/selectnbrecv do. A receive must also see the channel open, and
+     * then still empty (closing empties no queue, so empty-then-open means empty while open). Only for
+     * one case: several channels checked one by one give no single instant at which none was ready. */
+    if (has_default && ncases == 1 && cases[0].chan) {
+        gocc_chan *c = cases[0].chan;
+        GOCC_CHAN_CHECK(c, site);
+        if (cases[0].is_send ? nb_send_fails(c)
+                             : nb_recv_empty(c) && !__atomic_load_n(&c->closed, __ATOMIC_ACQUIRE) && nb_recv_empty(c))
+            return -1;
+    }
+
     int small_poll[SMALL], small_lock[SMALL];
     gocc_waiter small_sg[SMALL];
     int *poll = small_poll, *lockorder = small_lock;

@@ -260,3 +260,46 @@ GOCC_TEST(select_send_closed_panics)
     CU_ASSERT(expect_death(do_select_send_closed, NULL, 2, "panic: send on closed channel", "sel.gc:66"));
     CU_ASSERT(expect_death(do_close_blocked_select_sender, NULL, 2, "panic: send on closed channel", "selblk.gc:77"));
 }
+
+/* One case and a default (a try-send or try-receive) answers "not ready" without the lock; every
+ * other outcome still takes the locked path. */
+typedef struct trysend_closed { chan_t *c; } trysend_closed;
+static void try_send_closed(void *arg)
+{
+    chan_t *c = arg;
+    int v = 1;
+    gocc_select_case sc[1] = {SCASE(c, &v)};
+    gocc_select(sc, 1, 1, NULL, GOCC_HERE);
+}
+
+GOCC_TEST(select_one_case_default_fast_paths)
+{
+    chan_t *u = MKCHAN(int, 0), *b = MKCHAN(int, 2);
+    int v = -1;
+    _Bool ok = 1;
+    gocc_select_case r_u[1] = {RCASE(u, &v)}, s_u[1] = {SCASE(u, &v)};
+    gocc_select_case r_b[1] = {RCASE(b, &v)}, s_b[1] = {SCASE(b, &v)};
+    CU_ASSERT_EQUAL(gocc_select(r_u, 1, 1, &ok, GOCC_HERE), -1);
+    CU_ASSERT_EQUAL(gocc_select(s_u, 1, 1, &ok, GOCC_HERE), -1);
+    CU_ASSERT_EQUAL(gocc_select(r_b, 1, 1, &ok, GOCC_HERE), -1);
+    v = 7;
+    CU_ASSERT_EQUAL(gocc_select(s_b, 1, 1, NULL, GOCC_HERE), 0);
+    CU_ASSERT_EQUAL(gocc_select(s_b, 1, 1, NULL, GOCC_HERE), 0);
+    CU_ASSERT_EQUAL(gocc_select(s_b, 1, 1, NULL, GOCC_HERE), -1); /* full */
+    v = 0;
+    CU_ASSERT_EQUAL(gocc_select(r_b, 1, 1, &ok, GOCC_HERE), 0);
+    CU_ASSERT(ok && v == 7);
+    (void)RECV(b, int);
+    /* Closed and empty: the receive proceeds with ok false, not the default. */
+    gocc_chan_close(b, GOCC_HERE);
+    gocc_chan_close(u, GOCC_HERE);
+    v = 5;
+    ok = 1;
+    CU_ASSERT_EQUAL(gocc_select(r_b, 1, 1, &ok, GOCC_HERE), 0);
+    CU_ASSERT(!ok && v == 0);
+    ok = 1;
+    CU_ASSERT_EQUAL(gocc_select(r_u, 1, 1, &ok, GOCC_HERE), 0);
+    CU_ASSERT(!ok);
+    /* A try-send on a closed channel panics, as a send does. */
+    CU_ASSERT(expect_death(try_send_closed, u, 2, "send on closed channel", NULL));
+}
