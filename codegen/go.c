@@ -176,15 +176,13 @@ static void env_expr(lw *w, TSNode n, int env, int type_env, sb *b)
         sb_puts(b, ")0)");
         return;
     }
-    if (is(n, "call_expression") && is(fld(n, "function"), "identifier")) {
+    if (is(n, "call_expression") && ch_is_builtin(w, n)) {
+        /* len/cap/close: an int (the same decision as everywhere else);
+         * free: void */
         char *name = lw_text(w, fld(n, "function"));
-        int bi = (strcmp(name, "len") == 0 || strcmp(name, "cap") == 0 || strcmp(name, "close") == 0) &&
-                 lw_lookup(w, name) < 0 && ts_node_named_child_count(fld(n, "arguments")) == 1;
+        sb_puts(b, strcmp(name, "free") == 0 ? "((void)0)" : "((int)0)");
         free(name);
-        if (bi) {
-            sb_puts(b, "0LL");
-            return;
-        }
+        return;
     }
     if (nkids(n) == 0) {
         sb_add(b, w->src + S(n), E(n) - S(n));
