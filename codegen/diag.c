@@ -636,7 +636,10 @@ static int go_spelling(const char *path, const char *src, size_t len, TSNode n, 
     unsigned depth = more ? 1 : 0;
     while (more) {
         TSNode k = ts_tree_cursor_current_node(&c);
-        if (ts_node_child_count(k) == 0) {
+        if (depth == 1 && dg_error_walked(k)) {
+            /* a complete definition: its own errors are scanned apart */
+            if (ts_node_is_null(first)) first = first_leaf(k);
+        } else if (ts_node_child_count(k) == 0) {
             if (ts_node_is_null(first) && ts_node_end_byte(k) > ts_node_start_byte(k)) first = k;
             uint32_t e = ts_node_end_byte(k);
             if (ts_node_is_null(colon) && text_is(src, k, ":") && e < len && src[e] == '=') colon = k;

@@ -39,6 +39,8 @@ typedef struct lw_sym {
     TSNode decl;  /* declaration, parameter_declaration, for_range_statement, select_receive */
     TSNode dtor;  /* the declarator without initializer */
     TSNode init;  /* its initializer, if any (for __auto_type) */
+    int spos;     /* its place in the scope stack when declared */
+    int hnext;    /* the previous symbol in its hash chain (lw_lookup), or -1 */
 } lw_sym;
 
 typedef struct lw_res { /* identifier at byte `at` names symbol `sym` */
@@ -86,6 +88,8 @@ typedef struct lw {
     int nsyms, capsyms;
     int *scope; /* stack of symbol ids; -1 separates frames */
     int nscope, capscope;
+    int *hhead;   /* lw_lookup's hash index: chain heads, hcap of them */
+    int hcap, hindexed; /* symbols 0..hindexed-1 are in the index */
     lw_res *res;
     int nres, capres;
     lw_fn *fn;
