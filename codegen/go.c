@@ -494,68 +494,73 @@ void go_call(lw *w, TSNode n)
  * mentions; each is copied at the go statement (capture by value) into the
  * goroutine's own copy, a local of the same name and type, so the block's
  * text is unchanged. The lifted function is a function like any other: its
- * defers and returns belong to it. A static local would have to be shared,
- * which a copy cannot do: that is an error that says what to write. */
-void go_block(lw *w, TSNode n)
+ * defers and returns belong to it. capture.c decides which locals are
+ * copied and which are shared through cells (or, for a static local, by
+ * address). The walker (lower.c, walk_go) walks the block as a function
+ * body, then calls go_block_env, finishes the body with the prefix it
+ * built (func.c), and calls go_block_emit: this module is a leaf. */
+int go_block_env(lw *w, TSNode n, int sym_base, go_env *g)
 {
     TSNode body = fld(n, "body");
-    lw_fn f = {0};
-    f.def = n;
-    f.body = body;
-    f.is_go = 1;
-    f.sym_base = w->nsyms;
-    fn_walk_body(w, &f);
-    cp_go_seen(w, n, f.sym_base);
-    int k = lw_next_id(w);
-    int *syms, ns = captures(w, S(body), E(body), f.sym_base, &syms);
-    sb env = {0}, in = {0}, out = {0};
-    int ok = cp_hoist_types(w, n, syms, ns, f.sym_base);
+    memset(g, 0, sizeof *g);
+    cp_go_seen(w, n, sym_base);
+    int k = g->k = lw_next_id(w);
+    int *syms, ns = captures(w, S(body), E(body), sym_base, &syms);
+    g->ns = ns;
+    int ok = cp_hoist_types(w, n, syms, ns, sym_base);
     /* shared by address: cells, and static locals */
     char *ref = xmalloc((size_t)ns + 1);
     for (int i = 0; i < ns; i++) ref[i] = cp_is_cell(w, syms[i]) || w->syms[syms[i]].kind == SYM_STATIC;
     w->hoisting = 1;
-    if (ok && ns) ok = env_structs(w, k, syms, ref, ns, n, &env);
+    if (ok && ns) ok = env_structs(w, k, syms, ref, ns, n, &g->env);
     w->hoisting = 0;
-    if (ns) sb_printf(&in, " struct gocc__env_%d *gocc__cap = gocc__p;", k);
-    else sb_puts(&in, " (void)gocc__p;");
-    sb_printf(&out, "{ ");
-    if (ns) sb_printf(&out, "struct gocc__env_%d gocc__e_%d; ", k, k);
+    if (ns) sb_printf(&g->in, " struct gocc__env_%d *gocc__cap = gocc__p;", k);
+    else sb_puts(&g->in, " (void)gocc__p;");
+    sb_printf(&g->out, "{ ");
+    if (ns) sb_printf(&g->out, "struct gocc__env_%d gocc__e_%d; ", k, k);
     for (int i = 0; i < ns && ok; i++) {
         const char *nm = w->syms[syms[i]].name;
         if (ref[i]) {
             /* the goroutine's reference to the cell is dropped when it ends */
             int cell = cp_is_cell(w, syms[i]);
-            sb_printf(&in, " __typeof__(gocc__cap->%s) %s%s = gocc__cap->%s;", nm, nm, cell ? " GOCC_CELL_DROP" : "", nm);
-            if (cell) sb_printf(&out, "gocc__e_%d.%s = gocc_cell_ref(%s); ", k, nm, nm);
-            else sb_printf(&out, "gocc__e_%d.%s = %s%s; ", k, nm, cp_is_ref(w, syms[i]) ? "" : "&", nm);
+            sb_printf(&g->in, " __typeof__(gocc__cap->%s) %s%s = gocc__cap->%s;", nm, nm, cell ? " GOCC_CELL_DROP" : "", nm);
+            if (cell) sb_printf(&g->out, "gocc__e_%d.%s = gocc_cell_ref(%s); ", k, nm, nm);
+            else sb_printf(&g->out, "gocc__e_%d.%s = %s%s; ", k, nm, cp_is_ref(w, syms[i]) ? "" : "&", nm);
             continue;
         }
-        sb_printf(&in, " __typeof__(gocc__cap->%s) %s; __builtin_memcpy((void *)&%s, &gocc__cap->%s, sizeof %s);", nm, nm,
+        sb_printf(&g->in, " __typeof__(gocc__cap->%s) %s; __builtin_memcpy((void *)&%s, &gocc__cap->%s, sizeof %s);", nm, nm,
                   nm, nm, nm);
-        sb_printf(&out, "__builtin_memcpy((void *)&gocc__e_%d.%s, &%s, sizeof gocc__e_%d.%s); ", k, nm, nm, k, nm);
+        sb_printf(&g->out, "__builtin_memcpy((void *)&gocc__e_%d.%s, &%s, sizeof gocc__e_%d.%s); ", k, nm, nm, k, nm);
     }
     free(syms);
     free(ref);
-    if (ok) {
-        fn_finish(w, &f, in.s);
-        char *text_ = lw_render(w, body);
-        if (env.s) {
-            sb_printf(&w->lifted, "#line %u ", line(n));
-            lw_quote_path(&w->lifted, w->path);
-            sb_printf(&w->lifted, "\n%s", env.s);
-        }
-        sb_printf(&w->lifted, "#line %u ", line(body));
+    if (!ok) go_env_free(g);
+    return ok;
+}
+
+void go_block_emit(lw *w, TSNode n, go_env *g)
+{
+    TSNode body = fld(n, "body");
+    int k = g->k;
+    char *text_ = lw_render(w, body);
+    if (g->env.s) {
+        sb_printf(&w->lifted, "#line %u ", line(n));
         lw_quote_path(&w->lifted, w->path);
-        sb_printf(&w->lifted, "\nstatic void gocc__go_%d(void *gocc__p) %s\n", k, text_);
-        free(text_);
-        if (ns) sb_printf(&out, "gocc_go(gocc__go_%d, &gocc__e_%d, sizeof gocc__e_%d, GOCC_HERE); }", k, k, k);
-        else sb_printf(&out, "gocc_go(gocc__go_%d, 0, 0, GOCC_HERE); }", k);
-        ed_replace(&w->ed, S(n), E(n), out.s);
-    } else {
-        free(f.rets);
-        free(f.dblocks);
+        sb_printf(&w->lifted, "\n%s", g->env.s);
     }
-    sb_free(&env);
-    sb_free(&in);
-    sb_free(&out);
+    sb_printf(&w->lifted, "#line %u ", line(body));
+    lw_quote_path(&w->lifted, w->path);
+    sb_printf(&w->lifted, "\nstatic void gocc__go_%d(void *gocc__p) %s\n", k, text_);
+    free(text_);
+    if (g->ns) sb_printf(&g->out, "gocc_go(gocc__go_%d, &gocc__e_%d, sizeof gocc__e_%d, GOCC_HERE); }", k, k, k);
+    else sb_printf(&g->out, "gocc_go(gocc__go_%d, 0, 0, GOCC_HERE); }", k);
+    ed_replace(&w->ed, S(n), E(n), g->out.s);
+    go_env_free(g);
+}
+
+void go_env_free(go_env *g)
+{
+    sb_free(&g->env);
+    sb_free(&g->in);
+    sb_free(&g->out);
 }

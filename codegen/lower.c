@@ -637,7 +637,22 @@ static void walk_go(lw *w, TSNode n)
 {
     if (!captures_parse(w, n, "'go'")) return;
     if (!ts_node_is_null(fld(n, "body"))) {
-        go_block(w, n);
+        /* go { }: the block is a function body of its own (func.c), with
+         * the captured variables as its prologue (go.c, capture.c) */
+        lw_fn f = {0};
+        f.def = n;
+        f.body = fld(n, "body");
+        f.is_go = 1;
+        f.sym_base = w->nsyms;
+        fn_walk_body(w, &f);
+        go_env g;
+        if (go_block_env(w, n, f.sym_base, &g)) {
+            fn_finish(w, &f, g.in.s);
+            go_block_emit(w, n, &g);
+        } else {
+            free(f.rets);
+            free(f.dblocks);
+        }
     } else {
         lw_walk_kids(w, n);
         go_call(w, n);

@@ -171,8 +171,16 @@ void ch_for_range(lw *w, TSNode n);
 void sl_select(lw *w, TSNode n);
 
 /* go.c: go statements and the environments of captured locals */
+typedef struct go_env { /* a go block's lowering between its two steps */
+    int k, ns;
+    sb env;  /* file-scope environment types */
+    sb in;   /* the lifted function's prologue: the captured variables */
+    sb out;  /* the text that replaces the go statement */
+} go_env;
 void go_call(lw *w, TSNode n);
-void go_block(lw *w, TSNode n);
+int go_block_env(lw *w, TSNode n, int sym_base, go_env *g);
+void go_block_emit(lw *w, TSNode n, go_env *g);
+void go_env_free(go_env *g);
 
 /* capture.c: captures of go and defer blocks, shared variables (cells) */
 int cp_modifies(TSNode id);
