@@ -56,6 +56,29 @@ module.exports = grammar(C, {
       field('declarator', optional($._abstract_declarator)),
     ),
 
+    // ---- GNU forms that C code uses -----------------------------------------
+
+    // `#define LOG(fmt, args...)`: GNU's named variadic parameter.
+    preproc_params: $ => seq(
+      token.immediate('('),
+      commaSep(choice(seq($.identifier, optional('...')), '...')),
+      ')',
+    ),
+
+    // tree-sitter-c's rule, with GNU's spellings of `signed` (`__signed__`,
+    // `__signed`; glibc's headers and old code use them).
+    sized_type_specifier: $ => {
+      const modifier = choice('signed', 'unsigned', 'long', 'short', '__signed__', '__signed');
+      const type = field('type', optional(choice(
+        prec.dynamic(-1, $._type_identifier),
+        $.primitive_type,
+      )));
+      return choice(
+        seq(repeat(modifier), type, repeat1(modifier)),
+        seq(repeat1(modifier), type, repeat(modifier)),
+      );
+    },
+
     // ---- types -----------------------------------------------------------
 
     type_specifier: ($, original) => choice(
