@@ -270,6 +270,19 @@ void cp_use(lw *w, TSNode id, int s)
     ed_replace(&w->ed, S(id), E(id), b);
 }
 
+/* Renames the mentions of nm inside initializer v to tmp. The initializer was
+ * walked before nm was declared, so none of them carries an edit yet. */
+static void self_refs(lw *w, TSNode v, const char *nm, const char *tmp)
+{
+    if (ts_node_is_null(v)) return;
+    if (is(v, "identifier")) {
+        size_t n = strlen(nm);
+        if (E(v) - S(v) == n && memcmp(w->src + S(v), nm, n) == 0) ed_replace(&w->ed, S(v), E(v), tmp);
+        return;
+    }
+    for (uint32_t i = 0; i < ts_node_child_count(v); i++) self_refs(w, ts_node_child(v, i), nm, tmp);
+}
+
 /* The declaration of cell variable s (declarator d, without initializer
  * bare, name `name`); see the top. */
 void cp_declare(lw *w, TSNode d, TSNode bare, TSNode name, int s)
@@ -285,6 +298,9 @@ void cp_declare(lw *w, TSNode d, TSNode bare, TSNode name, int s)
         char tmp[64];
         snprintf(tmp, sizeof tmp, "gocc__v_%d", k);
         ed_replace(&w->ed, S(name), E(name), tmp);
+        /* C puts x in scope right after its declarator, so its own initializer may name it
+         * (`struct w *ws = calloc(n, sizeof *ws)`); there the name is the temporary now. */
+        self_refs(w, fld(d, "value"), nm, tmp);
         sb_printf(&val, "gocc_cell_dup(&%s, sizeof %s)", tmp, tmp);
         sb_printf(&b, ", %s(*%s)%s", pre, nm, post);
     } else {
