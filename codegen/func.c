@@ -88,6 +88,21 @@ static void finish_fn(lw *w, lw_fn *f, const int *sites, int nsites, const char 
     /* a body whose braces tree-sitter assumed (MISSING) gets nothing
      * inserted: the tree does not show where it really starts or ends */
     int braced = !ts_node_is_missing(kid(f->body, 0)) && !ts_node_is_missing(kid(f->body, nkids(f->body) - 1));
+    /* nor does an old-style definition whose head (specifiers, declarator,
+     * parameter declarations) holds an error: tree-sitter's recovery can
+     * make a run of prototypes with attribute macros plus the next
+     * `typedef struct { ... } T;` into one "old-style definition" whose
+     * body is the struct's braces (bzip2's bzip2.c). Skipping the check
+     * there costs a preemption point at worst. (A prototype-style head
+     * with an error, `l_sinline StkId f(StkId x) {`, keeps its check.) */
+    int kr = 0, head_error = 0;
+    for (uint32_t i = 0; is(f->def, "function_definition") && i < nkids(f->def); i++) {
+        TSNode k = kid(f->def, i);
+        if (ts_node_eq(k, f->body)) continue;
+        kr |= is(k, "declaration");
+        head_error |= ts_node_has_error(k) || ts_node_is_missing(k);
+    }
+    if (kr && head_error) braced = 0;
     if (braced) ed_open(&w->ed, S(f->body) + 1, b.s);
     b.len = 0;
     if (f->has_defer) {
