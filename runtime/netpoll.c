@@ -126,7 +126,7 @@ static void start(void)
     pthread_attr_t a;
     pthread_attr_init(&a);
     pthread_attr_setdetachstate(&a, PTHREAD_CREATE_DETACHED);
-    pthread_attr_setstacksize(&a, 64 * 1024);
+    pthread_attr_setstacksize(&a, 256 * 1024); /* epoll_wait, wake-ups, maybe a new m; TSan needs room too */
     /* Counted before it exists: the deadlock check must never see it as a thread of the program's. */
     STORE(nthreads, 1);
     if (pthread_create(&th, &a, poller, NULL)) {
