@@ -765,7 +765,12 @@ static int do_translate(void)
     if (failed) return 1;
     int bad = 0;
     char *dir = g.out && strcmp(g.out, "-") ? dir_of(g.out) : xstrdup(".");
-    for (int i = 1; i < r.nfiles && !bad; i++) {
+    /* -o /dev/null (or another device or a pipe): the translation is
+     * thrown away or streamed, and the directory is not the user's to
+     * write headers into (as root, /dev would get files) */
+    struct stat ost;
+    int headers = !(g.out && strcmp(g.out, "-") && stat(g.out, &ost) == 0 && !S_ISREG(ost.st_mode));
+    for (int i = 1; headers && i < r.nfiles && !bad; i++) {
         char *p = fmt("%s/%s", dir, r.files[i].name);
         bad = is_source_of(&r, p) || write_file(p, r.files[i].text, r.files[i].len);
         free(p);
