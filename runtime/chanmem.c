@@ -3,7 +3,7 @@
  * back to.
  *
  * Every channel header lives in one arena, a single MAP_NORESERVE mapping
- * reserved at the first make (ARENA bytes of address space, one entry in the
+ * reserved at the first make (ARENA_MAX bytes of address space, less where that is refused, one entry in the
  * process's map count, pages committed only as channels are carved). That
  * gives free(p) in a .gc file a cheap and exact way to tell a channel from
  * any other pointer: by address (gocc_free). A channel's type cannot tell it
@@ -41,13 +41,31 @@
 #include "chan.h"
 #include "sched_impl.h"
 
+/* Under valgrind, slots are reported to memcheck as heap blocks (made: allocated, freed: freed), so it
+ * reports leaked channels ("definitely lost") and uses of freed ones as it does for malloc. The header
+ * comes with Debian's valgrind package; without it these are no-ops. */
+#if defined(__has_include)
+#if __has_include(<valgrind/memcheck.h>)
+#include <valgrind/memcheck.h>
+#define VG_ALLOC(c, n) do { VALGRIND_MALLOCLIKE_BLOCK((c), (n), 0, 0); \
+                            VALGRIND_MAKE_MEM_DEFINED(&(c)->lock, sizeof (c)->lock); } while (0)
+#define VG_FREE(c) do { VALGRIND_FREELIKE_BLOCK((c), 0); \
+                        VALGRIND_MAKE_MEM_DEFINED(&(c)->freenext, sizeof (c)->freenext); } while (0)
+#endif
+#endif
+#ifndef VG_ALLOC
+#define VG_ALLOC(c, n) ((void)0)
+#define VG_FREE(c) ((void)0)
+#endif
+
 #ifndef GOCC_RACE
 #define GOCC_RACE 0
 #endif
 
 typedef struct gocc_chan gocc_chan;
 
-#define ARENA ((size_t)64 << 30)            /* address space only: 512M of the smallest slots */
+#define ARENA_MAX ((size_t)64 << 30)        /* address space only: 512M of the smallest slots */
+#define ARENA_MIN ((size_t)64 << 20)
 #define SPAN ((size_t)64 << 10)
 #define MINSLOT 128
 #define NCLASS 10                           /* 128 B .. 64 KiB */
@@ -58,6 +76,7 @@ typedef struct gocc_chan gocc_chan;
 static struct {
     gocc_lock lock;
     char *base;                             /* the arena; set once (release), read by gocc_free */
+    size_t size;                            /* its size (set before base) */
     size_t used;                            /* bytes of the arena carved into spans */
     char *span[NCLASS];                     /* the span being carved for each class */
     size_t carved[NCLASS];                  /* bytes of span[k] handed out */
@@ -90,7 +109,12 @@ static int arena_init(void)
 {
     if (pool.base)
         return 1;
-    char *a = mmap(NULL, ARENA, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+    /* Address space only; where it is limited (ulimit -v, valgrind) settle for less. */
+    char *a = MAP_FAILED;
+    for (size_t sz = ARENA_MAX; sz >= ARENA_MIN && a == MAP_FAILED; sz /= 4)
+        if ((a = mmap(NULL, sz, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0)) !=
+            MAP_FAILED)
+            pool.size = sz;
     if (a == MAP_FAILED)
         return 0;
     const char *fc = getenv("GOCC_FREECHECK");
@@ -128,7 +152,7 @@ static gocc_chan *slot_get(int k, const gocc_site *site)
         oom(site);
     }
     if (!pool.span[k] || pool.carved[k] + slotsize(k) > SPAN) {
-        if (pool.used + SPAN > ARENA) {
+        if (pool.used + SPAN > pool.size) {
             gocc_lock_release(&pool.lock);
             oom(site);
         }
@@ -142,9 +166,8 @@ static gocc_chan *slot_get(int k, const gocc_site *site)
     return c;
 }
 
-static void slot_put(gocc_chan *c)
+static void slot_put(gocc_chan *c, int k)
 {
-    int k = c->cls;
     if (pool.nofree)
         return; /* quarantined for ever: every later use is reported */
     if (slotsize(k) > 4 * PAGE) {
@@ -186,6 +209,7 @@ gocc_chan *gocc_chan_make_ext(gocc_size elemsize, long long cap, gocc_size extra
     if (!inline_buf && !(heapbuf = malloc(bufbytes)))
         oom(site);
     gocc_chan *c = slot_get(k, site);
+    VG_ALLOC(c, slotsize(k));
     /* Every field but the lock (see the top of the file). */
     c->closed = 0;
     c->cls = (unsigned char)k;
@@ -253,13 +277,15 @@ void gocc_chan_free(gocc_chan *c, const gocc_site *site)
         gocc_timer_stop_wait(t);
     if (c->heapbuf)
         free(c->buf);
-    slot_put(c);
+    int k = c->cls;
+    VG_FREE(c);
+    slot_put(c, k);
 }
 
 _Bool gocc_chan_is_arena(const void *p)
 {
     const char *b = __atomic_load_n(&pool.base, __ATOMIC_ACQUIRE);
-    return b && (const char *)p >= b && (const char *)p < b + ARENA;
+    return b && (const char *)p >= b && (const char *)p < b + pool.size;
 }
 
 void gocc_free(void *p, const gocc_site *site)

@@ -581,11 +581,13 @@ static void sigfatal(int sig, siginfo_t *si, void *uc)
 
 void gocc_stack_sigsetup(void)
 {
+    /* mmap, not malloc: the worker threads live as long as the process and nothing keeps a pointer to
+     * the block that a leak checker would see (valgrind reported it as definitely lost). */
     stack_t ss;
     ss.ss_size = 64 * 1024;
-    ss.ss_sp = malloc(ss.ss_size);
+    ss.ss_sp = mmap(NULL, ss.ss_size, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
     ss.ss_flags = 0;
-    if (ss.ss_sp)
+    if (ss.ss_sp != MAP_FAILED)
         sigaltstack(&ss, NULL);
 }
 
