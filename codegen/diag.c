@@ -606,20 +606,30 @@ static int gc_before(const char *src, TSNode prev)
     return 0;
 }
 
+/* What follows the ERROR or MISSING node reads as a send, `name <- v`:
+ * error recovery may have glued it to the broken code before it, so the
+ * parser took its `<-` for C's `< -` (`s += ; out <- v;`). */
+static int gc_after(const char *src, size_t len, TSNode next)
+{
+    if (ts_node_is_null(next)) return 0;
+    TSNode l = first_leaf(next);
+    if (!is(l, "identifier")) return 0;
+    size_t i = skip_blank(src, len, ts_node_end_byte(l));
+    return i + 1 < len && src[i] == '<' && src[i + 1] == '-';
+}
+
 /* The nearest C statement, block or declaration around an error (see
  * scan): whether it holds gc syntax is computed once, when first asked. */
 typedef struct boundary {
     TSNode n;
     int gc; /* -1: not computed yet */
+    TSNode where; /* the gc in it */
 } boundary;
 
 static int boundary_gc(const char *src, size_t len, boundary *b)
 {
     if (!b || ts_node_is_null(b->n) || is(b->n, "translation_unit")) return 0;
-    if (b->gc < 0) {
-        TSNode where;
-        b->gc = dg_has_gc(src, len, b->n, &where);
-    }
+    if (b->gc < 0) b->gc = dg_has_gc(src, len, b->n, &b->where);
     return b->gc;
 }
 
@@ -701,7 +711,8 @@ static void scan(const char *path, const char *src, size_t len, TSNode n, TSNode
         /* a token tree-sitter assumed: gocc's when the statement (or block)
          * it belongs to has gc in it, since the lowering of that gc reads
          * the assumed tree */
-        int mine = in_gc || gc_before(src, prev) || keyword_decl(src, parent) != NULL || boundary_gc(src, len, bd);
+        int mine = in_gc || gc_before(src, prev) || keyword_decl(src, parent) != NULL || boundary_gc(src, len, bd) ||
+                   gc_after(src, len, next);
         if (stats) {
             if (in_gc) stats->gc_inside++;
             else if (mine) stats->gc_tree++;
@@ -719,7 +730,22 @@ static void scan(const char *path, const char *src, size_t len, TSNode n, TSNode
             return;
         }
         TSNode where = {{0}, 0, 0};
+        /* inside a gc construct, or in a statement or declaration that
+         * holds gc (`defer f(&x);` read as a declaration of f) */
         int inside = in_gc || keyword_decl(src, parent) != NULL;
+        if (!inside && boundary_gc(src, len, bd) && !dg_has_gc(src, len, n, &where)) {
+            /* C that needs its macros, in a statement that holds gc: gocc
+             * cannot lower the gc without the statement's tree */
+            if (stats) stats->gc_inside++;
+            TSPoint g = ts_node_start_point(bd->where);
+            uint32_t gs = ts_node_start_byte(bd->where), ge = ts_node_end_byte(bd->where);
+            if (ge - gs > 8) ge = gs + 8;
+            dg_error(path, src, len, ts_node_start_point(n),
+                     "gocc cannot parse this (a macro's arguments?) in a statement that holds gc ('%.*s' at %u:%u)",
+                     (int)(ge - gs), src + gs, g.row + 1, g.column + 1);
+            ++*count;
+            return;
+        }
         int tree = 0, words = 0;
         if (!inside && dg_has_gc(src, len, n, &where)) {
             /* a gc node or token, or a keyword found by the word check */
@@ -728,7 +754,7 @@ static void scan(const char *path, const char *src, size_t len, TSNode n, TSNode
         }
         /* `go 5;` (the word outside the ERROR); a broken `for (T v : c)`
          * leaves no gc token */
-        if (!inside && !tree && !words) words = gc_before(src, prev);
+        if (!inside && !tree && !words) words = gc_before(src, prev) || gc_after(src, len, next);
         if (!inside && !tree && !words) {
             TSTreeCursor c = ts_tree_cursor_new(n);
             if (ts_tree_cursor_goto_first_child(&c)) {
@@ -752,7 +778,7 @@ static void scan(const char *path, const char *src, size_t len, TSNode n, TSNode
                     TSNode k = ts_tree_cursor_current_node(&c);
                     if (dg_error_walked(k) && ts_node_has_error(k)) {
                         TSNode null = {{0}, 0, 0};
-                        boundary b = {k, -1};
+                        boundary b = {k, -1, {{0}, 0, 0}};
                         scan(path, src, len, k, n, null, null, count, 0, &b);
                     }
                 } while (ts_tree_cursor_goto_next_sibling(&c));
@@ -770,7 +796,7 @@ static void scan(const char *path, const char *src, size_t len, TSNode n, TSNode
     }
     if (!ts_node_has_error(n)) return;
     const char *t = ts_node_type(n);
-    boundary mine = {n, -1};
+    boundary mine = {n, -1, {{0}, 0, 0}};
     if (is_gc_type(t)) in_gc = 1;
     else if (is_c_boundary(t)) in_gc = 0, bd = &mine;
     /* children through a cursor (see lw_walk_kids), one ahead for `next` */

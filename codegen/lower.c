@@ -273,6 +273,17 @@ TSNode lw_walk_dtor(lw *w, TSNode d, TSNode *bare)
         return lw_walk_dtor(w, fld(d, "declarator"), NULL);
     }
     if (is(d, "function_declarator")) {
+        /* tree-sitter-c takes names after the parameters as macros
+         * (`int f(void) NOTHROW;`): a gc keyword there is a statement whose
+         * function lost its '{' */
+        static const char *const kw[] = {"go", "defer", "select", "chan", "make"};
+        for (uint32_t i = 0; i < nkids(d); i++) {
+            TSNode k = kid(d, i);
+            if (!is(k, "identifier") || ts_node_eq(k, fld(d, "declarator"))) continue;
+            for (size_t j = 0; j < sizeof kw / sizeof kw[0]; j++)
+                if (E(k) - S(k) == strlen(kw[j]) && memcmp(w->src + S(k), kw[j], E(k) - S(k)) == 0)
+                    lw_err(w, k, "'%s' after a function's parameter list: a missing '{' before it?", kw[j]);
+        }
         lw_push_frame(w); /* a prototype's parameter names are not in scope */
         lw_walk(w, fld(d, "parameters"));
         lw_pop_frame(w);
