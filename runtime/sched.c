@@ -109,6 +109,18 @@ __attribute__((noinline)) gocc_m *gocc_sched_m(void)
 }
 #define getm gocc_sched_m
 
+/* The same read, inline, for functions that never switch and are never inlined themselves
+ * (gocc_sched_self, gocc_sched_ready): each call computes the TLS address afresh, as getm() does, without
+ * a second call. */
+static inline gocc_m *getm_here(void)
+{
+    gocc_m *m;
+    __asm__ volatile("" ::: "memory");
+    m = tls_m;
+    __asm__ volatile("" : "+r"(m) :: "memory");
+    return m;
+}
+
 unsigned gocc_sched_rand(void)
 {
     unsigned x = tls_rand;
@@ -812,9 +824,9 @@ static __thread int tls_systhread; /* the timer thread: nothing may block there 
 
 void gocc_sched_systhread(void) { tls_systhread = 1; }
 
-gocc_g *gocc_sched_self(void)
+__attribute__((noinline)) gocc_g *gocc_sched_self(void)
 {
-    gocc_m *m = getm();
+    gocc_m *m = getm_here();
     if (m && m->curg)
         return m->curg;
     return tls_systhread ? NULL : threadg();
@@ -846,7 +858,7 @@ void gocc_sched_park(void (*unlockf)(void *arg), void *arg, const char *reason, 
     gswitch(m, OP_PARK);
 }
 
-void gocc_sched_ready(gocc_g *g)
+__attribute__((noinline)) void gocc_sched_ready(gocc_g *g)
 {
     if (g->thread) {
         STORE(g->futex, 1);
@@ -859,7 +871,7 @@ void gocc_sched_ready(gocc_g *g)
         if (write(2, msg, sizeof msg - 1)) {}
         abort();
     }
-    gocc_m *m = getm();
+    gocc_m *m = getm_here();
     gocc_p *p;
     if (m && m->curg && (p = enterp(m))) {
         runqput(p, g, 1);
