@@ -131,7 +131,7 @@ static int type_is_array(lw *w, TSNode t)
  * compiler cannot tell the code generator, and arrays are neither assigned
  * nor returned by value in C: sends and receives on such a channel copy
  * through pointers instead. */
-static int elem_is_array(lw *w, TSNode c)
+int ch_elem_is_array(lw *w, TSNode c)
 {
     while (is(c, "parenthesized_expression")) c = ts_node_named_child(c, 0);
     if (!is(c, "identifier")) return 0;
@@ -182,8 +182,8 @@ void ch_recv_expr(lw *w, TSNode n)
         ed_replace(&w->ed, E(d), E(n), "))");
         return;
     }
-    snprintf(b, sizeof b, "%s%s({ __auto_type gocc__c_%d = (", discard ? "(void)" : "", elem_is_array(w, ch) ? "(" : "", k);
-    if (elem_is_array(w, ch))
+    snprintf(b, sizeof b, "%s%s({ __auto_type gocc__c_%d = (", discard ? "(void)" : "", ch_elem_is_array(w, ch) ? "(" : "", k);
+    if (ch_elem_is_array(w, ch))
         /* an array value: a member of a struct rvalue, which lives until
          * the end of the full expression (a bare array would decay to a
          * pointer to the dead temporary) */
@@ -217,7 +217,7 @@ void ch_send(lw *w, TSNode n)
              "); _Static_assert(!GOCC_CHAN_IS_RECV_ONLY(gocc__c_%d), \"send on receive-only channel\"); "
              "GOCC_CHAN_ELEM(gocc__c_%d) gocc__v_%d = (",
              k, k, k);
-    if (elem_is_array(w, ch)) {
+    if (ch_elem_is_array(w, ch)) {
         /* an array is sent from where it is: &(e) must point to the
          * element type, which checks e's type */
         snprintf(m, sizeof m,
@@ -255,7 +255,7 @@ void ch_recv_stmt(lw *w, TSNode n)
         free(ok);
         return;
     }
-    if (elem_is_array(w, ch)) /* copied through a pointer of the element type */
+    if (ch_elem_is_array(w, ch)) /* copied through a pointer of the element type */
         sb_printf(&assign, "GOCC_CHAN_ELEM(gocc__c_%d) *gocc__d_%d = &(%s); __builtin_memcpy(gocc__d_%d, &gocc__v_%d, sizeof gocc__v_%d)",
                   k, k, v, k, k, k);
     else
@@ -449,7 +449,7 @@ void ch_for_range(lw *w, TSNode n)
     b.len = 0;
     TSNode name = d;
     while (!ts_node_is_null(name) && !is(name, "identifier")) name = fld(name, "declarator");
-    if (elem_is_array(w, ch) && !ts_node_is_null(name)) {
+    if (ch_elem_is_array(w, ch) && !ts_node_is_null(name)) {
         /* an array is not initialized from an expression: copied */
         char *nm = lw_text(w, name);
         sb_printf(&b, "{ %s; __builtin_memcpy(&%s, &gocc__t_%d, sizeof gocc__t_%d); GOCC_LOOP_CHECK(); ", decl, nm, k, k);

@@ -163,6 +163,7 @@ void ch_send(lw *w, TSNode n);
 void ch_recv_stmt(lw *w, TSNode n);
 void ch_builtin(lw *w, TSNode n);
 int ch_is_builtin(lw *w, TSNode n);
+int ch_elem_is_array(lw *w, TSNode c);
 void ch_builtin_parts(lw *w, TSNode n, char **pre, char **post);
 void ch_loop_check(lw *w, TSNode loop);
 void ch_for_range(lw *w, TSNode n);

@@ -96,13 +96,28 @@ void sl_select(lw *w, TSNode n)
             sb assign = {0};
             if (after && (!ts_node_is_null(d) || !ts_node_is_null(left)))
                 sb_printf(&assign, " gocc__ok_%d = 1; time_time gocc__v_%d_%d = time_now();", k, k, idx);
+            /* arrays (chan.c: ch_elem_is_array) are copied, through a
+             * pointer of the element type */
+            int arr = !after && ch_elem_is_array(w, ch);
             if (!ts_node_is_null(d)) {
                 char *decl = ed_render(&w->ed, S(rcv), E(d));
-                sb_printf(&assign, " %s = gocc__v_%d_%d;", decl, k, idx);
+                TSNode name = d;
+                while (!ts_node_is_null(name) && !is(name, "identifier")) name = fld(name, "declarator");
+                if (arr && !ts_node_is_null(name)) {
+                    char *nm = lw_text(w, name);
+                    sb_printf(&assign, " %s; __builtin_memcpy(&%s, &gocc__v_%d_%d, sizeof gocc__v_%d_%d);", decl, nm, k, idx, k, idx);
+                    free(nm);
+                } else {
+                    sb_printf(&assign, " %s = gocc__v_%d_%d;", decl, k, idx);
+                }
                 free(decl);
             } else if (!ts_node_is_null(left)) {
                 char *l = lw_render(w, left);
-                sb_printf(&assign, " %s = gocc__v_%d_%d;", l, k, idx);
+                if (arr)
+                    sb_printf(&assign, " { __typeof__(gocc__v_%d_%d) *gocc__d_%d_%d = &(%s); __builtin_memcpy(gocc__d_%d_%d, &gocc__v_%d_%d, sizeof gocc__v_%d_%d); }",
+                              k, idx, k, idx, l, k, idx, k, idx, k, idx);
+                else
+                    sb_printf(&assign, " %s = gocc__v_%d_%d;", l, k, idx);
                 free(l);
                 if (!ts_node_is_null(ok)) {
                     char *o = lw_render(w, ok);
