@@ -14,7 +14,8 @@
  * every exit from it by the cleanup attribute (return, break, continue,
  * goto, the end of the block); in a function with defers, whose exit path
  * jumps between defer sites (which a cleanup variable's scope may not be
- * jumped into), by a record on the function's defer list instead, run in
+ * jumped into), or with a goto or switch (which may jump past the
+ * declaration), by a record on the function's defer list instead, run in
  * order with the deferred actions. Each goroutine takes a reference at the
  * go statement and drops it when it ends.
  *
@@ -200,6 +201,56 @@ void cp_fn_done(lw *w, lw_fn *f)
     w->dfns[w->ndfns++] = S(f->body);
 }
 
+static int fn_has_defer(lw *w, lw_fn *f);
+
+/* Whether function body n (not counting go blocks, functions of their own)
+ * holds a goto or a switch: either can jump past a declaration into its
+ * scope, and a cell variable's cleanup would then run on a pointer that
+ * was never set (clang refuses such a jump; gcc runs the cleanup). */
+static int has_jump_in(TSNode n)
+{
+    for (uint32_t i = 0; i < nkids(n); i++) {
+        TSNode k = kid(n, i);
+        if (is(k, "go_statement")) continue;
+        if (is(k, "goto_statement") || is(k, "switch_statement")) return 1;
+        if (has_jump_in(k)) return 1;
+    }
+    return 0;
+}
+
+/* The body of the function (definition or go block) that declares s. */
+static TSNode owner_body(TSNode decl)
+{
+    for (TSNode a = ts_node_parent(decl); !ts_node_is_null(a); a = ts_node_parent(a)) {
+        TSNode p = ts_node_parent(a);
+        if (is(a, "compound_statement") && (is(p, "function_definition") || is(p, "go_statement"))) return a;
+    }
+    TSNode null = {{0}, 0, 0};
+    return null;
+}
+
+/* After decide(): a function that declares a cell and holds a goto or a
+ * switch drops its cells through the defer list instead (cp_declare), which
+ * a jumped-over declaration never joins. */
+static void note_jump_fns(lw *w)
+{
+    for (int s = 0; s < w->capcell && s < w->nsyms; s++) {
+        if (!w->cell[s] || w->syms[s].kind != SYM_LOCAL) continue;
+        TSNode body = owner_body(w->syms[s].decl);
+        if (ts_node_is_null(body) || !has_jump_in(body)) continue;
+        int have = 0;
+        for (int i = 0; i < w->ndfns; i++) have |= w->dfns[i] == S(body);
+        if (have) continue;
+        if (w->ndfns == w->capdfns) {
+            w->capdfns = w->capdfns ? w->capdfns * 2 : 16;
+            w->dfns = xrealloc(w->dfns, (size_t)w->capdfns * sizeof *w->dfns);
+        }
+        w->dfns[w->ndfns++] = S(body);
+    }
+}
+
+int cp_needs_defer_list(lw *w, lw_fn *f) { return w->pass == 2 && fn_has_defer(w, f); }
+
 static int fn_has_defer(lw *w, lw_fn *f)
 {
     for (int i = 0; f && i < w->ndfns; i++)
@@ -224,6 +275,7 @@ void cp_definition(lw *w, TSNode n, void (*lower)(lw *w, TSNode n))
     lower(w, n);
     int fresh = w->nsyms;
     if (w->errors == errors && !w->ed.failed && w->ngos && decide(w) && w->errors == errors) {
+        note_jump_fns(w);
         for (int i = nsyms; i < fresh; i++) free(w->syms[i].name);
         w->nsyms = nsyms;
         w->nscope = nscope;

@@ -121,7 +121,10 @@ static void finish_fn(lw *w, lw_fn *f, const int *sites, int nsites, const char 
                     "gocc__defers = gocc__cur->next; switch (gocc__cur->site) {");
         for (int i = 0; i < nsites; i++) sb_printf(&b, " case %d: goto gocc__defer_%d;", sites[i], sites[i]);
         if (f->cell_recs) sb_puts(&b, " case -1: gocc_cell_unref(((gocc_cell_rec_ *)gocc__cur)->cell); break;");
-        sb_puts(&b, " } gocc__defer_next: if (gocc__cur->heap) gocc_defer_free(gocc__cur); }");
+        /* no defer statement (only cell records, capture.c): nothing jumps
+         * back, and an unused label would warn */
+        sb_puts(&b, nsites ? " } gocc__defer_next: if (gocc__cur->heap) gocc_defer_free(gocc__cur); }"
+                           : " } if (gocc__cur->heap) gocc_defer_free(gocc__cur); }");
         sb_puts(&b, rd ? " return gocc__ret; " : " return; ");
         ed_open(&w->ed, E(f->body) - 1, b.s);
     } else if (f->is_main && rd && braced) {
@@ -294,6 +297,9 @@ void fn_defer(lw *w, TSNode n, int k, int base)
 
 void fn_walk_body(lw *w, lw_fn *f)
 {
+    /* a function whose cells are dropped through the defer list
+     * (capture.c) has the defer machinery even without a defer */
+    if (cp_needs_defer_list(w, f)) f->has_defer = 1;
     f->up = w->fn;
     w->fn = f;
     lw_walk(w, f->body);

@@ -194,6 +194,7 @@ void cp_declare(lw *w, TSNode d, TSNode bare, TSNode name, int s);
 void cp_params(lw *w, lw_fn *f, int from, int to, sb *prefix);
 void cp_for(lw *w, TSNode n, int from, int to);
 void cp_fn_done(lw *w, lw_fn *f);
+int cp_needs_defer_list(lw *w, lw_fn *f);
 void cp_definition(lw *w, TSNode n, void (*lower)(lw *w, TSNode n));
 void cp_free(lw *w);
 int cp_hoist_types(lw *w, TSNode n, const int *syms, int ns, int before);
