@@ -46,9 +46,17 @@
 /* Whether the mention of a variable at identifier id may change it: the
  * left side of an assignment (or of a member or element of it), ++/--, or
  * its address taken (2). */
-static int mod_kind(TSNode id)
+static int mod_kind_of(TSNode id, int ptr);
+static int mod_kind(TSNode id) { return mod_kind_of(id, 0); }
+
+/* ptr: the variable is declared as a pointer, so p[i] = v and p->f = v
+ * change what it points to, not the variable. (Through `->` that holds
+ * for any variable.) */
+static int mod_kind_of(TSNode id, int ptr)
 {
     TSNode cur = id, p = ts_node_parent(cur);
+    if (is(p, "field_expression") && ts_node_eq(fld(p, "argument"), cur) && !ts_node_is_null(lw_tok(p, "->"))) return 0;
+    if (ptr && is(p, "subscript_expression") && ts_node_eq(fld(p, "argument"), cur)) return 0;
     while (is(p, "parenthesized_expression") || (is(p, "field_expression") && ts_node_eq(fld(p, "argument"), cur)) ||
            (is(p, "subscript_expression") && ts_node_eq(fld(p, "argument"), cur))) {
         cur = p;
@@ -157,7 +165,7 @@ static int must_share(lw *w, const cp_go *g, int s)
     for (int i = 0; i < w->nres; i++) {
         if (w->res[i].sym != s) continue;
         size_t at = w->res[i].at;
-        int k = mod_kind(node_at(g->n, at));
+        int k = mod_kind_of(node_at(g->n, at), is(y->dtor, "pointer_declarator"));
         if (k == 2 || (k && ((at >= S(body) && at < E(body)) || at >= from))) return 1;
     }
     return 0;
