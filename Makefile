@@ -20,6 +20,7 @@ include frontend/frontend.mk
 include codegen/codegen.mk
 include driver/driver.mk
 include examples/examples.mk
+include tests/debug/debug.mk
 include install.mk
 
 all: $(ALL)

@@ -1,74 +1,59 @@
 /*
- * dump.c - fatal reports: a runtime panic's or fatal error's goroutine, the
- * deadlock report with every goroutine, the stack overflow report. Each
- * writes to stderr with write(2) (no stdio locks: the process may be in any
- * state) and exits with status 2.
+ * dump.c - fatal reports: a runtime panic's or fatal error's goroutine with
+ * its call chain, the deadlock report with every goroutine, the stack
+ * overflow report. The goroutine printer, the report claim and the exit are
+ * shared with the SIGQUIT dump and the crash reports of signal.c (report.h).
+ * Each writes to stderr with write(2) (no stdio locks: the process may be in
+ * any state) and exits with status 2 (GOTRACEBACK=crash: by the signal).
  *
- * Invariants: at most one report prints (the `dying` flag; a second caller
+ * Invariants: at most one report prints (gocc_report_begin; a second caller
  * waits for the exit); a report never blocks on a runtime lock, so it works
  * from any thread, goroutine or not.
  */
 #include <stdio.h>
 #include <unistd.h>
 
-#include "sched_impl.h"
+#include "report.h"
 
-static void printg(gocc_g *g, void *arg)
-{
-    (void)arg;
-    char buf[512];
-    int st = RLOAD(g->status);
-    const char *what = st == G_RUNNING ? "running" : st == G_RUNNABLE ? "runnable" : g->waitreason ? g->waitreason : "waiting";
-    int n = snprintf(buf, sizeof buf, "goroutine %lld [%s]:\n", g->goid, what);
-    if (st == G_WAITING && g->waitsite)
-        n += snprintf(buf + n, sizeof buf - (size_t)n, "\t%s:%d\n", g->waitsite->file, g->waitsite->line);
-    if (g->createsite)
-        n += snprintf(buf + n, sizeof buf - (size_t)n, "created by goroutine %lld at %s:%d\n", g->parentid,
-                      g->createsite->file, g->createsite->line);
-    else if (g->goid == 1)
-        n += snprintf(buf + n, sizeof buf - (size_t)n, "main goroutine\n");
-    n += snprintf(buf + n, sizeof buf - (size_t)n, "\n");
-    if (write(2, buf, (size_t)n)) {}
-}
+void gocc_sched_fatal_goroutines(void) { gocc_dump_others(NULL, 0); }
 
-void gocc_sched_fatal_goroutines(void) { gocc_g_foreach(printg, NULL); }
-
-static int dying;
-
-/* Only the first fatal report prints; a second thread that fails meanwhile waits for the exit. */
 static void enter(void)
 {
-    int zero = 0;
-    if (!CAS(dying, zero, 1))
+    if (!gocc_report_begin())
         for (;;)
             pause();
 }
 
-/* Prints head (if any), the current goroutine and its creation site, and exits with status 2. */
+/* Prints head (if any), the current goroutine with its .gc site, call chain and creation site (every
+ * goroutine under GOTRACEBACK=all), and exits with status 2. */
 void gocc_sched_die(const char *head, const gocc_site *site)
 {
     enter();
-    char buf[1024];
-    int n = 0;
+    gocc_wbuf w;
+    w.fd = 2;
+    w.n = 0;
     if (head)
-        n += snprintf(buf + n, sizeof buf - (size_t)n, "%s\n\n", head);
+        gocc_wbuf_printf(&w, "%s\n\n", head);
+    gocc_wbuf_flush(&w);
+    if (gocc_tb_level() == GOCC_TB_NONE)
+        gocc_report_exit(0);
     gocc_m *m = gocc_sched_m();
     gocc_g *g = m && m->curg ? m->curg : NULL;
+    gocc_tb tb;
+    gocc_tb_here(&tb);
     if (g) {
-        n += snprintf(buf + n, sizeof buf - (size_t)n, "goroutine %lld [running]:\n", g->goid);
-        if (site)
-            n += snprintf(buf + n, sizeof buf - (size_t)n, "\t%s:%d\n", site->file, site->line);
-        if (g->createsite)
-            n += snprintf(buf + n, sizeof buf - (size_t)n, "created by goroutine %lld at %s:%d\n", g->parentid,
-                          g->createsite->file, g->createsite->line);
+        gocc_dump_g(2, g, &tb, site);
     } else {
-        n += snprintf(buf + n, sizeof buf - (size_t)n, "goroutine 0 [running]:\n");
+        gocc_wbuf_printf(&w, "goroutine 0 [running]:\n");
         if (site)
-            n += snprintf(buf + n, sizeof buf - (size_t)n, "\t%s:%d\n", site->file, site->line);
+            gocc_wbuf_printf(&w, "\t%s:%d\n", site->file, site->line);
+        gocc_wbuf_flush(&w);
+        gocc_tb_write(2, &tb, NULL);
+        gocc_wbuf_printf(&w, "\n");
+        gocc_wbuf_flush(&w);
     }
-    if (write(2, buf, (size_t)n)) {}
-    fflush(stdout);
-    _exit(2);
+    gocc_report_rest(g);
+    gocc_report_exit(0);
 }
 
 void gocc_dump_deadlock(void)
@@ -76,17 +61,18 @@ void gocc_dump_deadlock(void)
     enter();
     static const char msg[] = "fatal error: all goroutines are asleep - deadlock!\n\n";
     if (write(2, msg, sizeof msg - 1)) {}
-    gocc_sched_fatal_goroutines();
-    fflush(stdout);
-    _exit(2);
+    /* Every goroutine is parked and no thread will run one again: their stacks can be unwound. */
+    gocc_dump_others(NULL, 1);
+    gocc_report_exit(0);
 }
 
 void gocc_dump_stackoverflow(gocc_g *g, const gocc_site *site)
 {
     char buf[512];
     int n = snprintf(buf, sizeof buf,
-                     "runtime: goroutine stack exceeds %zu-byte limit\nfatal error: goroutine stack overflow\n\n",
+                     "runtime: goroutine stack exceeds %zu-byte limit (GOCC_STACK raises it)\n"
+                     "fatal error: goroutine stack overflow",
                      (size_t)(g->stk->hi - g->stk->lo) - GOCC_STACK_REDZONE);
-    if (write(2, buf, (size_t)n)) {}
-    gocc_sched_die(NULL, site);
+    (void)n;
+    gocc_sched_die(buf, site);
 }

@@ -8,13 +8,24 @@ RT_SRC      := $(wildcard runtime/*.c)
 # unlock->lock, WaitGroup Done->Wait, once, cond, atomic value, sync map) by
 # __tsan_acquire/__tsan_release (runtime/race.h, GOCC_RACE_* in chan.h) and
 # keeps TSan's fibers in step with goroutine switches.
-RT_BASE     := -fno-omit-frame-pointer -D_GNU_SOURCE -std=gnu11 -pthread $(WARN) -MMD -MP
+RT_BASE     := -I$(BUILD)/obj/backtrace/include -DGOCC_GDB_PY='"$(abspath runtime/gocc-gdb.py)"' -fno-omit-frame-pointer -D_GNU_SOURCE -std=gnu11 -pthread $(WARN) -MMD -MP
 RT_CFLAGS   := -O2 -g $(RT_BASE)
 RT_RFLAGS   := -O1 -g $(RT_BASE) -DGOCC_RACE=1
 RT_OBJ      := $(patsubst runtime/%.c,$(BUILD)/obj/runtime/%.o,$(RT_SRC))
 RT_ROBJ     := $(patsubst runtime/%.c,$(BUILD)/obj/runtime-race/%.o,$(RT_SRC))
 BOOST_A     := /usr/lib/x86_64-linux-gnu/libboost_context.a
 BOOST_OBJ   := $(addprefix $(BUILD)/obj/boost/,make_x86_64_sysv_elf_gas.o jump_x86_64_sysv_elf_gas.o ontop_x86_64_sysv_elf_gas.o)
+# Tracebacks symbolize with GCC's libbacktrace (Debian's libgcc-12-dev ships it with
+# its header, for gcc's own use): its objects go into libgocc.a like Boost's, so
+# programs still link nothing but libc and pthreads. The header is copied into
+# build/ so that clang, which does not search gcc's directory, finds it too.
+# Its list of shared objects goes through gocc_tb_iterate_phdr (traceback.c),
+# which leaves out the system's libraries: reading libc's separate debug info,
+# where it is installed, costs a quarter of a second per report.
+BT_A        := $(shell gcc -print-file-name=libbacktrace.a)
+BT_INC      := $(BUILD)/obj/backtrace/include
+BT_STAMP    := $(BUILD)/obj/backtrace/stamp
+BT_OBJ      := $(addprefix $(BUILD)/obj/backtrace/,atomic.o dwarf.o fileline.o posix.o print.o sort.o state.o backtrace.o simple.o elf.o mmapio.o mmap.o)
 
 ALL += $(BUILD)/lib/libgocc.a $(BUILD)/lib/libgocc-race.a $(BUILD)/include/gocc.h
 
@@ -22,25 +33,37 @@ $(BOOST_OBJ): $(BOOST_A)
 	@mkdir -p $(BUILD)/obj/boost
 	cd $(BUILD)/obj/boost && ar x $(BOOST_A) $(notdir $@) && touch $(notdir $@)
 
-$(BUILD)/obj/runtime/%.o: runtime/%.c
+$(BT_STAMP): $(BT_A)
+	@mkdir -p $(BT_INC)
+	cd $(BUILD)/obj/backtrace && ar x $(BT_A)
+	objcopy --redefine-sym dl_iterate_phdr=gocc_tb_iterate_phdr $(BUILD)/obj/backtrace/elf.o
+	cp $(dir $(BT_A))include/backtrace.h $(dir $(BT_A))include/backtrace-supported.h $(BT_INC)/
+	touch $@
+
+$(BT_OBJ): $(BT_STAMP)
+
+$(BUILD)/obj/runtime/%.o: runtime/%.c $(BT_STAMP)
 	@mkdir -p $(dir $@)
 	$(CC) $(RT_CFLAGS) -c $< -o $@
 
-$(BUILD)/obj/runtime-race/%.o: runtime/%.c runtime/runtime.mk
+$(BUILD)/obj/runtime-race/%.o: runtime/%.c runtime/runtime.mk $(BT_STAMP)
 	@mkdir -p $(dir $@)
 	$(CC) $(RT_RFLAGS) -c $< -o $@
 
-$(BUILD)/lib/libgocc.a: $(RT_OBJ) $(BOOST_OBJ)
+$(BUILD)/lib/libgocc.a: $(RT_OBJ) $(BOOST_OBJ) $(BT_OBJ)
 	@mkdir -p $(dir $@)
 	rm -f $@ && ar rcs $@ $^
 
-$(BUILD)/lib/libgocc-race.a: $(RT_ROBJ) $(BOOST_OBJ)
+$(BUILD)/lib/libgocc-race.a: $(RT_ROBJ) $(BOOST_OBJ) $(BT_OBJ)
 	@mkdir -p $(dir $@)
 	rm -f $@ && ar rcs $@ $^
 
 $(BUILD)/include/gocc.h: runtime/include/gocc.h
 	@mkdir -p $(dir $@)
 	cp $< $@
+
+# traceback.c embeds the gdb script (.incbin): rebuild it when the script changes.
+$(BUILD)/obj/runtime/traceback.o $(BUILD)/obj/runtime-race/traceback.o: runtime/gocc-gdb.py
 
 -include $(RT_OBJ:.o=.d) $(RT_ROBJ:.o=.d)
 

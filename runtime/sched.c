@@ -53,7 +53,9 @@
 
 #include "netpoll.h"
 #include "race.h"
+#include "sanitize.h"
 #include "sched_impl.h"
+#include "report.h"
 
 #ifndef GOCC_RACE
 #define GOCC_RACE 0
@@ -479,7 +481,12 @@ static gocc_m *gswitch(gocc_m *m, int op)
         g->stk->spmin = sp;
     m->op = op;
     race_fiber_switch(m->g0fiber);
-    return resumed(jump_fcontext(m->g0ctx, NULL));
+    /* AddressSanitizer (sanitize.h): to the thread's own stack; an exiting g's fake stack is dropped. */
+    gocc_san_stack *g0 = gocc_san_g0();
+    GOCC_SAN_SWITCH_BEGIN(op == OP_EXIT ? NULL : &g->sanfake, g0->lo, g0->size);
+    transfer_t t = jump_fcontext(m->g0ctx, NULL);
+    GOCC_SAN_SWITCH_END(g->sanfake);
+    return resumed(t);
 }
 
 /* Goroutine side: parks g (m->curg) by switching straight to p's runnext goroutine, g -> g', instead
@@ -521,7 +528,10 @@ static int parkdirect(gocc_m *m, void (*unlockf)(void *), void *arg)
     RSTORE(p->switchtick, p->switchtick + 1); /* runnext inherits the time slice: no schedtick */
     RSTORE(gocc_sched_stack_guard, next->guard);
     STORE(p->state, PSTATE(m, PS_USER));
-    resumed(jump_fcontext(next->ctx, m));
+    GOCC_SAN_SWITCH_BEGIN(&g->sanfake, next->stk->lo, (size_t)(next->stk->hi - next->stk->lo));
+    transfer_t t = jump_fcontext(next->ctx, m);
+    GOCC_SAN_SWITCH_END(g->sanfake);
+    resumed(t);
     return 1;
 #endif
 }
@@ -530,6 +540,7 @@ static void goexit(void) __attribute__((noreturn));
 
 static void gentry(transfer_t t)
 {
+    GOCC_SAN_SWITCH_END(NULL);
     gocc_m *m = resumed(t); /* from g0: a goroutine's first run is never a direct switch */
     gocc_g *g = m->curg;
     race_acq(g->arg);
@@ -574,7 +585,10 @@ static void execute(gocc_m *m, gocc_g *g, int inherit)
 #endif
     race_fiber_switch(g->racefiber);
     STORE(p->state, PSTATE(m, PS_USER));
+    gocc_san_stack *g0 = gocc_san_g0();
+    GOCC_SAN_SWITCH_BEGIN(&g0->fake, g->stk->lo, (size_t)(g->stk->hi - g->stk->lo));
     transfer_t t = jump_fcontext(g->ctx, m);
+    GOCC_SAN_SWITCH_END(g0->fake);
     /* Whoever switched back: g, or a goroutine g switched to directly (parkdirect). */
     g = m->curg;
     g->ctx = t.fctx;
@@ -790,7 +804,8 @@ static void minit(gocc_m *m)
     m->tid = (int)syscall(SYS_gettid);
     m->guardp = &gocc_sched_stack_guard;
     m->g0fiber = race_fiber_current();
-    gocc_stack_sigsetup();
+    gocc_signal_thread();
+    gocc_san_thread();
 }
 
 static void *mstart(void *arg)
@@ -970,6 +985,7 @@ static gocc_g *newg(gocc_p *p, void (*fn)(void *), const void *arg, gocc_size ar
     g->ctx = NULL;
     g->stk = NULL;
     g->racefiber = gocc_race_fiber_get();
+    g->sanfake = NULL;
     /* The go statement's happens-before edge, on the argument block: malloc'd per goroutine in race
      * builds (and freed at exit, which drops the sync object). */
     race_rel(g->arg);
@@ -1061,7 +1077,10 @@ __attribute__((noreturn)) void gocc_sched_start(int (*fn)(int, char **, char **)
         p->retired = i >= n;
         gocc_sched.allp[i] = p;
     }
+    gocc_tb_init();
     gocc_stack_init();
+    gocc_signal_init();
+    gocc_san_init();
     gocc_timer_init();
     gocc_m *m = calloc(1, sizeof *m);
     m->id = ADD(gocc_sched.mcount, 1);

@@ -77,6 +77,7 @@ struct gocc_g {
     gocc_stk *stk;              /* bound at the first run, returned at exit */
     uintptr_t guard;            /* stk->lo + redzone: gocc_sched_stack_guard while running */
     void *racefiber;            /* race builds: g's TSan fiber, kept across reuse of the record */
+    void *sanfake;              /* ASan builds: g's fake stack while it is switched out (sanitize.h) */
     _Alignas(16) char argbuf[GOCC_GARG];
 };
 
@@ -151,7 +152,6 @@ gocc_stk *gocc_stack_find(uintptr_t addr, int *inguard); /* the stack (or its ga
  * (snprintf of integers and strings, no allocation). */
 int gocc_stack_overflow_report(uintptr_t addr, uintptr_t sp, char *buf, size_t n);
 void gocc_g_foreach(void (*f)(gocc_g *g, void *arg), void *arg);
-void gocc_stack_sigsetup(void);                  /* per-thread alternate signal stack */
 void gocc_stack_init(void);
 
 /* timer.c */

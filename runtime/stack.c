@@ -552,55 +552,6 @@ int gocc_stack_overflow_report(uintptr_t addr, uintptr_t sp, char *buf, size_t n
     return 0;
 }
 
-/* ------------------------------------------------------------------ */
-/* fatal signals                                                       */
-
-static void sigfatal(int sig, siginfo_t *si, void *uc)
-{
-    uintptr_t addr = (uintptr_t)si->si_addr, sp = 0;
-#if defined(__x86_64__)
-    sp = (uintptr_t)((ucontext_t *)uc)->uc_mcontext.gregs[REG_RSP];
-#elif defined(__aarch64__)
-    sp = (uintptr_t)((ucontext_t *)uc)->uc_mcontext.sp;
-#else
-    (void)uc;
-#endif
-    char buf[512];
-    int n;
-    if ((sig == SIGSEGV || sig == SIGBUS) && gocc_stack_overflow_report(addr, sp, buf, sizeof buf)) {
-        n = (int)strlen(buf);
-        while (n > 0 && buf[n - 1] == '\n')
-            buf[--n] = 0;
-    } else {
-        n = snprintf(buf, sizeof buf, "fatal error: unexpected signal %s at address %#lx",
-                     sig == SIGSEGV ? "SIGSEGV" : sig == SIGBUS ? "SIGBUS" : sig == SIGFPE ? "SIGFPE" : "SIGILL",
-                     (unsigned long)addr);
-    }
-    gocc_sched_die(buf, NULL);
-}
-
-void gocc_stack_sigsetup(void)
-{
-    /* mmap, not malloc: the worker threads live as long as the process and nothing keeps a pointer to
-     * the block that a leak checker would see (valgrind reported it as definitely lost). */
-    stack_t ss;
-    ss.ss_size = 64 * 1024;
-    ss.ss_sp = mmap(NULL, ss.ss_size, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-    ss.ss_flags = 0;
-    if (ss.ss_sp != MAP_FAILED)
-        sigaltstack(&ss, NULL);
-}
-
-void gocc_stack_init(void)
-{
-    read_settings();
-    struct sigaction sa;
-    memset(&sa, 0, sizeof sa);
-    sa.sa_sigaction = sigfatal;
-    sa.sa_flags = SA_SIGINFO | SA_ONSTACK;
-    sigemptyset(&sa.sa_mask);
-    sigaction(SIGSEGV, &sa, NULL);
-    sigaction(SIGBUS, &sa, NULL);
-    sigaction(SIGFPE, &sa, NULL);
-    sigaction(SIGILL, &sa, NULL);
-}
+/* The fatal-signal handlers and the per-thread signal stack are in signal.c, which classifies faults with
+ * gocc_stack_overflow_report. */
+void gocc_stack_init(void) { read_settings(); }

@@ -1,0 +1,243 @@
+# gocc-gdb.py - gdb support for gc programs: goroutines.
+#
+# Every gocc program carries this script in its .debug_gdb_scripts section
+# (runtime/traceback.c embeds it), so gdb loads it by itself once the program's
+# directory is in gdb's auto-load safe-path (`set auto-load safe-path /`, or
+# `add-auto-load-safe-path DIR` in ~/.gdbinit); `source
+# PREFIX/share/gocc/gocc-gdb.py` loads it by hand. Commands:
+#
+#   info goroutines        every goroutine: id, state / wait reason, the .gc
+#                          location it stands at, the go statement that made it
+#   goroutine N bt         the call chain of goroutine N (GDB's own backtrace)
+#   goroutine N CMD        any command (frame, info locals, ...) on N's stack
+#
+# A parked goroutine's registers are the Boost.Context x86_64 SysV fcontext that
+# its switch-out saved on its stack (g->ctx): 0x40 bytes of mxcsr/x87 control
+# word, r12, r13, r14, r15, rbx, rbp and the return address; its stack pointer
+# is ctx + 0x40. "goroutine N CMD" loads those into the selected thread, runs
+# CMD and puts the thread's own registers back, as Go's runtime-gdb.py does; it
+# needs a live process (a core file's registers cannot be written). A running
+# goroutine is shown on the thread that runs it.
+#
+# The script reads the runtime's records directly (no function of the program
+# is called): the g records live in slabs listed in stack.c's `mem`.
+
+import gdb
+
+G_RUNNABLE, G_RUNNING, G_WAITING = 1, 2, 3
+STATUS = {G_RUNNABLE: "runnable", G_RUNNING: "running", G_WAITING: "waiting"}
+FCTX_REGS = [("r12", 0x08), ("r13", 0x10), ("r14", 0x18), ("r15", 0x20), ("rbx", 0x28), ("rbp", 0x30)]
+
+
+def _enum(name, default):
+    try:
+        return int(gdb.parse_and_eval(name))
+    except gdb.error:
+        return default
+
+
+def _cstr(v):
+    try:
+        if int(v) == 0:
+            return None
+        return v.string()
+    except gdb.error:
+        return None
+
+
+def _site(v):
+    try:
+        if int(v) == 0:
+            return None
+        return "%s:%d" % (v["file"].string(), int(v["line"]))
+    except gdb.error:
+        return None
+
+
+def goroutines():
+    """Every live g record (runnable, running or waiting), as gdb.Values of gocc_g *."""
+    gtype = gdb.lookup_type("struct gocc_g")
+    gptr = gtype.pointer()
+    mem = gdb.parse_and_eval("'stack.c'::mem")
+    nslabs = int(mem["nslabs"])
+    gcarved = int(mem["gcarved"])
+    perslab = (2 << 20) // gtype.sizeof       # GSLAB / sizeof(gocc_g), as stack.c carves them
+    live = (_enum("G_RUNNABLE", G_RUNNABLE), _enum("G_RUNNING", G_RUNNING), _enum("G_WAITING", G_WAITING))
+    out = []
+    for s in range(nslabs):
+        base = mem["slabs"][s].cast(gptr)
+        n = gcarved if s == nslabs - 1 else perslab
+        for i in range(n):
+            g = base + i
+            if int(g["status"]) in live and not int(g["thread"]):
+                out.append(g)
+    out.sort(key=lambda g: int(g["goid"]))
+    return out
+
+
+def find(goid):
+    for g in goroutines():
+        if int(g["goid"]) == goid:
+            return g
+    return None
+
+
+def _runtime_dir():
+    try:
+        sym = gdb.lookup_global_symbol("gocc_go")
+        full = sym.symtab.fullname()
+        return full[: full.rfind("/") + 1]
+    except Exception:
+        return None
+
+
+def _is_runtime(frame, rtdir):
+    sal = frame.find_sal()
+    if sal.symtab is None:
+        name = frame.name() or ""
+        return name.startswith("gocc_") or "fcontext" in name or name == ""
+    full = sal.symtab.fullname()
+    return rtdir is not None and full.startswith(rtdir) and "/" not in full[len(rtdir):]
+
+
+def _user_location():
+    """The innermost frame outside the runtime, of the registers now loaded: 'func at file:line'."""
+    rtdir = _runtime_dir()
+    f = gdb.newest_frame()
+    depth = 0
+    while f is not None and depth < 64:
+        if not _is_runtime(f, rtdir):
+            sal = f.find_sal()
+            name = f.name() or "??"
+            if name == "gocc__main_body":
+                name = "main"
+            if sal.symtab is not None:
+                return "%s at %s:%d" % (name, sal.symtab.filename, sal.line)
+            return "%s pc=%#x" % (name, f.pc())
+        try:
+            f = f.older()
+        except gdb.error:
+            break
+        depth += 1
+    return None
+
+
+def _running_thread(g):
+    """The gdb thread whose m runs g, if any."""
+    want = int(g)
+    for t in gdb.selected_inferior().threads():
+        try:
+            t.switch()
+            m = gdb.parse_and_eval("'sched.c'::tls_m")
+            if int(m) != 0 and int(m["curg"]) == want:
+                return t
+        except gdb.error:
+            continue
+    return None
+
+
+class SavedRegs:
+    """Loads g's saved fcontext into the selected thread; restores the thread's registers on exit."""
+
+    def __init__(self, g):
+        self.g = g
+
+    def __enter__(self):
+        self.thread = gdb.selected_thread()
+        self.saved = {r: int(gdb.parse_and_eval("$" + r)) for r in ["rsp", "rip"] + [n for n, _ in FCTX_REGS]}
+        ctx = int(self.g["ctx"])
+        u64 = gdb.lookup_type("unsigned long").pointer()
+        rd = lambda off: int(gdb.Value(ctx + off).cast(u64).dereference())
+        for name, off in FCTX_REGS:
+            gdb.execute("set $%s = %d" % (name, rd(off)), to_string=True)
+        gdb.execute("set $rip = %d" % rd(0x38), to_string=True)
+        gdb.execute("set $rsp = %d" % (ctx + 0x40), to_string=True)
+        return self
+
+    def __exit__(self, *exc):
+        self.thread.switch()
+        for r, v in self.saved.items():
+            gdb.execute("set $%s = %d" % (r, v), to_string=True)
+        gdb.execute("select-frame 0", to_string=True)
+        return False
+
+
+def _describe(g):
+    st = int(g["status"])
+    if st == _enum("G_RUNNING", G_RUNNING):
+        return "running"
+    if st == _enum("G_RUNNABLE", G_RUNNABLE):
+        return "runnable"
+    return _cstr(g["waitreason"]) or "waiting"
+
+
+class InfoGoroutines(gdb.Command):
+    """info goroutines: every goroutine with its state and the .gc location it stands at."""
+
+    def __init__(self):
+        super().__init__("info goroutines", gdb.COMMAND_STACK, gdb.COMPLETE_NONE)
+
+    def invoke(self, arg, from_tty):
+        orig = gdb.selected_thread()
+        try:
+            cur = int(gdb.parse_and_eval("'sched.c'::tls_m")["curg"])
+        except gdb.error:
+            cur = 0
+        for g in goroutines():
+            st = int(g["status"])
+            loc = None
+            if st == _enum("G_RUNNING", G_RUNNING):
+                t = _running_thread(g)
+                if t is not None:
+                    loc = _user_location()
+                    loc = (loc or "?") + " (thread %d)" % t.num
+                orig.switch()
+            elif int(g["ctx"]) != 0:
+                try:
+                    with SavedRegs(g):
+                        loc = _user_location()
+                except gdb.error:
+                    loc = None
+            if loc is None:
+                loc = _site(g["waitsite"]) or "?"
+            created = _site(g["createsite"])
+            line = "%s %d [%s] %s" % ("*" if int(g) == cur else " ", int(g["goid"]), _describe(g), loc)
+            if created:
+                line += "  created by goroutine %d at %s" % (int(g["parentid"]), created)
+            print(line)
+        orig.switch()
+
+
+class GoroutineCmd(gdb.Command):
+    """goroutine N CMD: run CMD (bt, info locals, frame 2, ...) on goroutine N's stack."""
+
+    def __init__(self):
+        super().__init__("goroutine", gdb.COMMAND_STACK, gdb.COMPLETE_NONE)
+
+    def invoke(self, arg, from_tty):
+        parts = arg.split(None, 1)
+        if len(parts) < 2:
+            raise gdb.GdbError("usage: goroutine N CMD (e.g. goroutine 3 bt)")
+        goid = int(parts[0])
+        g = find(goid)
+        if g is None:
+            raise gdb.GdbError("no goroutine %d" % goid)
+        orig = gdb.selected_thread()
+        if int(g["status"]) == _enum("G_RUNNING", G_RUNNING):
+            t = _running_thread(g)
+            if t is None:
+                orig.switch()
+                raise gdb.GdbError("goroutine %d is running but on no thread's m (switching)" % goid)
+            try:
+                gdb.execute(parts[1], from_tty)
+            finally:
+                orig.switch()
+            return
+        if int(g["ctx"]) == 0:
+            raise gdb.GdbError("goroutine %d has not run yet (no stack)" % goid)
+        with SavedRegs(g):
+            gdb.execute(parts[1], from_tty)
+
+
+InfoGoroutines()
+GoroutineCmd()
