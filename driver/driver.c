@@ -679,11 +679,13 @@ static int write_translate_deps(const char *target, const cg_result *r)
 
 /* The macros of one .gc file's translation unit, as the C compiler sees
  * them: `$CC -E -dM` over the source with the options that define macros,
- * run the first time the code generator asks (a file that calls no len,
- * cap or close of a non-channel never pays for it; measured ~15 ms for a
- * file including stdio.h). The code generator asks so that the program's
- * own macro named len, cap or close keeps its meaning. If the preprocessor
- * fails, no macro is known: the compile reports the same failure. */
+ * run the first time the code generator asks (a file that calls none of
+ * len, cap, close, free on a non-channel, nor a redirected POSIX call,
+ * never pays for it). Cost: 0.11 s of CPU on sqlite3's amalgamation
+ * (8.6 MB), 3% of its translation; a few ms for a file including stdio.h.
+ * The code generator asks so that the program's own macro of such a name
+ * keeps its meaning. If the preprocessor fails, no macro is known: the
+ * compile reports the same failure. */
 typedef struct macro_probe {
     const char *src;
     int idx, loaded;
