@@ -159,7 +159,7 @@ int ch_time_after(lw *w, TSNode ch, TSNode *arg)
     TSNode f = fld(ch, "function"), args = fld(ch, "arguments");
     if (!is(f, "identifier") || ts_node_named_child_count(args) != 1) return 0;
     char *name = lw_text(w, f);
-    int yes = strcmp(name, "time_after") == 0 && lw_lookup(w, name) < 0;
+    int yes = strcmp(name, "time_after") == 0 && !lw_user_name(w, name);
     free(name);
     if (yes) *arg = ts_node_named_child(args, 0);
     return yes;
