@@ -8,6 +8,7 @@
 #   lib/cmake/gocc/goccConfig.cmake       CMake package: find_package(gocc)
 #   lib/cmake/gocc/goccConfigVersion.cmake
 #   share/gocc/gocc.mk                    make include with the pattern rules
+#   share/gocc/gocc-gdb.py                gdb extension (also embedded in every program)
 # Nothing installed holds DESTDIR; gocc.pc is the only file that holds PREFIX
 # (the driver, gocc.mk and the CMake package find the rest relative to
 # themselves, so a copied or moved prefix keeps working).
@@ -52,6 +53,7 @@ install: all
 	    > '$(DESTDIR)$(LIBDIR)/cmake/gocc/goccConfigVersion.cmake'
 	chmod 644 '$(DESTDIR)$(LIBDIR)/cmake/gocc/goccConfigVersion.cmake'
 	$(INSTALL_DATA) make/gocc.mk '$(DESTDIR)$(DATADIR)/gocc/gocc.mk'
+	$(INSTALL_DATA) runtime/gocc-gdb.py '$(DESTDIR)$(DATADIR)/gocc/gocc-gdb.py'
 
 uninstall:
 	rm -f '$(DESTDIR)$(BINDIR)/gocc' '$(DESTDIR)$(LIBDIR)/libgocc.a' \
@@ -59,7 +61,7 @@ uninstall:
 	  '$(DESTDIR)$(LIBDIR)/pkgconfig/gocc.pc' \
 	  '$(DESTDIR)$(LIBDIR)/cmake/gocc/goccConfig.cmake' \
 	  '$(DESTDIR)$(LIBDIR)/cmake/gocc/goccConfigVersion.cmake' \
-	  '$(DESTDIR)$(DATADIR)/gocc/gocc.mk'
+	  '$(DESTDIR)$(DATADIR)/gocc/gocc.mk' '$(DESTDIR)$(DATADIR)/gocc/gocc-gdb.py'
 	-rmdir '$(DESTDIR)$(LIBDIR)/cmake/gocc' '$(DESTDIR)$(DATADIR)/gocc' 2>/dev/null
 
 # Installs into a temporary prefix, then builds examples/build/ with make,
