@@ -120,7 +120,11 @@ static void do_free_with_waiter(void *fn)
 {
     chan_t *c = MKCHAN(int, 0);
     start_thread((void *(*)(void *))fn, c);
-    usleep(50000);
+    /* Free only once the thread is queued on c: a fixed sleep lost that race on a loaded machine (the free
+     * then succeeded and the late thread reported "use of freed channel" instead). */
+    for (int i = 0; i < 10000 && !__atomic_load_n(&c->recvq.first, __ATOMIC_ACQUIRE) &&
+                    !__atomic_load_n(&c->sendq.first, __ATOMIC_ACQUIRE); i++)
+        usleep(1000);
     static const gocc_site s = {"waiters.gc", 21};
     gocc_chan_free(c, &s);
     usleep(2000000);
