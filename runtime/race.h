@@ -21,6 +21,10 @@ void __tsan_func_exit(void);
 #define race_fiber_create() __tsan_create_fiber(0)
 #define race_fiber_destroy(f) __tsan_destroy_fiber(f)
 #define race_fiber_switch(f) __tsan_switch_to_fiber((f), 1)
+void __tsan_set_fiber_name(void *fiber, const char *name);
+/* TSan's reports name a fiber as a thread ("Thread T5 'goroutine 7 (created at prog.gc:12)'"); it copies
+ * the name. */
+#define race_fiber_name(f, name) __tsan_set_fiber_name((f), (name))
 #define race_acq(a) __tsan_acquire((void *)(a))
 #define race_rel(a) __tsan_release((void *)(a))
 /* A frame for an uninstrumented runtime entry point, at its caller's pc: TSan's stacks (a goroutine's
@@ -32,6 +36,7 @@ void __tsan_func_exit(void);
 #define race_fiber_create() ((void *)0)
 #define race_fiber_destroy(f) ((void)(f))
 #define race_fiber_switch(f) ((void)(f))
+#define race_fiber_name(f, name) ((void)(f), (void)(name))
 #define race_acq(a) ((void)(a))
 #define race_rel(a) ((void)(a))
 #define race_func_enter(pc) ((void)(pc))

@@ -985,6 +985,19 @@ static gocc_g *newg(gocc_p *p, void (*fn)(void *), const void *arg, gocc_size ar
     g->ctx = NULL;
     g->stk = NULL;
     g->racefiber = gocc_race_fiber_get();
+#if GOCC_RACE
+    {
+        /* Race reports name the goroutine and its go statement, not only TSan's thread number. */
+        char name[64];   /* TSan keeps 63 characters: the file's base name */
+        const char *base = site ? strrchr(site->file, '/') : NULL;
+        if (site)
+            snprintf(name, sizeof name, "goroutine %lld (created at %s:%d)", g->goid, base ? base + 1 : site->file,
+                     site->line);
+        else
+            snprintf(name, sizeof name, "goroutine %lld", g->goid);
+        race_fiber_name(g->racefiber, name);
+    }
+#endif
     g->sanfake = NULL;
     /* The go statement's happens-before edge, on the argument block: malloc'd per goroutine in race
      * builds (and freed at exit, which drops the sync object). */
