@@ -20,9 +20,14 @@
  * Guards. The gap below a stack is PROT_NONE, so the kernel faults an
  * overflow (plain C or .gc code). Each such gap splits the chunk's mapping:
  * two mappings per stack, and a process may have vm.max_map_count (65530 on a
- * stock kernel). So guards are budgeted: (max_map_count - RESERVED_MAPS) / 2
- * stacks (24,573 on a stock kernel; GOCC_STACK_GUARDS=N overrides) get one,
- * chunk by chunk; past the budget a chunk guards only its bottom stack, and
+ * stock kernel). So guards are budgeted. The chunks that a million stacks
+ * need come first (STACKS_PLANNED: each chunk is a mapping, split once more
+ * by the guard of its bottom stack); what is left of max_map_count -
+ * RESERVED_MAPS, halved, is the number of fully guarded stacks (8,189 on a
+ * stock kernel; GOCC_STACK_GUARDS=N overrides). Without that reservation the
+ * guards took the whole budget and a million parked goroutines died at about
+ * 545,000 with mmap failing. Guards go chunk by chunk; past the budget a
+ * chunk guards only its bottom stack (while mappings remain), and
  * the other gaps stay writable and unused. Pooled stacks are handed out
  * guarded ones first, so a program with fewer live goroutines than the budget
  * only ever runs on guarded stacks. On an unguarded stack: .gc code is
@@ -79,6 +84,7 @@
 #define MINSTACK ((size_t)64 << 10)
 #define MAXSTACK ((size_t)1 << 30)
 #define RESERVED_MAPS 16384
+#define STACKS_PLANNED (1 << 20)                /* stacks whose chunks' mappings are budgeted before guards */
 #define WATERMARK ((size_t)64 << 10)            /* .gc code deeper than this below the top is noted */
 #define GSLAB ((size_t)2 << 20)                 /* bytes per g slab */
 #define MAXSLABS 65536
@@ -97,6 +103,7 @@ static struct {
     int chunkguarded;           /* chunks[nchunks-1] gives every stack a PROT_NONE gap */
     int nguarded;               /* stacks with a PROT_NONE gap */
     int guardbudget;            /* at most this many (two mappings each): see read_settings */
+    long nmaps, mapbudget;      /* mappings made for stacks (chunks and guard splits), and the most allowed */
     char *slabs[MAXSLABS];
     int nslabs;
     int gcarved;                /* records carved from slabs[nslabs-1] */
@@ -259,7 +266,9 @@ static void read_settings(void)
             maxmaps = 65530;
         fclose(f);
     }
-    mem.guardbudget = maxmaps > RESERVED_MAPS ? (int)((maxmaps - RESERVED_MAPS) / 2) : 0;
+    mem.mapbudget = maxmaps > RESERVED_MAPS ? maxmaps - RESERVED_MAPS : 0;
+    long chunkmaps = 2L * (STACKS_PLANNED / SLOTS);
+    mem.guardbudget = mem.mapbudget > chunkmaps ? (int)((mem.mapbudget - chunkmaps) / 2) : 0;
     /* GOCC_STACK_GUARDS=N overrides the budget (tests; or a kernel whose limit was raised by sysctl and a
      * program that maps a lot of its own). */
     const char *g = getenv("GOCC_STACK_GUARDS");
@@ -282,12 +291,16 @@ static gocc_stk *carve(void)
         mem.chunkguarded = mem.nguarded + SLOTS <= mem.guardbudget;
         mem.chunks[mem.nchunks] = c;
         mem.carved = 0;
+        mem.nmaps++;
         __atomic_store_n(&mem.nchunks, mem.nchunks + 1, __ATOMIC_RELEASE);
     }
     int ci = mem.nchunks - 1, i = mem.carved;
     char *lo = stacklo(ci, i), *hi = lo + gocc_stack_size;
-    int guarded = (mem.chunkguarded || i == 0) && mprotect(slotbase(ci, i), GUARD, PROT_NONE) == 0;
+    /* a bottom gap splits the chunk once, any other twice */
+    int guarded = (mem.chunkguarded || (i == 0 && mem.nmaps + 1 <= mem.mapbudget)) &&
+                  mprotect(slotbase(ci, i), GUARD, PROT_NONE) == 0;
     mem.nguarded += guarded;
+    mem.nmaps += guarded ? (i == 0 ? 1 : 2) : 0;
     gocc_stk *s = stkrecord(hi);
     s->lo = lo;
     s->hi = hi;
