@@ -76,3 +76,21 @@ void sb_free(sb *b)
     b->s = NULL;
     b->len = b->cap = 0;
 }
+
+char *sb_read_file(const char *path, size_t max, size_t *len)
+{
+    FILE *f = fopen(path, "rb");
+    if (!f) return NULL;
+    sb b = {0};
+    char buf[65536];
+    size_t n;
+    while (b.len <= max && (n = fread(buf, 1, sizeof buf, f)) > 0) sb_add(&b, buf, n);
+    int bad = ferror(f);
+    fclose(f);
+    if (bad) {
+        sb_free(&b);
+        return NULL;
+    }
+    *len = b.len;
+    return sb_take(&b);
+}

@@ -845,25 +845,6 @@ void lw_walk(lw *w, TSNode n)
 enum { MAX_INPUT = 24 << 20, MAX_DEPTH = 5000 };
 static const uint64_t PARSE_BUDGET_US = 10000000, PARSE_US_PER_BYTE = 2;
 
-static char *read_file(const char *path, size_t *len)
-{
-    FILE *f = fopen(path, "rb");
-    if (!f) return NULL;
-    sb b = {0};
-    char buf[65536];
-    size_t n;
-    /* one byte past the limit is enough to refuse */
-    while (b.len <= MAX_INPUT && (n = fread(buf, 1, sizeof buf, f)) > 0) sb_add(&b, buf, n);
-    int bad = ferror(f);
-    fclose(f);
-    if (bad) {
-        sb_free(&b);
-        return NULL;
-    }
-    *len = b.len;
-    return sb_take(&b);
-}
-
 /* GOCC_GENERATED turns on gocc.h's call-site macros (which the runtime's own
  * sources, including gocc.h too, must not see). */
 static const char PROLOGUE[] =
@@ -963,7 +944,7 @@ static int translate_file(lw_tr *tr, const char *path, int is_header, char **nam
             }
     }
     size_t len;
-    char *src = read_file(path, &len);
+    char *src = sb_read_file(path, MAX_INPUT, &len); /* one byte past the limit is enough to refuse */
     if (!src) {
         fprintf(stderr, "gocc: error: cannot read %s\n", path);
         return 1;

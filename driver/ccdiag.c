@@ -396,19 +396,6 @@ static int is_header(const char *l)
     return 0;
 }
 
-static char *read_gc(const char *path, size_t *len)
-{
-    FILE *f = fopen(path, "rb");
-    if (!f) return NULL;
-    sb b = {0};
-    char buf[65536];
-    size_t k;
-    while ((k = fread(buf, 1, sizeof buf, f)) > 0) sb_add(&b, buf, k);
-    fclose(f);
-    *len = b.len;
-    return b.s ? sb_take(&b) : xstrdup("");
-}
-
 /* Line l (1-based) of text, without its newline. */
 static const char *nth_line(const char *t, size_t tlen, long l, size_t *len)
 {
@@ -427,7 +414,7 @@ static const char *nth_line(const char *t, size_t tlen, long l, size_t *len)
 char *cd_rewrite(const char *text, size_t len, const cd_map *m)
 {
     size_t gclen = 0;
-    char *gc = m->gc_path ? read_gc(m->gc_path, &gclen) : NULL;
+    char *gc = m->gc_path ? sb_read_file(m->gc_path, (size_t)-1 / 2, &gclen) : NULL;
     int ngen = 0;
     gen_line *gen = m->gen_text ? gen_lines(m, &ngen) : NULL;
     size_t pl = m->gc_path ? strlen(m->gc_path) : 0;
