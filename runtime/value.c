@@ -43,11 +43,14 @@ void atomic_value_store(atomic_value *v, const void *value, gocc_size size)
     b->next = NULL;
     b->size = size;
     memcpy(b->data, value, size);
+    gocc_lock_acquire(&s->lk);
     /* A store is an atomic exchange: for the race detector (as for Go's) it both acquires and releases
-     * v. The acquire also orders our free of a block after its malloc by an earlier store. */
+     * v. Both under lk, before the exchange: the release publishes our malloc and copy to whoever
+     * loads the new block, and the acquire follows the previous store's release (stores are in lk
+     * order), which orders our free of a block after the malloc of the store that made it. Outside lk
+     * the acquire could precede that release, and TSan reported the free as racing the malloc. */
     GOCC_RACE_ACQUIRE(v);
     GOCC_RACE_RELEASE(v);
-    gocc_lock_acquire(&s->lk);
     block *old = __atomic_load_n((block **)&v->gocc__impl, __ATOMIC_RELAXED);
     if (old && old->size != size) {
         gocc_lock_release(&s->lk);
