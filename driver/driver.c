@@ -841,6 +841,12 @@ static int compile_one(int idx, const input *in, const char *obj)
     sv_push(&cmd, "-I");
     sv_push(&cmd, g.incdir);
     if (g.race) { sv_push(&cmd, "-fsanitize=thread"); sv_push(&cmd, "-g"); }
+    /* Code gocc compiles may run on a goroutine stack, whose overflow guard is a 64 KiB gap: a frame
+     * larger than that would jump it and write into the stack below. Stack-clash protection makes such
+     * a frame touch its pages in order, so it faults in the gap (a stack overflow report). Only frames
+     * over a page pay (a probe per page); before the user's flags, which may say
+     * -fno-stack-clash-protection. */
+    if (g.stop != 'E' && !g.deps_m) sv_push(&cmd, "-fstack-clash-protection");
     sv_cat(&cmd, &g.cflags);
     char *depf = NULL;
     if (g.deps_md || g.deps_m) {
