@@ -252,12 +252,17 @@ void fn_defer(lw *w, TSNode n, int k, int base)
     } else if (ch_is_builtin(w, call)) {
         ch_builtin_parts(w, call, &pre, &post);
         sb_puts(&run, pre);
-    } else {
-        char *name = lw_text(w, fn);
-        sb_printf(&run, "%s(", name);
-        free(name);
     }
     int first = 1;
+    if (direct && !pre) {
+        /* io_callee: `defer write(fd, b, n)` runs gocc_io_write(site, ...), which parks */
+        char *name = lw_text(w, fn), *io = io_callee(w, name);
+        if (io) sb_puts(&run, io);
+        else sb_printf(&run, "%s(", name);
+        if (io) first = 0; /* the first argument follows the site */
+        free(io);
+        free(name);
+    }
     for (uint32_t i = 0; i < nkids(args); i++) {
         TSNode a = kid(args, i);
         if (!ts_node_is_named(a) || is(a, "comment")) continue;

@@ -420,6 +420,7 @@ void go_call(lw *w, TSNode n)
     free(syms);
     if (ns) lift.s[--lift.len] = ' '; /* keep the struct on the same line */
     sb run = {0};
+    int first = 1;
     sb_printf(&lift, "struct gocc__go_%d {", k);
     if (!direct) {
         sb_puts(&lift, " __typeof__(((void)0, ");
@@ -429,8 +430,12 @@ void go_call(lw *w, TSNode n)
     } else if (pre) {
         sb_puts(&run, pre);
     } else {
-        char *name = lw_text(w, f);
-        sb_printf(&run, "%s(", name);
+        /* io_callee: `go sleep(1)` runs gocc_io_sleep(site, 1), which parks */
+        char *name = lw_text(w, f), *io = io_callee(w, name);
+        if (io) sb_puts(&run, io);
+        else sb_printf(&run, "%s(", name);
+        if (io) first = 0; /* the first argument follows the site */
+        free(io);
         free(name);
     }
     /* in place: the callee's and the literals' text go, each other operand
@@ -442,7 +447,7 @@ void go_call(lw *w, TSNode n)
         ed_replace(&w->ed, gap, S(f), b);
         gap = E(f);
     }
-    int na = 0, first = 1;
+    int na = 0;
     for (uint32_t i = 0; i < ts_node_named_child_count(args); i++) {
         TSNode a = ts_node_named_child(args, i);
         if (is(a, "comment")) continue;

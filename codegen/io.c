@@ -12,8 +12,9 @@
  *     lw_user_name decides, as for len/cap/close;
  *   - member calls (ops->read(...)) and calls through pointers: not a bare
  *     name; the address of read (`p = read;`) stays libc's read;
- *   - the call of a go or defer statement (`go sleep(1);`), whose callee
- *     those lowerings name themselves;
+ *   - (the call of a go or defer statement, `go sleep(1);`, is written by
+ *     those lowerings in the runner; they ask io_callee for the name, so it
+ *     is redirected too: the goroutine of `go sleep(1)` parks);
  *   - calls in plain C files and libraries, which never pass through here.
  * Only the callee and its opening parenthesis are replaced, so the
  * arguments (lowered on their own) and the line structure stay as they are.
@@ -39,18 +40,28 @@ static const char *const names[] = {
 
 static int cmp(const void *a, const void *b) { return strcmp(a, *(const char *const *)b); }
 
+char *io_callee(lw *w, const char *name)
+{
+    if (!bsearch(name, names, sizeof names / sizeof names[0], sizeof names[0], cmp) || lw_user_name(w, name))
+        return NULL;
+    sb b = {0};
+    sb_printf(&b, "gocc_io_%s(GOCC_HERE", name);
+    return sb_take(&b);
+}
+
 void io_call(lw *w, TSNode n)
 {
     TSNode f = fld(n, "function"), args = fld(n, "arguments");
     if (!is(f, "identifier") || ts_node_is_null(args)) return;
     TSNode parent = ts_node_parent(n);
     if ((is(parent, "go_statement") || is(parent, "defer_statement")) && ts_node_eq(fld(parent, "call"), n)) return;
-    char *name = lw_text(w, f);
-    if (bsearch(name, names, sizeof names / sizeof names[0], sizeof names[0], cmp) && !lw_user_name(w, name)) {
-        sb b = {0};
+    char *name = lw_text(w, f), *t = io_callee(w, name);
+    if (t) {
         int empty = ts_node_named_child_count(args) == 0;
-        sb_printf(&b, "gocc_io_%s(GOCC_HERE%s", name, empty ? "" : ", ");
-        char *t = sb_take(&b);
+        sb b = {0};
+        sb_printf(&b, "%s%s", t, empty ? "" : ", ");
+        free(t);
+        t = sb_take(&b);
         ed_replace(&w->ed, S(f), S(args) + 1, t);
         free(t);
     }

@@ -208,6 +208,10 @@ void fn_finish(lw *w, lw_fn *f, const char *prefix);
 
 /* io.c: read, write, accept, sleep, ... -> gocc_io_* (park the goroutine) */
 void io_call(lw *w, TSNode n);
+/* The opening of a redirected call of name, "gocc_io_NAME(GOCC_HERE" (malloc'd; the arguments
+ * follow, each after ", "), or NULL when name is not redirected. For go and defer, which write
+ * their call in a runner. */
+char *io_callee(lw *w, const char *name);
 void io_identifier(lw *w, TSNode n); /* errno -> (*gocc_errno()) */
 
 #endif
