@@ -5,7 +5,9 @@
  *
  * for a direct call (the callee is the bare name) of read, write, readv,
  * writev, recv, recvfrom, recvmsg, send, sendto, sendmsg, accept, accept4,
- * connect, poll, sleep, usleep, nanosleep and setsockopt. The runtime's
+ * connect, poll, ppoll, select, pselect, epoll_wait, epoll_pwait, sleep,
+ * usleep, nanosleep and setsockopt (`select (` as a call: the gc select
+ * statement has a brace, not a parenthesis). The runtime's
  * gocc_io_* (runtime/io.c) keep the POSIX meaning and wait for readiness in
  * the netpoller instead of blocking the thread. Left alone:
  *   - a name the program gives its own meaning (its declaration or macro):
@@ -33,9 +35,10 @@
 
 #include "lower.h"
 
-static const char *const names[] = {
-    "accept", "accept4", "connect", "nanosleep", "poll", "read", "readv", "recv", "recvfrom", "recvmsg",
-    "send", "sendmsg", "sendto", "setsockopt", "sleep", "usleep", "write", "writev",
+static const char *const names[] = { /* sorted: bsearch */
+    "accept", "accept4", "connect", "epoll_pwait", "epoll_wait", "nanosleep", "poll", "ppoll", "pselect",
+    "read", "readv", "recv", "recvfrom", "recvmsg", "select", "send", "sendmsg", "sendto", "setsockopt",
+    "sleep", "usleep", "write", "writev",
 };
 
 static int cmp(const void *a, const void *b) { return strcmp(a, *(const char *const *)b); }

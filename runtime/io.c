@@ -2,7 +2,8 @@
  * io.c - the blocking POSIX calls of .gc code, parking the goroutine instead
  * of its thread. The code generator turns a direct call of read, write,
  * readv, writev, recv, recvfrom, recvmsg, send, sendto, sendmsg, accept,
- * accept4, connect, poll, sleep, usleep, nanosleep or setsockopt in a .gc
+ * accept4, connect, poll, ppoll, select, pselect, epoll_wait, epoll_pwait,
+ * sleep, usleep, nanosleep or setsockopt in a .gc
  * file into gocc_io_NAME(GOCC_HERE, args...) (codegen/io.c).
  *
  * The user's view stays plain POSIX: a descriptor is blocking unless the
@@ -40,6 +41,8 @@
 #include <poll.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/epoll.h>
+#include <sys/select.h>
 #include <sys/socket.h>
 #include <sys/uio.h>
 #include <time.h>
@@ -491,12 +494,49 @@ int gocc_io_setsockopt(const gocc_site *site, int fd, int level, int opt, const 
     return r;
 }
 
-int gocc_io_poll(const gocc_site *site, struct pollfd *fds, nfds_t n, int timeout)
+/* What a poll-like call answers once poll(fds, n, 0) returned r > 0: its result, or 0 to keep waiting
+ * (select(2) ignores events it was not asked about, such as POLLHUP of a descriptor in exceptfds only). */
+typedef int (*poll_answer)(struct pollfd *fds, nfds_t n, int r, void *arg);
+
+static int timespec_of(struct timespec *ts, gocc_int64 dl)
+{
+    gocc_int64 left = dl - gocc_sched_nanotime();
+    if (left < 0)
+        left = 0;
+    ts->tv_sec = left / 1000000000;
+    ts->tv_nsec = left % 1000000000;
+    return left > 0;
+}
+
+/* The plain, thread-blocking wait: a plain thread, something epoll cannot watch, or no memory.
+ * dl: absolute deadline, 0 = none. */
+static int poll_block(struct pollfd *fds, nfds_t n, gocc_int64 dl, poll_answer answer, void *arg)
+{
+    for (;;) {
+        struct timespec ts;
+        int timed = dl != 0;
+        if (timed)
+            timespec_of(&ts, dl);
+        int r = ppoll(fds, n, timed ? &ts : NULL, NULL);
+        if (r <= 0)
+            return r;
+        if ((r = answer(fds, n, r, arg)) != 0)
+            return r;
+        if (timed && gocc_sched_nanotime() >= dl)
+            return 0;
+    }
+}
+
+/* poll(fds, n) until answer() has something or the deadline dl passes (0: none; a deadline already past
+ * means look once). The goroutine parks on the netpoller meanwhile. */
+static int poll_until(const gocc_site *site, struct pollfd *fds, nfds_t n, gocc_int64 dl, int once,
+                      poll_answer answer, void *arg)
 {
     int r = poll(fds, n, 0);
-    if (r != 0 || timeout == 0 || !isgoroutine())
-        return r != 0 || timeout == 0 ? r : poll(fds, n, timeout);
-    gocc_int64 dl = timeout > 0 ? gocc_sched_nanotime() + (gocc_int64)timeout * 1000000 : 0;
+    if (r < 0 || (r > 0 && (r = answer(fds, n, r, arg)) != 0) || once)
+        return r;
+    if (!isgoroutine())
+        return poll_block(fds, n, dl, answer, arg);
     gocc_pd *pbuf[16];
     unsigned sbuf[32];
     gocc_pd **pds = n <= 16 ? pbuf : malloc(n * sizeof *pds);
@@ -516,7 +556,7 @@ int gocc_io_poll(const gocc_site *site, struct pollfd *fds, nfds_t n, int timeou
         }
         if (!fallback) {
             r = poll(fds, n, 0);
-            if (r != 0)
+            if (r < 0 || (r > 0 && (r = answer(fds, n, r, arg)) != 0))
                 break;
             int w = gocc_netpoll_wait_many(fds, n, pds, seqs, dl, site);
             if (w == 0) {
@@ -526,9 +566,8 @@ int gocc_io_poll(const gocc_site *site, struct pollfd *fds, nfds_t n, int timeou
             if (w > 0)
                 continue;
         }
-        /* Something epoll cannot watch, or no memory: the plain poll for what remains of the timeout. */
-        gocc_int64 left = dl ? dl - gocc_sched_nanotime() : -1;
-        r = poll(fds, n, dl ? (left > 0 ? (int)((left + 999999) / 1000000) : 0) : -1);
+        /* Something epoll cannot watch, or no memory: the plain wait for what remains of the timeout. */
+        r = poll_block(fds, n, dl, answer, arg);
         break;
     }
     int e = errno;
@@ -538,6 +577,174 @@ int gocc_io_poll(const gocc_site *site, struct pollfd *fds, nfds_t n, int timeou
         free(seqs);
     errno = e;
     return r;
+}
+
+static int poll_count(struct pollfd *fds, nfds_t n, int r, void *arg)
+{
+    (void)fds, (void)n, (void)arg;
+    return r;
+}
+
+/* An absolute deadline for a relative timeout in ns (< 0: none; 0 stays "look once"). */
+static gocc_int64 deadline_in(gocc_int64 ns) { return ns < 0 ? 0 : gocc_sched_nanotime() + ns; }
+
+int gocc_io_poll(const gocc_site *site, struct pollfd *fds, nfds_t n, int timeout)
+{
+    return poll_until(site, fds, n, deadline_in(timeout < 0 ? -1 : (gocc_int64)timeout * 1000000), timeout == 0,
+                      poll_count, NULL);
+}
+
+static int bad_timespec(const struct timespec *t)
+{
+    return t && (t->tv_sec < 0 || t->tv_nsec < 0 || t->tv_nsec >= 1000000000);
+}
+
+/* ppoll with a signal mask would have to apply it while the goroutine is parked, to its thread, which
+ * runs other goroutines meanwhile: that case keeps the plain (thread-blocking) call. glibc's ppoll does
+ * not update *tmo either. */
+int gocc_io_ppoll(const gocc_site *site, struct pollfd *fds, nfds_t n, const struct timespec *tmo,
+                  const void *mask)
+{
+    if (mask || bad_timespec(tmo))
+        return ppoll(fds, n, tmo, mask);
+    gocc_int64 ns = tmo ? (gocc_int64)tmo->tv_sec * 1000000000 + tmo->tv_nsec : -1;
+    return poll_until(site, fds, n, deadline_in(ns), ns == 0, poll_count, NULL);
+}
+
+/* select(2) and pselect on the poll machinery: each descriptor of the sets is one pollfd; the answer
+ * maps revents back as the kernel does (readable: POLLIN, POLLHUP, POLLERR; writable: POLLOUT,
+ * POLLERR; exceptional: POLLPRI), and a descriptor that is not open fails the call with EBADF. */
+typedef struct selsets {
+    fd_set *r, *w, *x;
+} selsets;
+
+static int sel_answer(struct pollfd *fds, nfds_t n, int r, void *arg)
+{
+    (void)r;
+    selsets *s = arg;
+    int count = 0;
+    for (nfds_t i = 0; i < n; i++)
+        if (fds[i].revents & POLLNVAL) {
+            errno = EBADF;
+            return -1;
+        }
+    for (nfds_t i = 0; i < n; i++) {
+        short ev = fds[i].events, re = fds[i].revents;
+        count += (ev & POLLIN) && (re & (POLLIN | POLLHUP | POLLERR));
+        count += (ev & POLLOUT) && (re & (POLLOUT | POLLERR));
+        count += (ev & POLLPRI) && (re & POLLPRI);
+    }
+    if (!count)
+        return 0;
+    if (s->r)
+        FD_ZERO(s->r);
+    if (s->w)
+        FD_ZERO(s->w);
+    if (s->x)
+        FD_ZERO(s->x);
+    for (nfds_t i = 0; i < n; i++) {
+        short ev = fds[i].events, re = fds[i].revents;
+        if ((ev & POLLIN) && (re & (POLLIN | POLLHUP | POLLERR)))
+            FD_SET(fds[i].fd, s->r);
+        if ((ev & POLLOUT) && (re & (POLLOUT | POLLERR)))
+            FD_SET(fds[i].fd, s->w);
+        if ((ev & POLLPRI) && (re & POLLPRI))
+            FD_SET(fds[i].fd, s->x);
+    }
+    return count;
+}
+
+/* ns < 0: no timeout. The sets are rewritten only on success (0 clears them, as the kernel does). */
+static int select_ns(const gocc_site *site, int nfds, fd_set *r, fd_set *w, fd_set *x, gocc_int64 ns,
+                     gocc_int64 *dl_out)
+{
+    struct pollfd buf[64], *fds = buf;
+    nfds_t n = 0;
+    for (int fd = 0; fd < nfds; fd++)
+        n += (r && FD_ISSET(fd, r)) || (w && FD_ISSET(fd, w)) || (x && FD_ISSET(fd, x));
+    if (n > 64 && !(fds = malloc(n * sizeof *fds)))
+        return -2;
+    n = 0;
+    for (int fd = 0; fd < nfds; fd++) {
+        short ev = (short)((r && FD_ISSET(fd, r) ? POLLIN : 0) | (w && FD_ISSET(fd, w) ? POLLOUT : 0) |
+                           (x && FD_ISSET(fd, x) ? POLLPRI : 0));
+        if (ev)
+            fds[n++] = (struct pollfd){.fd = fd, .events = ev};
+    }
+    selsets s = {r, w, x};
+    gocc_int64 dl = deadline_in(ns);
+    *dl_out = dl;
+    int res = poll_until(site, fds, n, dl, ns == 0, sel_answer, &s);
+    if (res == 0) {
+        if (r)
+            FD_ZERO(r);
+        if (w)
+            FD_ZERO(w);
+        if (x)
+            FD_ZERO(x);
+    }
+    int e = errno;
+    if (fds != buf)
+        free(fds);
+    errno = e;
+    return res;
+}
+
+int gocc_io_select(const gocc_site *site, int nfds, void *r, void *w, void *x, struct timeval *tmo)
+{
+    if (nfds < 0 || nfds > FD_SETSIZE || (tmo && (tmo->tv_sec < 0 || tmo->tv_usec < 0 || tmo->tv_usec >= 1000000)))
+        return select(nfds, r, w, x, tmo);
+    gocc_int64 ns = tmo ? (gocc_int64)tmo->tv_sec * 1000000000 + (gocc_int64)tmo->tv_usec * 1000 : -1, dl = 0;
+    int res = select_ns(site, nfds, r, w, x, ns, &dl);
+    if (res == -2)
+        return select(nfds, r, w, x, tmo);
+    if (tmo && res >= 0) {
+        /* Linux's select leaves the time not slept in *tmo. */
+        struct timespec left = {0, 0};
+        if (ns > 0)
+            timespec_of(&left, dl);
+        tmo->tv_sec = left.tv_sec;
+        tmo->tv_usec = left.tv_nsec / 1000;
+    }
+    return res;
+}
+
+int gocc_io_pselect(const gocc_site *site, int nfds, void *r, void *w, void *x, const struct timespec *tmo,
+                    const void *mask)
+{
+    if (mask || nfds < 0 || nfds > FD_SETSIZE || bad_timespec(tmo))
+        return pselect(nfds, r, w, x, tmo, mask);
+    gocc_int64 dl = 0;
+    int res = select_ns(site, nfds, r, w, x, tmo ? (gocc_int64)tmo->tv_sec * 1000000000 + tmo->tv_nsec : -1, &dl);
+    return res == -2 ? pselect(nfds, r, w, x, tmo, mask) : res;
+}
+
+/* epoll_wait on the program's own epoll instance: an epoll descriptor is itself pollable (readable while
+ * it has events ready), so the goroutine waits for that readiness on the netpoller, then takes the
+ * events with a zero timeout. With a signal mask (epoll_pwait) the plain call, as for ppoll. */
+int gocc_io_epoll_pwait(const gocc_site *site, int epfd, struct epoll_event *ev, int max, int timeout,
+                        const void *mask)
+{
+    int r = epoll_pwait(epfd, ev, max, 0, mask);
+    if (r != 0 || timeout == 0 || mask || !isgoroutine())
+        return r != 0 || timeout == 0 ? r : epoll_pwait(epfd, ev, max, timeout, mask);
+    gocc_pd *pd = gocc_netpoll_pd(epfd);
+    if (!pd)
+        return epoll_pwait(epfd, ev, max, timeout, mask);
+    gocc_int64 dl = deadline_in(timeout < 0 ? -1 : (gocc_int64)timeout * 1000000);
+    for (;;) {
+        unsigned seq = gocc_netpoll_seq(pd, GOCC_PD_READ);
+        r = epoll_wait(epfd, ev, max, 0);
+        if (r != 0)
+            return r;
+        if (!gocc_netpoll_wait(pd, GOCC_PD_READ, seq, dl, site))
+            return 0;
+    }
+}
+
+int gocc_io_epoll_wait(const gocc_site *site, int epfd, struct epoll_event *ev, int max, int timeout)
+{
+    return gocc_io_epoll_pwait(site, epfd, ev, max, timeout, NULL);
 }
 
 /* ------------------------------------------------------------------ */

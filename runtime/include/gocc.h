@@ -344,6 +344,18 @@ int gocc_io_accept4(const gocc_site *site, int fd, void *addr, unsigned *addrlen
 int gocc_io_connect(const gocc_site *site, int fd, const void *addr, unsigned addrlen);
 int gocc_io_setsockopt(const gocc_site *site, int fd, int level, int opt, const void *val, unsigned len);
 int gocc_io_poll(const gocc_site *site, struct pollfd *fds, unsigned long n, int timeout);
+/* select(2), pselect, ppoll, epoll_wait, epoll_pwait (fd_set, sigset_t and
+ * struct epoll_event pointers taken as void * / incomplete types). */
+struct timeval;
+struct epoll_event;
+int gocc_io_ppoll(const gocc_site *site, struct pollfd *fds, unsigned long n, const struct timespec *tmo,
+                  const void *sigmask);
+int gocc_io_select(const gocc_site *site, int nfds, void *r, void *w, void *x, struct timeval *tmo);
+int gocc_io_pselect(const gocc_site *site, int nfds, void *r, void *w, void *x, const struct timespec *tmo,
+                    const void *sigmask);
+int gocc_io_epoll_wait(const gocc_site *site, int epfd, struct epoll_event *ev, int max, int timeout);
+int gocc_io_epoll_pwait(const gocc_site *site, int epfd, struct epoll_event *ev, int max, int timeout,
+                        const void *sigmask);
 unsigned gocc_io_sleep(const gocc_site *site, unsigned seconds);
 int gocc_io_usleep(const gocc_site *site, unsigned usec);
 int gocc_io_nanosleep(const gocc_site *site, const struct timespec *req, struct timespec *rem);

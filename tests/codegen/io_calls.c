@@ -25,7 +25,7 @@ static void nap(void) { GOCC_FUNCTION_ENTRY(); usleep_calls++; }
 
 #line 16 "tests/codegen/io_calls.gc"
 long pump(int in, int out, struct ops *o);
-#line 32 "tests/codegen/io_calls.gc"
+#line 34 "tests/codegen/io_calls.gc"
 struct gocc__go_1 { __typeof__(((void)0, 1)) a0; }; static void gocc__go_1_run(void *gocc__p) { struct gocc__go_1 *gocc__a = gocc__p; gocc_io_sleep(GOCC_HERE, gocc__a->a0); }
 #line 16 "tests/codegen/io_calls.gc"
 long pump(int in, int out, struct ops *o) { GOCC_FUNCTION_ENTRY();
@@ -44,6 +44,8 @@ long pump(int in, int out, struct ops *o) { GOCC_FUNCTION_ENTRY();
     int c = gocc_io_accept(GOCC_HERE, in, NULL, NULL);
     gocc_io_send(GOCC_HERE, c, buf, 1, 0);
     gocc_io_sleep(GOCC_HERE, 1);
+    gocc_io_select(GOCC_HERE, in + 1, NULL, NULL, NULL, NULL);
+    gocc_io_ppoll(GOCC_HERE, &p, 1, NULL, NULL);
     { struct gocc__go_1 gocc__g_1 = { 1 }; gocc_go(gocc__go_1_run, &gocc__g_1, sizeof gocc__g_1, GOCC_HERE); }
     nap();
     return n;
