@@ -394,3 +394,36 @@ GOCC_TEST(wait_sleep_not_starved_by_pingpong)
         printf("\n    median oversleep %lld us\n", late[N / 2] / 1000);
     CU_ASSERT(late[N / 2] < 20 * MS);
 }
+
+/* GO passes a copy of its argument: the block holds the flag's address */
+static void set_flag(int **flag) { __atomic_store_n(*flag, 1, __ATOMIC_RELEASE); }
+
+/* A deadline already past never parks (it used to park until the timer thread fired: ~940
+ * instructions and two futex hand-offs per `select { case <-nil_c: case <-time_after(0): }`).
+ * Told without a clock: at GOMAXPROCS=1 a goroutine made runnable before the waits runs only if one
+ * of them parks (at 2, another thread may run it at any time: only the results are checked). */
+GOCC_TEST(wait_past_deadline_does_not_park)
+{
+    static int flag;
+    int *fp = &flag;
+    GO(set_flag, fp);
+    gocc_int64 past = gocc_nanotime() - 1;
+    int v = 0;
+    gocc_select_case nils[2] = {RCASE(NULL, &v), SCASE(NULL, &v)};
+    CU_ASSERT_EQUAL(gocc_select_deadline(nils, 2, 0, NULL, past, GOCC_HERE), GOCC_SELECT_TIMEOUT);
+    CU_ASSERT_EQUAL(gocc_select_deadline(nils, 0, 0, NULL, past, GOCC_HERE), GOCC_SELECT_TIMEOUT);
+    chan_t *c = MKCHAN(int, 0);
+    gocc_select_case one[2] = {RCASE(c, &v), RCASE(NULL, &v)};
+    CU_ASSERT_EQUAL(gocc_select_deadline(one, 2, 0, NULL, past, GOCC_HERE), GOCC_SELECT_TIMEOUT);
+    _Bool ok = 1;
+    CU_ASSERT_EQUAL(gocc_chan_recv_deadline(NULL, &v, &ok, past, GOCC_HERE), 0);
+    CU_ASSERT_EQUAL(gocc_chan_recv_deadline(c, &v, &ok, past, GOCC_HERE), 0);
+    gocc_wait_until(past, "sleep", GOCC_HERE);
+    if (gtest_procs() == 1)
+        CU_ASSERT_EQUAL(__atomic_load_n(&flag, __ATOMIC_ACQUIRE), 0);
+    /* and the goroutine does run once we park */
+    gocc_int64 until = gocc_nanotime() + 10000 * MS;
+    while (!__atomic_load_n(&flag, __ATOMIC_ACQUIRE) && gocc_nanotime() < until)
+        time_sleep(MS);
+    CU_ASSERT_EQUAL(__atomic_load_n(&flag, __ATOMIC_ACQUIRE), 1);
+}
