@@ -453,10 +453,13 @@ static void wakeifwork(gocc_p *p)
 /* ------------------------------------------------------------------ */
 /* switching                                                           */
 
-/* Goroutine side: hands control to g0 with op; returns the m that resumed us. */
 /* Goroutine side, just resumed by t: from g0 (execute), or directly from a goroutine that parked
- * (parkdirect), whose post-switch work is ours: it is off its stack now. Returns our m. */
-static gocc_m *resumed(transfer_t t)
+ * (parkdirect), whose post-switch work is ours: it is off its stack now. Returns our m. No
+ * gocc_stack_check of prev here: it inspects the stack of a goroutine that exited, and a direct switch
+ * only ever leaves a parked one (execute checks every goroutine that comes back to g0). Inline: it is
+ * half of every direct switch (pingpong: a call and its frame were ~12 of ~880 instructions per round
+ * trip). */
+static inline __attribute__((always_inline)) gocc_m *resumed(transfer_t t)
 {
     gocc_m *m = t.data;
     gocc_g *prev = m->prevg;
@@ -466,7 +469,6 @@ static gocc_m *resumed(transfer_t t)
     }
     m->prevg = NULL;
     prev->ctx = t.fctx;
-    gocc_stack_check(prev);
     STORE(prev->status, G_WAITING);
     if (m->unlockf)
         m->unlockf(m->unlockarg);
@@ -481,9 +483,12 @@ static gocc_m *gswitch(gocc_m *m, int op)
         g->stk->spmin = sp;
     m->op = op;
     race_fiber_switch(m->g0fiber);
-    /* AddressSanitizer (sanitize.h): to the thread's own stack; an exiting g's fake stack is dropped. */
-    gocc_san_stack *g0 = gocc_san_g0();
-    GOCC_SAN_SWITCH_BEGIN(op == OP_EXIT ? NULL : &g->sanfake, g0->lo, g0->size);
+    /* AddressSanitizer (sanitize.h): to the thread's own stack; an exiting g's fake stack is dropped.
+     * gocc_san_g0 is a call: only made under ASan. */
+    if (__sanitizer_start_switch_fiber) {
+        gocc_san_stack *g0 = gocc_san_g0();
+        GOCC_SAN_SWITCH_BEGIN(op == OP_EXIT ? NULL : &g->sanfake, g0->lo, g0->size);
+    }
     transfer_t t = jump_fcontext(m->g0ctx, NULL);
     GOCC_SAN_SWITCH_END(g->sanfake);
     return resumed(t);
@@ -495,15 +500,19 @@ static gocc_m *gswitch(gocc_m *m, int op)
  * taken when the scheduler has work to do first: a preemption request, the 61st switch (global queue
  * and timers, see findrunnable), a runnext that never ran (it needs a stack), a p that sysmon took,
  * and in race builds (TSan fibers switch through g0). Returns 0 when it did not switch. */
-static int parkdirect(gocc_m *m, void (*unlockf)(void *), void *arg)
+static inline __attribute__((always_inline)) int parkdirect(gocc_m *m, gocc_g *g, void (*unlockf)(void *),
+                                                           void *arg)
 {
 #if GOCC_RACE
-    (void)m, (void)unlockf, (void)arg;
+    (void)m, (void)g, (void)unlockf, (void)arg;
     return 0;
 #else
     gocc_p *p = m->p;
     gocc_g *next;
-    if (!p || !(next = RLOAD(p->runnext)) || RLOAD(p->preempt) || p->switchtick % 61 == 0)
+    /* next->ctx is read before next is ours (a stealer may take it meanwhile): only a filter, so that a
+     * never-run runnext (spawn, skynet) costs no atomics here; it is checked again once taken. g records
+     * are never unmapped, so the read is safe. */
+    if (!p || !(next = RLOAD(p->runnext)) || !RLOAD(next->ctx) || RLOAD(p->preempt) || p->switchtick % 61 == 0)
         return 0;
     if (!(p = enterp(m)))
         return 0;
@@ -516,7 +525,6 @@ static int parkdirect(gocc_m *m, void (*unlockf)(void *), void *arg)
         leavep(m, p);
         return 0;
     }
-    gocc_g *g = m->curg;
     uintptr_t sp = (uintptr_t)__builtin_frame_address(0);
     if (sp < g->stk->spmin)
         g->stk->spmin = sp;
@@ -585,10 +593,11 @@ static void execute(gocc_m *m, gocc_g *g, int inherit)
 #endif
     race_fiber_switch(g->racefiber);
     STORE(p->state, PSTATE(m, PS_USER));
-    gocc_san_stack *g0 = gocc_san_g0();
+    gocc_san_stack *g0 = __sanitizer_start_switch_fiber ? gocc_san_g0() : NULL;
     GOCC_SAN_SWITCH_BEGIN(&g0->fake, g->stk->lo, (size_t)(g->stk->hi - g->stk->lo));
     transfer_t t = jump_fcontext(g->ctx, m);
-    GOCC_SAN_SWITCH_END(g0->fake);
+    if (g0)
+        GOCC_SAN_SWITCH_END(g0->fake);
     /* Whoever switched back: g, or a goroutine g switched to directly (parkdirect). */
     g = m->curg;
     g->ctx = t.fctx;
@@ -849,47 +858,70 @@ __attribute__((noinline)) gocc_g *gocc_sched_self(void)
 
 long long gocc_sched_goid(gocc_g *g) { return g && !g->thread ? g->goid : 0; }
 
-void gocc_sched_park(void (*unlockf)(void *arg), void *arg, const char *reason, const gocc_site *site)
+/* A plain thread's park: it blocks on its own record's futex. */
+static __attribute__((noinline, cold)) void threadpark(void (*unlockf)(void *arg), void *arg, const char *reason,
+                                                       const gocc_site *site)
 {
-    gocc_m *m = getm();
-    if (!m || !m->curg) {
-        gocc_g *g = threadg();
-        STORE(g->futex, 0);
-        g->waitreason = reason;
-        g->waitsite = site;
-        if (unlockf)
-            unlockf(arg);
-        while (!LOAD(g->futex))
-            gocc_futex_wait(&g->futex, 0, -1);
-        return;
-    }
-    gocc_g *g = m->curg;
+    gocc_g *g = threadg();
+    STORE(g->futex, 0);
     g->waitreason = reason;
     g->waitsite = site;
-    if (parkdirect(m, unlockf, arg))
+    if (unlockf)
+        unlockf(arg);
+    while (!LOAD(g->futex))
+        gocc_futex_wait(&g->futex, 0, -1);
+}
+
+/* The m is read inline (getm_here) before any switch; after one, only the transfer's m is used (resumed,
+ * gswitch), so no TLS address outlives a switch here. */
+void gocc_sched_park(void (*unlockf)(void *arg), void *arg, const char *reason, const gocc_site *site)
+{
+    gocc_m *m = getm_here();
+    gocc_g *g;
+    if (__builtin_expect(!m || !(g = m->curg), 0)) {
+        threadpark(unlockf, arg, reason, site);
+        return;
+    }
+    g->waitreason = reason;
+    g->waitsite = site;
+    if (parkdirect(m, g, unlockf, arg))
         return;
     m->unlockf = unlockf;
     m->unlockarg = arg;
     gswitch(m, OP_PARK);
 }
 
+static __attribute__((noinline, cold)) void notwaiting(void)
+{
+    static const char msg[] = "fatal error: gocc_sched_ready of a goroutine that is not waiting\n";
+    if (write(2, msg, sizeof msg - 1)) {}
+    abort();
+}
+
 __attribute__((noinline)) void gocc_sched_ready(gocc_g *g)
 {
-    if (g->thread) {
+    if (__builtin_expect(g->thread, 0)) {
         STORE(g->futex, 1);
         gocc_futex_wake(&g->futex);
         return;
     }
-    int st = G_WAITING;
-    if (!CAS(g->status, st, G_RUNNABLE)) {
-        static const char msg[] = "fatal error: gocc_sched_ready of a goroutine that is not waiting\n";
-        if (write(2, msg, sizeof msg - 1)) {}
-        abort();
-    }
+    /* A check and a store, not a CAS: the caller won g's waitset (wait.h's claim), so it is the only one
+     * readying g, and g's own park wrote G_WAITING (execute, resumed) before the object's lock that the
+     * claim needed was released. What the check catches is a ready without a park. */
+    if (__builtin_expect(LOAD(g->status) != G_WAITING, 0))
+        notwaiting();
+    STORE(g->status, G_RUNNABLE);
     gocc_m *m = getm_here();
     gocc_p *p;
     if (m && m->curg && (p = enterp(m))) {
-        runqput(p, g, 1);
+        /* runqput(p, g, 1) with its common case inline: an empty runnext (a hand-off chain). */
+        gocc_g *old = NULL;
+        if (LOAD(p->runnext))
+            old = __atomic_exchange_n(&p->runnext, g, __ATOMIC_ACQ_REL);
+        else
+            STORE(p->runnext, g);
+        if (old)
+            runqput(p, old, 0);
         leavep(m, p);
         wakeifwork(p);
         return;

@@ -49,8 +49,8 @@ static void arm_and_unlock(void *p)
         unlockf(arg);
 }
 
-gocc_waiter *gocc_wait_park(gocc_waitset *s, void (*unlockf)(void *), void *arg, const char *reason,
-                            const gocc_site *site)
+gocc_waiter *gocc_wait_park_slow(gocc_waitset *s, void (*unlockf)(void *), void *arg, const char *reason,
+                                 const gocc_site *site)
 {
     /* unlockf runs on the scheduler's own context, which TSan sees as another fiber with no edge from
      * the goroutine: every unlockf of the runtime starts by acquiring arg, which we release here, so
