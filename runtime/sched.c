@@ -222,6 +222,19 @@ static void runqput(gocc_p *p, gocc_g *g, int next)
     }
 }
 
+/* runqput(p, g, 1) with its common case inline: an empty runnext (a hand-off chain, a spawn after the
+ * previous new goroutine ran). p held. */
+static inline void runqputnext(gocc_p *p, gocc_g *g)
+{
+    gocc_g *old = NULL;
+    if (LOAD(p->runnext))
+        old = __atomic_exchange_n(&p->runnext, g, __ATOMIC_ACQ_REL);
+    else
+        STORE(p->runnext, g);
+    if (old)
+        runqput(p, old, 0);
+}
+
 /* p held. *inherit: g came from runnext and shares the current time slice. */
 static gocc_g *runqget(gocc_p *p, int *inherit)
 {
@@ -914,14 +927,7 @@ __attribute__((noinline)) void gocc_sched_ready(gocc_g *g)
     gocc_m *m = getm_here();
     gocc_p *p;
     if (m && m->curg && (p = enterp(m))) {
-        /* runqput(p, g, 1) with its common case inline: an empty runnext (a hand-off chain). */
-        gocc_g *old = NULL;
-        if (LOAD(p->runnext))
-            old = __atomic_exchange_n(&p->runnext, g, __ATOMIC_ACQ_REL);
-        else
-            STORE(p->runnext, g);
-        if (old)
-            runqput(p, old, 0);
+        runqputnext(p, g);
         leavep(m, p);
         wakeifwork(p);
         return;
@@ -994,21 +1000,31 @@ static long long newgoid(gocc_p *p)
     return p->goidnext++;
 }
 
-static gocc_g *newg(gocc_p *p, void (*fn)(void *), const void *arg, gocc_size argsize, const gocc_site *site)
+/* m: the calling thread's (NULL on a plain thread). */
+static gocc_g *newg(gocc_m *m, gocc_p *p, void (*fn)(void *), const void *arg, gocc_size argsize,
+                    const gocc_site *site)
 {
     gocc_g *g = gocc_g_alloc(p);
     /* Race builds always malloc the copy: TSan starts fresh memory with no history, where a reused
      * argbuf would carry the previous goroutine's accesses. */
     if (argsize <= GOCC_GARG && !GOCC_RACE) {
         g->arg = g->argbuf;
+        /* The usual argument blocks (one to four words) without a call to memcpy. */
+        switch (argsize) {
+        case 8: __builtin_memcpy(g->arg, arg, 8); break;
+        case 16: __builtin_memcpy(g->arg, arg, 16); break;
+        case 24: __builtin_memcpy(g->arg, arg, 24); break;
+        case 32: __builtin_memcpy(g->arg, arg, 32); break;
+        case 0: break;
+        default: memcpy(g->arg, arg, argsize);
+        }
     } else if (!(g->arg = malloc(argsize ? argsize : 1))) {
         gocc_panic("go: out of memory", site);
-    }
-    if (argsize)
+    } else if (argsize) {
         memcpy(g->arg, arg, argsize);
+    }
     g->fn = fn;
     g->createsite = site;
-    gocc_m *m = getm();
     g->parentid = m && m->curg ? m->curg->goid : 0;
     g->goid = newgoid(p);
     g->waitreason = NULL;
@@ -1038,22 +1054,25 @@ static gocc_g *newg(gocc_p *p, void (*fn)(void *), const void *arg, gocc_size ar
     return g;
 }
 
+/* gocc_go never switches: the m is read inline. */
 void gocc_go(void (*fn)(void *arg), const void *arg, gocc_size argsize, const gocc_site *site)
 {
-    gocc_m *m = getm();
+    gocc_m *m = getm_here();
     gocc_p *p = m && m->curg ? enterp(m) : NULL;
     /* The go statement's own frame in TSan's "created at" stack (newg creates the fiber). */
     race_func_enter(__builtin_return_address(0));
-    gocc_g *g = newg(p, fn, arg, argsize, site);
+    gocc_g *g = newg(m, p, fn, arg, argsize, site);
     race_func_exit();
     if (p) {
         RSTORE(p->ncreated, p->ncreated + 1);
-        runqput(p, g, 1);
+        runqputnext(p, g);
         leavep(m, p);
         /* Unlike a ready (a hand-off that should stay on this thread), a new goroutine is work for an idle
          * p: as in Go's newproc, get one looking (it may take runnext, see runnextsteal) unless someone
-         * already is. The checks in wakep keep this to two loads when all ps are busy or one spins. */
-        gocc_sched_wakep();
+         * already is. The idle count is checked here, so a busy program (every p running, GOMAXPROCS=1
+         * always) makes no call. */
+        if (LOAD(gocc_sched.npidle))
+            gocc_sched_wakep();
         return;
     }
     ADD(gocc_sched.nfree_created, 1);
@@ -1138,7 +1157,7 @@ __attribute__((noreturn)) void gocc_sched_start(int (*fn)(int, char **, char **)
         gocc_sched.pidle = p;
         gocc_sched.npidle++;
     }
-    gocc_g *g = newg(m->p, mainentry, NULL, 0, NULL);
+    gocc_g *g = newg(m, m->p, mainentry, NULL, 0, NULL);
     g->stk = gocc_stack_main();
     m->p->ncreated++;
     runqput(m->p, g, 1);
