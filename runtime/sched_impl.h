@@ -58,11 +58,20 @@ typedef struct gocc_stk {
 
 #define GOCC_GARG 96            /* go-statement arguments up to this size live in the g record */
 
+/* Field order is for the switch: what a park, a ready and a direct switch touch (ctx, status, thread,
+ * stk, guard, waitreason, waitsite, sanfake) fills the first 64-byte line, so a hand-off touches one line
+ * of each goroutine's record (ring keeps 503 of them in turn); the rest is read at start, exit or in a
+ * report. */
 struct gocc_g {
     fcontext_t ctx;             /* saved context while not running; NULL before the first run */
     gocc_g *schedlink;          /* run queue / free list link */
     int status;                 /* G_*; atomic */
     int thread;                 /* a plain OS thread's waiter record, not a goroutine */
+    gocc_stk *stk;              /* bound at the first run, returned at exit */
+    uintptr_t guard;            /* stk->lo + redzone: gocc_sched_stack_guard while running */
+    const char *waitreason;
+    const gocc_site *waitsite;
+    void *sanfake;              /* ASan builds: g's fake stack while it is switched out (sanitize.h) */
     int futex;                  /* thread records: 1 = readied */
     int racebusy;               /* race builds: a g0 runs g's unlockf on g's fiber */
     long long goid;
@@ -70,14 +79,9 @@ struct gocc_g {
     void *arg;                  /* argbuf or malloc'd */
     const gocc_site *createsite;
     long long parentid;
-    const char *waitreason;
-    const gocc_site *waitsite;
     struct gocc_waitset *waitset; /* wait.c: the deadline wait in progress (g's own) */
     gocc_timer waittimer;       /* wait.c: the deadline of that wait; embedded, so deadlines allocate nothing */
-    gocc_stk *stk;              /* bound at the first run, returned at exit */
-    uintptr_t guard;            /* stk->lo + redzone: gocc_sched_stack_guard while running */
     void *racefiber;            /* race builds: g's TSan fiber, kept across reuse of the record */
-    void *sanfake;              /* ASan builds: g's fake stack while it is switched out (sanitize.h) */
     _Alignas(16) char argbuf[GOCC_GARG];
 };
 
