@@ -466,6 +466,21 @@ static void wakeifwork(gocc_p *p)
 /* ------------------------------------------------------------------ */
 /* switching                                                           */
 
+/* Goroutine side, just switched to by prev's exit (exitdirect): prev is off its stack, so its stack and
+ * record go back to p's caches. p is still PS_SCHED (exitdirect left it so for this). */
+static __attribute__((noinline)) void exitfinish(gocc_m *m, gocc_g *prev)
+{
+    gocc_p *p = m->p;
+    m->op = OP_NONE;
+    gocc_stack_check(prev);
+    prev->status = G_DEAD;
+    RSTORE(p->nexited, p->nexited + 1);
+    gocc_stack_free(p, prev->stk);
+    prev->stk = NULL;
+    gocc_g_free(p, prev);
+    leavep(m, p);
+}
+
 /* Goroutine side, just resumed by t: from g0 (execute), or directly from a goroutine that parked
  * (parkdirect), whose post-switch work is ours: it is off its stack now. Returns our m. No
  * gocc_stack_check of prev here: it inspects the stack of a goroutine that exited, and a direct switch
@@ -481,6 +496,10 @@ static inline __attribute__((always_inline)) gocc_m *resumed(transfer_t t)
         return m;
     }
     m->prevg = NULL;
+    if (__builtin_expect(m->op == OP_EXIT, 0)) {
+        exitfinish(m, prev);
+        return m;
+    }
     prev->ctx = t.fctx;
     STORE(prev->status, G_WAITING);
     if (m->unlockf)
@@ -562,11 +581,64 @@ static void goexit(void) __attribute__((noreturn));
 static void gentry(transfer_t t)
 {
     GOCC_SAN_SWITCH_END(NULL);
-    gocc_m *m = resumed(t); /* from g0: a goroutine's first run is never a direct switch */
+    gocc_m *m = resumed(t); /* from g0, or from a goroutine that exited (exitdirect) */
     gocc_g *g = m->curg;
     race_acq(g->arg);
     g->fn(g->arg);
     goexit();
+}
+
+/* g's first run: only now does it need a stack (the main goroutine brings its own). p held. */
+static inline void firstrun(gocc_p *p, gocc_g *g)
+{
+    gocc_stk *s = g->stk ? g->stk : gocc_stack_alloc(p);
+    g->stk = s;
+    g->guard = gocc_stack_watermark(s); /* stack.c: lowered to lo + redzone if it goes deep */
+    char *top = (char *)((uintptr_t)s & ~(uintptr_t)63);
+    g->ctx = make_fcontext(top, (size_t)(top - s->lo), gentry);
+}
+
+/* Goroutine side: g (m->curg) has finished; switches straight to the next goroutine of p's queues
+ * (runnext first, as findrunnable), g -> g', instead of g -> g0 -> g'. g' frees g's stack and record
+ * (exitfinish, from resumed) once g is off its stack. Taken under the same conditions as parkdirect
+ * (not at the 61st switch, nor with a preemption request, nor in race builds), and also for a g' that
+ * never ran, which gets its stack here. A goroutine that spawns and finishes (bench/spawn, skynet's
+ * leaves) thus costs one context switch fewer. Returns 0 when it did not switch. */
+static inline __attribute__((always_inline)) int exitdirect(gocc_m *m, gocc_g *g)
+{
+#if GOCC_RACE
+    (void)m, (void)g;
+    return 0;
+#else
+    gocc_p *p = m->p;
+    if (!p || RLOAD(p->preempt) || p->switchtick % 61 == 0)
+        return 0;
+    if (!(p = enterp(m)))
+        return 0;
+    int inherit;
+    gocc_g *next = runqget(p, &inherit);
+    if (!next) {
+        leavep(m, p);
+        return 0;
+    }
+    if (!next->ctx)
+        firstrun(p, next);
+    uintptr_t sp = (uintptr_t)__builtin_frame_address(0);
+    if (sp < g->stk->spmin)
+        g->stk->spmin = sp;
+    m->prevg = g;
+    m->op = OP_EXIT;
+    m->curg = next;
+    next->status = G_RUNNING;
+    if (!inherit)
+        RSTORE(p->schedtick, p->schedtick + 1);
+    RSTORE(p->switchtick, p->switchtick + 1);
+    RSTORE(gocc_sched_stack_guard, next->guard);
+    /* p stays PS_SCHED: exitfinish uses its caches on next's stack, then leaves it. */
+    GOCC_SAN_SWITCH_BEGIN(NULL, next->stk->lo, (size_t)(next->stk->hi - next->stk->lo));
+    jump_fcontext(next->ctx, m);
+    __builtin_unreachable();
+#endif
 }
 
 static void goexit(void)
@@ -577,6 +649,7 @@ static void goexit(void)
     if (g->arg != g->argbuf)
         free(g->arg);
     g->arg = NULL;
+    exitdirect(m, g);
     gswitch(m, OP_EXIT);
     __builtin_unreachable();
 }
@@ -585,14 +658,8 @@ static void goexit(void)
 static void execute(gocc_m *m, gocc_g *g, int inherit)
 {
     gocc_p *p = m->p;
-    if (!g->ctx) {
-        /* First run: only now does g need a stack (the main goroutine brings its own). */
-        gocc_stk *s = g->stk ? g->stk : gocc_stack_alloc(p);
-        g->stk = s;
-        g->guard = gocc_stack_watermark(s); /* stack.c: lowered to lo + redzone if it goes deep */
-        char *top = (char *)((uintptr_t)s & ~(uintptr_t)63);
-        g->ctx = make_fcontext(top, (size_t)(top - s->lo), gentry);
-    }
+    if (!g->ctx)
+        firstrun(p, g);
     m->curg = g;
     g->status = G_RUNNING;
     RSTORE(p->preempt, 0);
