@@ -10,12 +10,19 @@
  *     may be readied, and whoever readies it owns the transition.
  *   - Goroutines switch to their m's g0 and back (g -> g0 -> g'), except that
  *     a parking goroutine switches straight to its p's runnext one (g -> g',
- *     parkdirect). Either way the post-switch work (releasing a parker's
- *     lock, requeueing a yielder, freeing a dead stack) runs on the
+ *     parkdirect), and a finishing one straight to the next of its p's
+ *     queues (exitdirect). Either way the post-switch work (releasing a
+ *     parker's lock, requeueing a yielder, freeing a dead stack) runs on the
  *     destination, once the old g is off its stack: on g0 (execute), or on g'
- *     (resumed) for a direct park. g0 stays suspended in execute meanwhile,
- *     so m->g0ctx stays valid, and execute treats m->curg, not the g it
- *     started, as the goroutine that came back.
+ *     (resumed; exitfinish for an exit) for a direct switch. g0 stays
+ *     suspended in execute meanwhile, so m->g0ctx stays valid, and execute
+ *     treats m->curg, not the g it started, as the goroutine that came back.
+ *     Across a direct exit the p stays PS_SCHED until g' has put the dead
+ *     stack and record in p's caches.
+ *   - Ready needs no CAS on g->status: only the claimant of g's waitset
+ *     (wait.h) readies g, and g's park stored G_WAITING before the lock the
+ *     claim needs was released. A ready of a g that is not G_WAITING is
+ *     still caught (fatal error).
  *   - A p is in exactly one place: held by one m (PS_SCHED / PS_USER), on the
  *     idle list (PS_IDLE, gocc_sched.lock), or in flight to an m (m->nextp).
  *   - A p with work in its queues never sits idle with nobody spinning: whoever

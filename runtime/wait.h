@@ -14,9 +14,10 @@
  *      waker (who takes the same lock) can never ready a goroutine that still
  *      runs.
  *   3. A waker, holding the object's lock, takes the first record it can
- *      claim (gocc_waitq_get: claiming CASes set->done 0 -> 1 and records the
- *      winner), completes the operation for it (copies the value, sets
- *      success), releases the lock and then calls gocc_wait_wake. The record
+ *      claim (gocc_waitq_get: claiming moves set->done 0 -> 1, by CAS unless
+ *      the set has one record and no deadline, and records the winner),
+ *      completes the operation for it (copies the value, sets success),
+ *      releases the lock and then calls gocc_wait_wake. The record
  *      is on the waiter's stack: after the lock is released only w->g, read
  *      before, may be used.
  *   4. The deadline is one more claimant: the goroutine's own timer (embedded
