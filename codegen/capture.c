@@ -362,7 +362,15 @@ void cp_declare(lw *w, TSNode d, TSNode bare, TSNode name, int s)
          * (`struct w *ws = calloc(n, sizeof *ws)`); there the name is the temporary now. */
         self_refs(w, fld(d, "value"), nm, tmp);
         sb_printf(&val, "gocc_cell_dup(&%s, sizeof %s)", tmp, tmp);
-        sb_printf(&b, ", %s(*%s)%s", pre, nm, post);
+        /* `int a[] = {...}` and `char s[] = "..."` take their size from the
+         * initializer; the cell's pointer gets it from the temporary, so that
+         * `sizeof a` and `a` as a complete array keep working in the function. */
+        const char *p = post;
+        while (*p == ' ' || *p == '\t') p++;
+        if (p[0] == '[' && p[1] == ']' && strspn(pre, " \t") == strlen(pre))
+            sb_printf(&b, ", (*%s)[sizeof %s / sizeof %s[0]]%s", nm, tmp, tmp, p + 2);
+        else
+            sb_printf(&b, ", %s(*%s)%s", pre, nm, post);
     } else {
         sb_printf(&b, "(*%s)", nm);
         ed_replace(&w->ed, S(name), E(name), b.s);

@@ -356,7 +356,11 @@ static int env_structs(lw *w, int k, const int *syms, const char *ref, int n, TS
         if (!dep[order[i]]) continue;
         char *d = sym_decl(w, order[i], k, at);
         if (!d) { ok = 0; break; }
-        sb_printf(b, "struct gocc__t_%d_%d { %s; }; ", k, order[i], d);
+        /* `int a[] = {...}`: a member of incomplete array type must follow a named
+         * member (a flexible array member), so such a carrier gets a pad first
+         * (harmless where a `[]` belongs to something else: only the member's type is used). */
+        int flex = strstr(d, "[]") != NULL;
+        sb_printf(b, "struct gocc__t_%d_%d { %s%s; }; ", k, order[i], flex ? "char gocc__pad; " : "", d);
         free(d);
     }
     if (ok) sb_printf(b, "struct gocc__env_%d {", k);
