@@ -265,6 +265,8 @@ module.exports = grammar(C, {
     ),
 
     // case v = <-c:  case T w = <-c:  case v, ok = <-c:  case <-c:
+    // The receive may be parenthesised after `=`, as Go allows: case v = (<-c):
+    // (a bare `case (<-c):` is not taken: it reads as the start of a send)
     select_receive: $ => seq(
       optional(choice(
         seq(field('left', $._postfix_operand), '='),
@@ -280,8 +282,10 @@ module.exports = grammar(C, {
           '=',
         ),
       )),
-      '<-',
-      field('channel', $.expression),
+      choice(
+        seq('<-', field('channel', $.expression)),
+        seq('(', '<-', field('channel', $.expression), ')'),
+      ),
     ),
   },
 });
