@@ -11,7 +11,7 @@
 /* select { case ...: body ... }  ->  evaluate, choose, dispatch in one switch:
  *   { gocc_select_case gocc__sc_N[n]; _Bool gocc__ok_N = 0; int gocc__i_N = -2;
  *     static const gocc_site gocc__site_N = {...};
- *     GOCC_CHAN_ELEM(c1) gocc__v_N_0 = {0}; ...                               <- receive temporaries
+ *     GOCC_CHAN_ELEM(c1) gocc__v_N_0; memset it to 0; ...                     <- receive temporaries
  *     gocc__sel_N: switch (gocc__i_N) { default: __builtin_unreachable(); case -2: ;
  *       __auto_type gocc__c_N_0 = (c1);                                       <- first pass:
  *       gocc__sc_N[0] = ...;                                                    operands in
@@ -146,7 +146,10 @@ void sl_select(lw *w, TSNode n)
             ed_replace(&w->ed, S(c), S(ch), b.s);
             b.len = 0;
             char *chtext = lw_render(w, ch);
-            sb_printf(&temps, " GOCC_CHAN_ELEM(%s) gocc__v_%d_%d = {0};", chtext, k, idx);
+            /* zeroed by memset, not `= {0}`: that initializer is an error (clang) for
+             * an element of size zero, the `typedef struct {} empty;` of Go's chan struct{} */
+            sb_printf(&temps, " GOCC_CHAN_ELEM(%s) gocc__v_%d_%d; __builtin_memset(&gocc__v_%d_%d, 0, sizeof gocc__v_%d_%d);",
+                      chtext, k, idx, k, idx, k, idx);
             free(chtext);
             sb_printf(&b,
                       "); _Static_assert(!GOCC_CHAN_IS_SEND_ONLY(gocc__c_%d_%d), \"receive from send-only channel\"); "
