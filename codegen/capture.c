@@ -488,6 +488,14 @@ static TSNode hoist_node(lw *w, int s)
     return d;
 }
 
+int cp_hoisted(lw *w, int s)
+{
+    TSNode d = hoist_node(w, s);
+    for (int i = 0; i < w->nhoisted; i++)
+        if (w->hoisted[i] == S(d)) return 1;
+    return 0;
+}
+
 /* Copies to file scope (w->lifted, before the go block's function) the
  * types and enumeration constants declared inside the function that go
  * block n uses, or that the declarations of its captured symbols use: a

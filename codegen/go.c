@@ -116,10 +116,13 @@ static void env_expr(lw *w, TSNode n, int env, int type_env, sb *b)
         }
     }
     if (is(n, "identifier")) {
-        /* an enumeration constant of the function: a value of type int */
+        /* an enumeration constant of the function: a value of type int; its
+         * own name once it is copied to file scope, since its value matters in
+         * an array size (`int counts[nworkers]`: the type would be int[0]) */
         int s = lw_res_at(w, S(n));
         if (s >= 0 && w->syms[s].kind == SYM_ENUMCONST) {
-            sb_puts(b, "((int)0)");
+            if (cp_hoisted(w, s)) sb_add(b, w->src + S(n), E(n) - S(n));
+            else sb_puts(b, "((int)0)");
             return;
         }
     }

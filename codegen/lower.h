@@ -198,6 +198,8 @@ int cp_needs_defer_list(lw *w, lw_fn *f);
 void cp_definition(lw *w, TSNode n, void (*lower)(lw *w, TSNode n));
 void cp_free(lw *w);
 int cp_hoist_types(lw *w, TSNode n, const int *syms, int ns, int before);
+/* 1 if local type or enumeration constant s has been copied to file scope. */
+int cp_hoisted(lw *w, int s);
 
 /* func.c: function bodies, defer, return, main */
 void fn_definition(lw *w, TSNode n);
