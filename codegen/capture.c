@@ -131,6 +131,20 @@ int cp_defer_copies(lw *w, lw_fn *f, TSNode n, int s)
 /* ------------------------------------------------------------------------ */
 /* the two passes                                                            */
 
+/* The walk's stack of enclosing loops, which `after` needs for go blocks:
+ * tree-sitter's ts_node_parent searches down from the root, so climbing
+ * from a go block nested N deep costs N^2, for each of N go blocks. */
+void cp_loop_enter(lw *w, TSNode loop)
+{
+    if (w->nloops == w->caploops) {
+        w->caploops = w->caploops ? w->caploops * 2 : 16;
+        w->loops = xrealloc(w->loops, (size_t)w->caploops * sizeof *w->loops);
+    }
+    w->loops[w->nloops++] = S(loop);
+}
+
+void cp_loop_leave(lw *w) { w->nloops--; }
+
 void cp_go_seen(lw *w, TSNode n, int sym_base)
 {
     if (w->pass != 1) return;
@@ -138,7 +152,18 @@ void cp_go_seen(lw *w, TSNode n, int sym_base)
         w->capgos = w->capgos ? w->capgos * 2 : 16;
         w->gos = xrealloc(w->gos, (size_t)w->capgos * sizeof *w->gos);
     }
-    w->gos[w->ngos++] = (cp_go){n, sym_base};
+    size_t *loops = NULL;
+    if (w->nloops) {
+        loops = xmalloc((size_t)w->nloops * sizeof *loops);
+        memcpy(loops, w->loops, (size_t)w->nloops * sizeof *loops);
+    }
+    w->gos[w->ngos++] = (cp_go){n, sym_base, loops, w->nloops};
+}
+
+static void forget_gos(lw *w)
+{
+    for (int i = 0; i < w->ngos; i++) free(w->gos[i].loops);
+    w->ngos = 0;
 }
 
 int cp_is_cell(lw *w, int s) { return s >= 0 && s < w->capcell && w->cell[s]; }
@@ -155,17 +180,60 @@ static void set_cell(lw *w, int s)
     w->cell[s] = 1;
 }
 
+/* `after` for go block g, from the loops the walk saw around it. */
+static size_t after_go(lw_sym *y, const cp_go *g)
+{
+    for (int i = 0; i < g->nloops; i++)
+        if (g->loops[i] > S(y->decl)) return g->loops[i];
+    return E(g->n);
+}
+
+/* decide()'s indexes of the symbol table: each symbol's mentions (res
+ * indices, grouped by symbol), and each mention's mod_kind_of, computed
+ * once (both climb the tree, and a go block nested N deep is asked about
+ * every mention inside it). */
+typedef struct uses {
+    int *first; /* per symbol: its mentions are at[first[s] .. first[s + 1]) */
+    int *at;
+    signed char *kind; /* per res index: mod_kind_of, or -1 not yet known */
+} uses;
+
+static void uses_build(lw *w, uses *u)
+{
+    u->first = xmalloc(((size_t)w->nsyms + 2) * sizeof *u->first);
+    memset(u->first, 0, ((size_t)w->nsyms + 2) * sizeof *u->first);
+    u->at = xmalloc(((size_t)w->nres + 1) * sizeof *u->at);
+    u->kind = xmalloc((size_t)w->nres + 1);
+    memset(u->kind, -1, (size_t)w->nres + 1);
+    for (int i = 0; i < w->nres; i++)
+        if (w->res[i].sym >= 0 && w->res[i].sym < w->nsyms) u->first[w->res[i].sym + 1]++;
+    for (int s = 0; s < w->nsyms; s++) u->first[s + 1] += u->first[s];
+    int *fill = xmalloc(((size_t)w->nsyms + 1) * sizeof *fill);
+    memcpy(fill, u->first, ((size_t)w->nsyms + 1) * sizeof *fill);
+    for (int i = 0; i < w->nres; i++)
+        if (w->res[i].sym >= 0 && w->res[i].sym < w->nsyms) u->at[fill[w->res[i].sym]++] = i;
+    free(fill);
+}
+
+static void uses_free(uses *u)
+{
+    free(u->first);
+    free(u->at);
+    free(u->kind);
+}
+
 /* Whether go block g must share local s rather than copy it (see the top). */
-static int must_share(lw *w, const cp_go *g, int s)
+static int must_share(lw *w, uses *u, const cp_go *g, int s)
 {
     lw_sym *y = &w->syms[s];
     if (is_array(y)) return 1;
     TSNode body = fld(g->n, "body");
-    size_t from = after(y, g->n);
-    for (int i = 0; i < w->nres; i++) {
-        if (w->res[i].sym != s) continue;
+    size_t from = after_go(y, g);
+    for (int j = u->first[s]; j < u->first[s + 1]; j++) {
+        int i = u->at[j];
         size_t at = w->res[i].at;
-        int k = mod_kind_of(node_at(g->n, at), is(y->dtor, "pointer_declarator"));
+        if (u->kind[i] < 0) u->kind[i] = (signed char)mod_kind_of(node_at(g->n, at), is(y->dtor, "pointer_declarator"));
+        int k = u->kind[i];
         if (k == 2 || (k && ((at >= S(body) && at < E(body)) || at >= from))) return 1;
     }
     return 0;
@@ -175,16 +243,21 @@ static int must_share(lw *w, const cp_go *g, int s)
 static int decide(lw *w)
 {
     int count = 0;
+    uses u;
+    uses_build(w, &u);
+    int *asked = xmalloc(((size_t)w->nsyms + 1) * sizeof *asked); /* the last go block asked about s */
+    for (int s = 0; s < w->nsyms; s++) asked[s] = -1;
     for (int gi = 0; gi < w->ngos; gi++) {
         const cp_go *g = &w->gos[gi];
         TSNode body = fld(g->n, "body");
         for (int i = 0; i < w->nres; i++) {
             if (w->res[i].at < S(body) || w->res[i].at >= E(body)) continue;
             int s = w->res[i].sym;
-            if (s < 0 || s >= g->sym_base || cp_is_cell(w, s)) continue;
+            if (s < 0 || s >= g->sym_base || cp_is_cell(w, s) || asked[s] == gi) continue;
+            asked[s] = gi;
             int kind = w->syms[s].kind;
             if (kind != SYM_LOCAL && kind != SYM_PARAM) continue;
-            if (!must_share(w, g, s)) continue;
+            if (!must_share(w, &u, g, s)) continue;
             TSNode d = w->syms[s].decl;
             if (!is(d, "declaration") && !is(d, "parameter_declaration")) {
                 lw_err(w, g->n, "the go block shares '%s', a variable that a for-range statement or a select case "
@@ -196,6 +269,8 @@ static int decide(lw *w)
             count++;
         }
     }
+    free(asked);
+    uses_free(&u);
     return count;
 }
 
@@ -277,7 +352,8 @@ void cp_definition(lw *w, TSNode n, void (*lower)(lw *w, TSNode n))
     int nsyms = w->nsyms, nscope = w->nscope, nres = w->nres, ned = w->ed.n, counter = w->tr->counter;
     int errors = w->errors;
     size_t lifted = w->lifted.len;
-    w->ngos = w->ndfns = w->nhoisted = 0;
+    forget_gos(w);
+    w->ndfns = w->nhoisted = 0;
     if (w->capcell) memset(w->cell, 0, (size_t)w->capcell);
     w->pass = 1;
     lower(w, n);
@@ -303,7 +379,9 @@ void cp_definition(lw *w, TSNode n, void (*lower)(lw *w, TSNode n))
 void cp_free(lw *w)
 {
     free(w->cell);
+    forget_gos(w);
     free(w->gos);
+    free(w->loops);
     free(w->dfns);
     free(w->hoisted);
 }
@@ -473,7 +551,16 @@ static void type_deps(lw *w, TSNode n, int before, char *v)
         if (w->syms[s].kind == SYM_ENUMCONST) d = ts_node_parent(ts_node_parent(d));
         type_deps(w, d, before, v);
     }
-    for (uint32_t i = 0; i < nkids(n); i++) type_deps(w, kid(n, i), before, v);
+    /* a nested go block with a body copies the types it needs itself, before
+     * this one's function; walking it again made N nested blocks cost N^2 */
+    TSTreeCursor c = ts_tree_cursor_new(n);
+    if (ts_tree_cursor_goto_first_child(&c)) {
+        do {
+            TSNode k = ts_tree_cursor_current_node(&c);
+            if (!(is(k, "go_statement") && !ts_node_is_null(fld(k, "body")))) type_deps(w, k, before, v);
+        } while (ts_tree_cursor_goto_next_sibling(&c));
+    }
+    ts_tree_cursor_delete(&c);
 }
 
 /* The declaration to copy for local type symbol s: a typedef's whole

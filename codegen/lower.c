@@ -535,7 +535,9 @@ static int loop_parses(TSNode n, TSNode body)
 static void walk_loop(lw *w, TSNode n)
 {
     if (w->fn) w->fn->loops++;
+    cp_loop_enter(w, n);
     lw_walk_kids(w, n);
+    cp_loop_leave(w);
     if (w->fn) w->fn->loops--;
     if (loop_parses(n, fld(n, "body"))) ch_loop_check(w, n);
 }
@@ -595,7 +597,9 @@ static void walk_for_range(lw *w, TSNode n)
         free(nm);
     }
     if (w->fn) w->fn->loops++;
+    cp_loop_enter(w, n);
     lw_walk(w, fld(n, "body"));
+    cp_loop_leave(w);
     if (w->fn) w->fn->loops--;
     ch_for_range(w, n);
     lw_pop_frame(w);

@@ -73,6 +73,8 @@ typedef struct lw_fn { /* a function body: a definition or a go block */
 typedef struct cp_go { /* a go block seen by the first pass (capture.c) */
     TSNode n;
     int sym_base;
+    size_t *loops;  /* the starts of the loops enclosing it, outermost first */
+    int nloops;
 } cp_go;
 
 typedef struct lw_tr lw_tr;
@@ -110,6 +112,8 @@ typedef struct lw {
     size_t *hoisted;     /* local type declarations copied to file scope */
     int nhoisted, caphoisted;
     int hoisting;        /* go.c's sym_decl: local types are hoisted */
+    size_t *loops;       /* the starts of the loops the walk is in, outermost first */
+    int nloops, caploops;
 } lw;
 
 /* One translation: the .gc file and every quoted header it reaches. */
@@ -187,6 +191,8 @@ void go_env_free(go_env *g);
 int cp_modifies(TSNode id);
 int cp_defer_copies(lw *w, lw_fn *f, TSNode n, int s);
 void cp_go_seen(lw *w, TSNode n, int sym_base);
+void cp_loop_enter(lw *w, TSNode loop);
+void cp_loop_leave(lw *w);
 int cp_is_cell(lw *w, int s);
 int cp_is_ref(lw *w, int s);
 void cp_use(lw *w, TSNode id, int s);
