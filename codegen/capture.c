@@ -68,19 +68,41 @@ static int mod_kind_of(TSNode id, int ptr)
     return 0;
 }
 
-int cp_modifies(TSNode id) { return mod_kind(id) != 0; }
 
 static int is_loop(TSNode n)
 {
     return is(n, "for_statement") || is(n, "while_statement") || is(n, "do_statement") || is(n, "for_range_statement");
 }
 
+/* The derivation nearest the name in s's declarator (what s is: an array,
+ * a pointer, a function), or a null node for a plain name. */
+static TSNode outer_derivation(lw_sym *y)
+{
+    TSNode last = {{0}, 0, 0};
+    for (TSNode d = y->dtor; !ts_node_is_null(d) && !is(d, "identifier");) {
+        if (is(d, "array_declarator") || is(d, "pointer_declarator") || is(d, "function_declarator")) last = d;
+        TSNode inner = fld(d, "declarator");
+        if (ts_node_is_null(inner) && is(d, "parenthesized_declarator")) inner = ts_node_named_child(d, 0);
+        d = inner;
+    }
+    return last;
+}
+
+/* Whether s is an array (`int (*fs[])(void)` is; `int (*p)[4]` is a pointer). */
 static int is_array(lw_sym *y)
 {
     if (y->kind == SYM_PARAM) return 0; /* a pointer */
-    for (TSNode d = y->dtor; !ts_node_is_null(d) && !is(d, "identifier"); d = fld(d, "declarator"))
-        if (is(d, "array_declarator")) return 1;
-    return 0;
+    return is(outer_derivation(y), "array_declarator");
+}
+
+/* Whether s is an array whose size its initializer gives (`char s[] =
+ * "..."`, `int a[] = {...}`): the derivation nearest the name is an array
+ * without a size. */
+static int is_unsized_array(lw_sym *y)
+{
+    if (y->kind == SYM_PARAM) return 0;
+    TSNode last = outer_derivation(y);
+    return is(last, "array_declarator") && ts_node_is_null(fld(last, "size"));
 }
 
 /* The offset from which a change of s counts as after statement n: n's
@@ -112,7 +134,7 @@ static TSNode node_at(TSNode any, size_t at)
  * value is gone by the time the block runs (Go keeps it alive in the
  * closure), so the caller reports an error rather than let the block read a
  * dead variable. */
-int cp_defer_copies(lw *w, lw_fn *f, TSNode n, int s)
+static int defer_copies(lw *w, lw_fn *f, TSNode n, int s)
 {
     lw_sym *y = &w->syms[s];
     if (y->kind != SYM_LOCAL) return 0;
@@ -123,9 +145,35 @@ int cp_defer_copies(lw *w, lw_fn *f, TSNode n, int s)
     for (int i = 0; i < w->nres; i++) {
         if (w->res[i].sym != s || w->res[i].at < from || (w->res[i].at >= S(n) && w->res[i].at < E(n))) continue;
         if (array) return -1;
-        if (cp_modifies(node_at(n, w->res[i].at))) return -1;
+        if (mod_kind(node_at(n, w->res[i].at))) return -1;
     }
     return 1;
+}
+
+/* The locals that defer block n (statement n of function f; its own
+ * declarations are symbols >= base) copies into its record (see
+ * defer_copies), in order of first mention, into *caps (malloc'd); returns
+ * how many. A variable it cannot keep is reported. */
+int cp_defer_block_captures(lw *w, lw_fn *f, TSNode n, int base, int **caps)
+{
+    TSNode body = fld(n, "body");
+    int *v = xmalloc(sizeof *v * (size_t)(w->nres + 1)), nc = 0;
+    for (int i = 0; i < w->nres; i++) {
+        int s = w->res[i].sym;
+        if (w->res[i].at < S(body) || w->res[i].at >= E(body) || s < f->sym_base || s >= base) continue;
+        int dup = 0;
+        for (int j = 0; j < nc; j++) dup |= v[j] == s;
+        if (dup) continue;
+        int how = defer_copies(w, f, n, s);
+        if (how > 0)
+            v[nc++] = s;
+        else if (how < 0)
+            lw_err(w, n, "the defer block uses '%s', a variable of an inner block that changes after the defer; "
+                         "its last value is gone when the block runs (declare it in the function's outermost block, "
+                         "or defer a call with it as an argument)", w->syms[s].name);
+    }
+    *caps = v;
+    return nc;
 }
 
 /* ------------------------------------------------------------------------ */
@@ -445,8 +493,8 @@ void cp_declare(lw *w, TSNode d, TSNode bare, TSNode name, int s)
          * `sizeof a` and `a` as a complete array keep working in the function. */
         const char *p = post;
         while (*p == ' ' || *p == '\t') p++;
-        if (p[0] == '[' && p[1] == ']' && strspn(pre, " \t") == strlen(pre))
-            sb_printf(&b, ", (*%s)[sizeof %s / sizeof %s[0]]%s", nm, tmp, tmp, p + 2);
+        if (p[0] == '[' && p[1] == ']') /* also `char *names[]`, `int (*fs[])(void)` */
+            sb_printf(&b, ", %s(*%s)[sizeof %s / sizeof %s[0]]%s", pre, nm, tmp, tmp, p + 2);
         else
             sb_printf(&b, ", %s(*%s)%s", pre, nm, post);
     } else {
@@ -663,4 +711,562 @@ int cp_hoist_types(lw *w, TSNode n, const int *syms, int ns, int before)
     }
     free(v);
     return ok;
+}
+
+/* ------------------------------------------------------------------------ */
+/* environments: the types of captured values at file scope                                                          */
+
+/* Checks that a type used by a copied declaration is visible at file scope. */
+static int type_is_local(lw *w, TSNode t)
+{
+    if (ts_node_is_null(t)) return 0;
+    if (is(t, "type_identifier")) {
+        int s = lw_lookup_n(w, t);
+        return s >= 0 && w->syms[s].kind == SYM_TYPEDEF;
+    }
+    if (is(t, "struct_specifier") || is(t, "union_specifier") || is(t, "enum_specifier")) {
+        TSNode name = fld(t, "name");
+        if (!ts_node_is_null(fld(t, "body"))) return w->fn != NULL;
+        if (!ts_node_is_null(name)) {
+            const char *kw = is(t, "struct_specifier") ? "struct" : is(t, "union_specifier") ? "union" : "enum";
+            char *nm = lw_text(w, name), buf[300];
+            snprintf(buf, sizeof buf, "%s %s", kw, nm);
+            free(nm);
+            int s = lw_lookup(w, buf);
+            return s >= 0 && w->syms[s].kind == SYM_TAG;
+        }
+        return 0;
+    }
+    for (uint32_t i = 0; i < nkids(t); i++)
+        if (type_is_local(w, kid(t, i))) return 1;
+    return 0;
+}
+
+/* The symbols of the function's locals and parameters mentioned in [from,to),
+ * declared before symbol id `before`, in order of first mention. */
+static int captures(lw *w, size_t from, size_t to, int before, int **out)
+{
+    int n = 0;
+    int *v = xmalloc(sizeof *v * (size_t)(w->nres + 1));
+    for (int i = 0; i < w->nres; i++) {
+        if (w->res[i].at < from || w->res[i].at >= to) continue;
+        int s = w->res[i].sym;
+        if (s < 0 || s >= before) continue; /* negative: a defer number */
+        int kind = w->syms[s].kind;
+        if (kind != SYM_LOCAL && kind != SYM_PARAM && kind != SYM_STATIC) continue;
+        int dup = 0;
+        for (int j = 0; j < n; j++) dup |= v[j] == s;
+        if (!dup) v[n++] = s;
+    }
+    *out = v;
+    return n;
+}
+
+static int is_local_kind(int kind) { return kind == SYM_LOCAL || kind == SYM_PARAM || kind == SYM_STATIC; }
+
+static int decl_keeps(TSNode decl, uint32_t i)
+{
+    const char *f = lw_field_of(decl, i);
+    return (f && strcmp(f, "type") == 0) || is(kid(decl, i), "type_qualifier");
+}
+
+static void env_expr(lw *w, TSNode n, int env, int type_env, sb *b);
+
+/* A typedef name T declared inside the function, for env_expr:
+ * __typeof__(<T's specifiers> <T's declarator without the name>), e.g.
+ * `typedef int *ip;` gives __typeof__(int *). */
+static void typedef_expr(lw *w, int s, int env, int type_env, sb *b)
+{
+    lw_sym *y = &w->syms[s];
+    TSNode name = y->dtor;
+    while (!ts_node_is_null(name) && !is(name, "type_identifier") && !is(name, "identifier")) {
+        TSNode inner = fld(name, "declarator");
+        if (ts_node_is_null(inner) && ts_node_named_child_count(name)) inner = ts_node_named_child(name, 0);
+        name = inner;
+    }
+    sb_puts(b, "__typeof__(");
+    for (uint32_t i = 0; i < nkids(y->decl); i++)
+        if (decl_keeps(y->decl, i)) {
+            env_expr(w, kid(y->decl, i), env, type_env, b);
+            sb_puts(b, " ");
+        }
+    TSNode old = w->subst;
+    const char *old_text = w->subst_text;
+    w->subst = name;
+    w->subst_text = "";
+    env_expr(w, y->dtor, env, type_env, b);
+    w->subst = old;
+    w->subst_text = old_text;
+    sb_puts(b, ")");
+}
+
+/* The text of expression (or type) n for use inside __typeof__ at file
+ * scope: locals become members of a null struct pointer (never evaluated):
+ * of the environment struct gocc__env_<env> (type_env < 0), or of the
+ * symbol's own type struct gocc__t_<type_env>_<id> (see env_structs); and
+ * lowered constructs become expressions of the same type without statement
+ * expressions, which file scope does not allow. */
+static void env_expr(lw *w, TSNode n, int env, int type_env, sb *b)
+{
+    if (w->subst_text && ts_node_eq(n, w->subst)) {
+        sb_puts(b, w->subst_text);
+        return;
+    }
+    if (is(n, "identifier") || is(n, "type_identifier")) {
+        int s = lw_res_at(w, S(n));
+        if (s >= 0 && is_local_kind(w->syms[s].kind)) {
+            if (type_env >= 0) sb_printf(b, "((struct gocc__t_%d_%d *)0)->%s", type_env, s, w->syms[s].name);
+            else sb_printf(b, "((struct gocc__env_%d *)0)->%s", env, w->syms[s].name);
+            return;
+        }
+    }
+    if (is(n, "identifier")) {
+        /* an enumeration constant of the function: a value of type int; its
+         * own name once it is copied to file scope, since its value matters in
+         * an array size (`int counts[nworkers]`: the type would be int[0]) */
+        int s = lw_res_at(w, S(n));
+        if (s >= 0 && w->syms[s].kind == SYM_ENUMCONST) {
+            if (cp_hoisted(w, s)) sb_add(b, w->src + S(n), E(n) - S(n));
+            else sb_puts(b, "((int)0)");
+            return;
+        }
+    }
+    if (is(n, "type_identifier") && (w->hoisting || (!ts_node_is_null(ts_node_parent(n)) &&
+                                                     ts_node_eq(fld(ts_node_parent(n), "name"), n)))) {
+        /* a tag's name (not the typedef name it may share), or a typedef
+         * name copied to file scope (cp_hoist_types) */
+        sb_add(b, w->src + S(n), E(n) - S(n));
+        return;
+    }
+    if (is(n, "type_identifier") || is(n, "identifier")) {
+        /* a typedef name of the function (`(T)x` may parse as an
+         * expression: the parser cannot know T is a type) */
+        int s = lw_res_at(w, S(n));
+        if (s >= 0 && w->syms[s].kind == SYM_TYPEDEF) {
+            typedef_expr(w, s, env, type_env, b);
+            return;
+        }
+    }
+    if (is(n, "sizeof_expression") || is(n, "alignof_expression")) {
+        /* its type is size_t whatever it measures */
+        sb_puts(b, "((__SIZE_TYPE__)0)");
+        return;
+    }
+    if (is(n, "receive_expression")) {
+        sb_puts(b, "(*(GOCC_CHAN_ELEM(");
+        env_expr(w, fld(n, "channel"), env, type_env, b);
+        sb_puts(b, ") *)0)");
+        return;
+    }
+    if (is(n, "make_expression")) {
+        char *t = lw_render(w, fld(n, "type"));
+        sb_printf(b, "((%s)0)", t);
+        free(t);
+        return;
+    }
+    if (is(n, "compound_literal_expression")) {
+        /* its type only: a file-scope compound literal would need constant
+         * elements */
+        sb_puts(b, "(*(__typeof__(");
+        env_expr(w, fld(n, "type"), env, type_env, b);
+        sb_puts(b, ") *)0)");
+        return;
+    }
+    if (is(n, "channel_type") || is(n, "send_channel_type") || is(n, "receive_channel_type")) {
+        char *t = lw_render(w, n);
+        sb_puts(b, t);
+        free(t);
+        return;
+    }
+    if (is(n, "call_expression") && !ts_node_is_null(ch_make_typedef(w, n))) {
+        sb_puts(b, "((");
+        env_expr(w, ch_make_typedef(w, n), env, type_env, b);
+        sb_puts(b, ")0)");
+        return;
+    }
+    if (is(n, "call_expression") && ch_is_builtin(w, n)) {
+        /* len/cap/close: an int (the same decision as everywhere else);
+         * free: void */
+        char *name = lw_text(w, fld(n, "function"));
+        sb_puts(b, strcmp(name, "free") == 0 ? "((void)0)" : "((int)0)");
+        free(name);
+        return;
+    }
+    if (nkids(n) == 0) {
+        sb_add(b, w->src + S(n), E(n) - S(n));
+        return;
+    }
+    size_t pos = S(n);
+    for (uint32_t i = 0; i < nkids(n); i++) {
+        TSNode k = kid(n, i);
+        if (S(k) > pos) sb_add(b, w->src + pos, S(k) - pos);
+        env_expr(w, k, env, type_env, b);
+        pos = E(k);
+    }
+    if (E(n) > pos) sb_add(b, w->src + pos, E(n) - pos);
+}
+
+
+static int is_auto(lw *w, int s)
+{
+    TSNode t = fld(w->syms[s].decl, "type");
+    if (!is(t, "type_identifier")) return 0;
+    char *x = lw_text(w, t);
+    int r = strcmp(x, "__auto_type") == 0;
+    free(x);
+    return r;
+}
+
+/* The locals that the declaration of s mentions (in __typeof__, array
+ * sizes, an __auto_type initializer), added to v (no duplicates). */
+static void sym_deps(lw *w, int s, int *v, int *n)
+{
+    lw_sym *y = &w->syms[s];
+    size_t ranges[8][2];
+    int nr = 0;
+    if (is_auto(w, s)) {
+        if (!ts_node_is_null(y->init)) { ranges[nr][0] = S(y->init); ranges[nr][1] = E(y->init); nr++; }
+    } else {
+        for (uint32_t i = 0; i < nkids(y->decl) && nr < 6; i++)
+            if (decl_keeps(y->decl, i)) { ranges[nr][0] = S(kid(y->decl, i)); ranges[nr][1] = E(kid(y->decl, i)); nr++; }
+        ranges[nr][0] = S(y->dtor); ranges[nr][1] = E(y->dtor); nr++;
+    }
+    for (int r = 0; r < nr; r++)
+        for (int i = 0; i < w->nres; i++) {
+            if (w->res[i].at < ranges[r][0] || w->res[i].at >= ranges[r][1]) continue;
+            int d = w->res[i].sym;
+            if (d < 0 || d == s || !is_local_kind(w->syms[d].kind)) continue;
+            int dup = 0;
+            for (int j = 0; j < *n; j++) dup |= v[j] == d;
+            if (!dup) v[(*n)++] = d;
+        }
+}
+
+/* Appends s after everything its declaration depends on (depth first). */
+static void closure_visit(lw *w, int s, char *seen, int *order, int *n)
+{
+    if (seen[s]) return;
+    seen[s] = 1;
+    int *deps = xmalloc(sizeof *deps * (size_t)(w->nsyms + 1)), nd = 0;
+    sym_deps(w, s, deps, &nd);
+    for (int i = 0; i < nd; i++) closure_visit(w, deps[i], seen, order, n);
+    free(deps);
+    order[(*n)++] = s;
+}
+
+/* The declaration of symbol s with its locals mapped into type structs:
+ * its type specifiers and qualifiers (storage classes dropped) and its
+ * declarator without initializer; array parameters become pointers;
+ * `__auto_type x = e` becomes `__typeof__(((void)0, e)) x`. Returns NULL
+ * (error reported at `at`) when the type cannot be named at file scope. */
+static char *sym_decl(lw *w, int s, int k, TSNode at)
+{
+    lw_sym *y = &w->syms[s];
+    TSNode decl = y->decl, d = y->dtor;
+    sb b = {0};
+    /* A parameter declared as an array is a pointer: the derivation nearest
+     * the name, if an array, becomes (*name), and its size does not count. */
+    TSNode adjust = {{0}, 0, 0};
+    if (y->kind == SYM_PARAM) {
+        for (TSNode a = d; !ts_node_is_null(a) && !is(a, "identifier");) {
+            if (is(a, "array_declarator") || is(a, "pointer_declarator") || is(a, "function_declarator")) adjust = a;
+            TSNode inner = fld(a, "declarator");
+            if (ts_node_is_null(inner) && is(a, "parenthesized_declarator")) inner = ts_node_named_child(a, 0);
+            a = inner;
+        }
+        if (!is(adjust, "array_declarator")) adjust = (TSNode){{0}, 0, 0};
+    }
+    TSNode first = d;
+    for (TSNode a = first; !ts_node_is_null(a) && !is(a, "identifier"); a = fld(a, "declarator")) {
+        if (is(a, "array_declarator") && !ts_node_eq(a, adjust) && !ts_node_is_null(fld(a, "size"))) {
+            sb t = {0};
+            env_expr(w, fld(a, "size"), k, k, &t);
+            int vla = strstr(t.s ? t.s : "", "((struct gocc__t_") != NULL;
+            sb_free(&t);
+            if (vla) {
+                lw_err(w, at, "'%s' is a variable-length array, which a go block can neither share nor copy (use a pointer to its first element)", y->name);
+                return NULL;
+            }
+        }
+    }
+    if (is_auto(w, s)) {
+        if (ts_node_is_null(y->init)) {
+            lw_err(w, at, "cannot copy '%s' into a goroutine: its type is unknown", y->name);
+            return NULL;
+        }
+        sb_puts(&b, "__typeof__(((void)0, ");
+        env_expr(w, y->init, k, k, &b);
+        sb_puts(&b, ")) ");
+    } else {
+        for (uint32_t i = 0; i < nkids(decl); i++) {
+            if (!decl_keeps(decl, i)) continue;
+            TSNode t = kid(decl, i);
+            if (w->hoisting && (is(t, "struct_specifier") || is(t, "union_specifier") || is(t, "enum_specifier")) &&
+                !ts_node_is_null(fld(t, "body"))) {
+                /* the specifier was copied to file scope (cp_hoist_types) */
+                if (!ts_node_is_null(fld(t, "name"))) {
+                    char *nm = lw_text(w, fld(t, "name"));
+                    sb_printf(&b, "%s %s ", is(t, "struct_specifier") ? "struct" : is(t, "union_specifier") ? "union" : "enum", nm);
+                    free(nm);
+                    continue;
+                }
+                if (is(t, "enum_specifier")) {
+                    sb_puts(&b, "int ");
+                    continue;
+                }
+            }
+            if (!w->hoisting && type_is_local(w, t)) {
+                lw_err(w, at, "'%s' has a type declared inside the function; a goroutine cannot copy it (declare the type at file scope)", y->name);
+                sb_free(&b);
+                return NULL;
+            }
+            env_expr(w, t, k, k, &b);
+            sb_puts(&b, " ");
+        }
+    }
+    char adjusted[300];
+    if (!ts_node_is_null(adjust)) {
+        snprintf(adjusted, sizeof adjusted, "(*%s)", y->name);
+        w->subst = adjust;
+        w->subst_text = adjusted;
+    }
+    env_expr(w, d, k, k, &b);
+    w->subst_text = NULL;
+    return sb_take(&b);
+}
+
+/* The file-scope types of go statement k. Usually just the environment of
+ * the captured locals, their declarations copied:
+ *     struct gocc__env_K { int i; GOCC_CHAN(int) out; };
+ * A local that another's declaration mentions (`__typeof__(x) y`, an
+ * __auto_type initializer) gets a struct of its own first, and the mention
+ * becomes a member access through a null pointer of that type:
+ *     struct gocc__t_K_<id> { int x; };
+ *     struct gocc__env_K { __typeof__(((struct gocc__t_K_<id> *)0)->x) y; };
+ * Returns 0 on error (reported). */
+static int env_structs(lw *w, int k, const int *syms, const char *ref, int n, TSNode at, sb *b)
+{
+    char *seen = xmalloc((size_t)w->nsyms + 1), *dep = xmalloc((size_t)w->nsyms + 1);
+    memset(seen, 0, (size_t)w->nsyms + 1);
+    memset(dep, 0, (size_t)w->nsyms + 1);
+    int *order = xmalloc(sizeof *order * (size_t)(w->nsyms + 1)), no = 0;
+    int *deps = xmalloc(sizeof *deps * (size_t)(w->nsyms + 1));
+    for (int i = 0; i < n; i++) closure_visit(w, syms[i], seen, order, &no);
+    for (int i = 0; i < n; i++)
+        if (ref && ref[i]) dep[syms[i]] = 1; /* a pointer to its type */
+    for (int i = 0; i < no; i++) {
+        int nd = 0;
+        sym_deps(w, order[i], deps, &nd);
+        for (int j = 0; j < nd; j++) dep[deps[j]] = 1;
+    }
+    int ok = 1;
+    for (int i = 0; i < no && ok; i++) {
+        if (!dep[order[i]]) continue;
+        char *d = sym_decl(w, order[i], k, at);
+        if (!d) { ok = 0; break; }
+        /* `int a[] = {...}`: a member of incomplete array type must follow a named
+         * member (a flexible array member), so such a carrier gets a pad first
+         * (harmless where a `[]` belongs to something else: only the member's type is used). */
+        int flex = strstr(d, "[]") != NULL;
+        sb_printf(b, "struct gocc__t_%d_%d { %s%s; }; ", k, order[i], flex ? "char gocc__pad; " : "", d);
+        free(d);
+    }
+    if (ok) sb_printf(b, "struct gocc__env_%d {", k);
+    for (int i = 0; i < n && ok; i++) {
+        const char *nm = w->syms[syms[i]].name;
+        if (ref && ref[i] == 2) {
+            /* an array sized by its initializer: a pointer to its first
+             * element and its length (cp_block_env) */
+            sb_printf(b, " __typeof__(((struct gocc__t_%d_%d *)0)->%s[0]) *%s; __SIZE_TYPE__ gocc__n_%s;", k, syms[i], nm, nm, nm);
+        } else if (dep[syms[i]]) {
+            sb_printf(b, " __typeof__(((struct gocc__t_%d_%d *)0)->%s) %s%s;", k, syms[i], nm, ref && ref[i] ? "*" : "", nm);
+        } else {
+            char *d = sym_decl(w, syms[i], k, at);
+            if (!d) { ok = 0; break; }
+            sb_printf(b, " %s;", d);
+            free(d);
+        }
+    }
+    if (ok) sb_puts(b, " };\n");
+    free(seen);
+    free(dep);
+    free(order);
+    free(deps);
+    return ok;
+}
+
+/* ------------------------------------------------------------------------ */
+/* what each construct captures                                              */
+
+/* go f(a, b) and defer f(a, b): Go evaluates the function value and the
+ * arguments at the statement, and the call runs later (in the goroutine, or
+ * when the function returns). This decides, for both, which operands are
+ * values taken now and how the later call is written, with the record
+ * holding the values named `rec` (REC->fn, REC->a0, ...):
+ * - the callee is a value (member fn) unless it is a name to write as it
+ *   stands where the call runs (lw_direct_callee: a function, a library
+ *   function or function-like macro such as log_println, len/cap/close,
+ *   whose builtin lowering is written around its operand, or a blocking
+ *   POSIX call, written as the runtime's parking version, io_callee);
+ * - each argument is a value (member aN), except a string literal passed to
+ *   a direct callee, which stays literal (printf's format is still checked).
+ * The leaves store the values their own way: go.c in a block whose type is
+ * declared at file scope (typed by cp_value_type), func.c in a record on
+ * the frame (typed by the temporaries that hold them). */
+void cp_call_capture(lw *w, TSNode call, const char *rec, cp_call *c)
+{
+    memset(c, 0, sizeof *c);
+    TSNode f = fld(call, "function"), args = fld(call, "arguments");
+    c->direct = lw_direct_callee(w, call);
+    sb run = {0};
+    char *pre = NULL, *post = NULL;
+    int first = 1;
+    if (!c->direct) {
+        sb_printf(&run, "%s->fn(", rec);
+    } else if (ch_is_builtin(w, call)) {
+        ch_builtin_parts(w, call, &pre, &post);
+        sb_puts(&run, pre);
+    } else {
+        /* io_callee: `go sleep(1)` runs gocc_io_sleep(site, 1), which parks */
+        char *name = lw_text(w, f), *io = io_callee(w, name);
+        if (io) sb_puts(&run, io);
+        else sb_printf(&run, "%s(", name);
+        if (io) first = 0; /* the first argument follows the site */
+        free(io);
+        free(name);
+    }
+    uint32_t nk = ts_node_named_child_count(args);
+    c->args = xmalloc(((size_t)nk + 1) * sizeof *c->args);
+    for (uint32_t i = 0; i < nk; i++) {
+        TSNode a = ts_node_named_child(args, i);
+        if (is(a, "comment")) continue;
+        if (!first && !pre) sb_puts(&run, ", ");
+        first = 0;
+        if (c->direct && !pre && (is(a, "string_literal") || is(a, "concatenated_string"))) {
+            char *t = lw_text(w, a);
+            sb_puts(&run, t);
+            free(t);
+            continue;
+        }
+        sb_printf(&run, "%s->a%d", rec, c->nargs);
+        c->args[c->nargs++] = a;
+    }
+    sb_puts(&run, pre ? post : ")");
+    c->run = sb_take(&run);
+    free(pre);
+    free(post);
+}
+
+void cp_call_free(cp_call *c)
+{
+    free(c->args);
+    free(c->run);
+}
+
+/* go f(a, b) at file scope: the environment struct gocc__env_K of the
+ * locals that the operands mention (their declarations copied, see
+ * env_structs), for cp_value_type. Nothing when they mention none. Returns
+ * 0 on error (reported at statement n). */
+int cp_call_env(lw *w, TSNode n, TSNode call, int k, sb *b)
+{
+    int *syms, ns = captures(w, S(call), E(call), w->nsyms, &syms);
+    /* a static local is fine here: only its type is copied, the value is passed */
+    int ok = !ns || env_structs(w, k, syms, NULL, ns, n, b);
+    free(syms);
+    return ok;
+}
+
+/* The type of operand e of go statement k as file scope can write it:
+ * `__typeof__(((void)0, ENV(e)))`, ENV(e) being e with the locals made
+ * members of a null gocc__env_K pointer (only ever inside typeof; see
+ * env_expr). The comma with void decays arrays and function designators
+ * and drops qualifiers, as passing an argument does. */
+void cp_value_type(lw *w, TSNode e, int k, sb *b)
+{
+    sb_puts(b, "__typeof__(((void)0, ");
+    env_expr(w, e, k, -1, b);
+    sb_puts(b, "))");
+}
+
+/* go { block }  ->  at file scope, before the enclosing function:
+ *     struct gocc__env_K { <the declarations of the captured locals> };   (env_structs)
+ *     #line L "file"
+ *     static void gocc__go_K(void *gocc__p) { struct gocc__env_K *gocc__cap = gocc__p;
+ *         __typeof__(gocc__cap->x) x; __builtin_memcpy((void *)&x, &gocc__cap->x, sizeof x); ...
+ *         GOCC_FUNCTION_ENTRY(); block }
+ *   in place:
+ *     { struct gocc__env_K gocc__e_K; __builtin_memcpy(&gocc__e_K.x, &x, sizeof x); ...
+ *       gocc_go(gocc__go_K, &gocc__e_K, sizeof gocc__e_K, site); }
+ * Captured: the locals and parameters of enclosing scopes that the block
+ * mentions; each is copied at the go statement (capture by value) into the
+ * goroutine's own copy, a local of the same name and type, so the block's
+ * text is unchanged. The lifted function is a function like any other: its
+ * defers and returns belong to it. capture.c decides which locals are
+ * copied and which are shared through cells (or, for a static local, by
+ * address). The walker (lower.c, walk_go) walks the block as a function
+ * body, then calls cp_block_env, finishes the body with the prefix it
+ * built (func.c), and calls go_block_emit (go.c): each is a leaf. */
+int cp_block_env(lw *w, TSNode n, int sym_base, cp_env *g)
+{
+    TSNode body = fld(n, "body");
+    memset(g, 0, sizeof *g);
+    cp_go_seen(w, n, sym_base);
+    int k = g->k = lw_next_id(w);
+    int *syms, ns = captures(w, S(body), E(body), sym_base, &syms);
+    g->ns = ns;
+    int ok = cp_hoist_types(w, n, syms, ns, sym_base);
+    /* shared by address: cells, and static locals (2: an array sized by
+     * its initializer) */
+    char *ref = xmalloc((size_t)ns + 1);
+    for (int i = 0; i < ns; i++) {
+        ref[i] = cp_is_cell(w, syms[i]) || w->syms[syms[i]].kind == SYM_STATIC;
+        if (ref[i] && is_unsized_array(&w->syms[syms[i]])) ref[i] = 2;
+    }
+    w->hoisting = 1;
+    if (ok && ns) ok = env_structs(w, k, syms, ref, ns, n, &g->env);
+    w->hoisting = 0;
+    if (ns) sb_printf(&g->in, " struct gocc__env_%d *gocc__cap = gocc__p;", k);
+    else sb_puts(&g->in, " (void)gocc__p;");
+    sb_printf(&g->out, "{ ");
+    if (ns) sb_printf(&g->out, "struct gocc__env_%d gocc__e_%d; ", k, k);
+    for (int i = 0; i < ns && ok; i++) {
+        const char *nm = w->syms[syms[i]].name;
+        if (ref[i] == 2) {
+            /* `char s[] = "..."`: file scope cannot write its size, which
+             * its initializer gives, and `sizeof s` in the block must be the
+             * array's; the block's s is a pointer to an array of the length
+             * passed at the go statement (a variably modified type, so
+             * there `sizeof s` is computed at run time) */
+            int cell = cp_is_cell(w, syms[i]), deref = cell || cp_is_ref(w, syms[i]);
+            sb_printf(&g->in, " __typeof__(*gocc__cap->%s) (*%s)[gocc__cap->gocc__n_%s]%s = (void *)gocc__cap->%s;", nm, nm, nm,
+                      cell ? " GOCC_CELL_DROP" : "", nm);
+            if (cell) sb_printf(&g->out, "gocc__e_%d.%s = gocc_cell_ref(%s); ", k, nm, nm);
+            else sb_printf(&g->out, "gocc__e_%d.%s = (void *)%s%s; ", k, nm, deref ? "" : "&", nm);
+            sb_printf(&g->out, "gocc__e_%d.gocc__n_%s = sizeof %s%s%s / sizeof %s%s%s[0]; ", k, nm, deref ? "(*" : "", nm,
+                      deref ? ")" : "", deref ? "(*" : "", nm, deref ? ")" : "");
+            continue;
+        }
+        if (ref[i]) {
+            /* the goroutine's reference to the cell is dropped when it ends */
+            int cell = cp_is_cell(w, syms[i]);
+            sb_printf(&g->in, " __typeof__(gocc__cap->%s) %s%s = gocc__cap->%s;", nm, nm, cell ? " GOCC_CELL_DROP" : "", nm);
+            if (cell) sb_printf(&g->out, "gocc__e_%d.%s = gocc_cell_ref(%s); ", k, nm, nm);
+            else sb_printf(&g->out, "gocc__e_%d.%s = %s%s; ", k, nm, cp_is_ref(w, syms[i]) ? "" : "&", nm);
+            continue;
+        }
+        sb_printf(&g->in, " __typeof__(gocc__cap->%s) %s; __builtin_memcpy((void *)&%s, &gocc__cap->%s, sizeof %s);", nm, nm,
+                  nm, nm, nm);
+        sb_printf(&g->out, "__builtin_memcpy((void *)&gocc__e_%d.%s, &%s, sizeof gocc__e_%d.%s); ", k, nm, nm, k, nm);
+    }
+    free(syms);
+    free(ref);
+    if (!ok) cp_env_free(g);
+    return ok;
+}
+
+void cp_env_free(cp_env *g)
+{
+    sb_free(&g->env);
+    sb_free(&g->in);
+    sb_free(&g->out);
 }

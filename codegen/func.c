@@ -159,23 +159,9 @@ static void collect_defers(lw *w, TSNode n, int **v, int *nv, int *cap)
  * been walked. */
 static void defer_block_opener(lw *w, lw_fn *f, const lw_defer_block *d)
 {
-    TSNode n = d->n, body = fld(n, "body");
+    TSNode n = d->n;
     int k = d->k;
-    int *caps = xmalloc(sizeof *caps * (size_t)(w->nres + 1)), nc = 0;
-    for (int i = 0; i < w->nres; i++) {
-        int s = w->res[i].sym;
-        if (w->res[i].at < S(body) || w->res[i].at >= E(body) || s < f->sym_base || s >= d->base) continue;
-        int dup = 0;
-        for (int j = 0; j < nc; j++) dup |= caps[j] == s;
-        if (dup) continue;
-        int how = cp_defer_copies(w, f, n, s);
-        if (how > 0)
-            caps[nc++] = s;
-        else if (how < 0)
-            lw_err(w, n, "the defer block uses '%s', a variable of an inner block that changes after the defer; "
-                         "its last value is gone when the block runs (declare it in the function's outermost block, "
-                         "or defer a call with it as an argument)", w->syms[s].name);
-    }
+    int *caps, nc = cp_defer_block_captures(w, f, n, d->base, &caps);
     sb b = {0};
     sb_printf(&b, "{ struct gocc__dr_%d { gocc_defer h;", k);
     for (int i = 0; i < nc; i++) sb_printf(&b, " __typeof__(%s) %s;", w->syms[caps[i]].name, w->syms[caps[i]].name);
@@ -236,51 +222,23 @@ void fn_defer(lw *w, TSNode n, int k, int base)
         ed_close(&w->ed, E(body), " } goto gocc__defer_next; } }");
         return;
     }
-    TSNode fn = fld(call, "function"), args = fld(call, "arguments");
-    int direct = lw_direct_callee(w, call);
+    TSNode fn = fld(call, "function");
+    cp_call c;
+    cp_call_capture(w, call, "gocc__d", &c);
+    int direct = c.direct, na = c.nargs;
     size_t gap = S(n); /* the start of the source not yet replaced */
-    int na = 0;
     if (!direct) {
         sb_printf(&b, "{ __auto_type gocc__f_%d = (", k);
         ed_replace(&w->ed, gap, S(fn), b.s);
         gap = E(fn);
     }
-    sb run = {0}; /* the runner's call */
-    char *pre = NULL, *post = NULL;
-    if (!direct) {
-        sb_puts(&run, "gocc__d->fn(");
-    } else if (ch_is_builtin(w, call)) {
-        ch_builtin_parts(w, call, &pre, &post);
-        sb_puts(&run, pre);
-    }
-    int first = 1;
-    if (direct && !pre) {
-        /* io_callee: `defer write(fd, b, n)` runs gocc_io_write(site, ...), which parks */
-        char *name = lw_text(w, fn), *io = io_callee(w, name);
-        if (io) sb_puts(&run, io);
-        else sb_printf(&run, "%s(", name);
-        if (io) first = 0; /* the first argument follows the site */
-        free(io);
-        free(name);
-    }
-    for (uint32_t i = 0; i < nkids(args); i++) {
-        TSNode a = kid(args, i);
-        if (!ts_node_is_named(a) || is(a, "comment")) continue;
-        if (!first && !pre) sb_puts(&run, ", ");
-        first = 0;
-        if (direct && !pre && (is(a, "string_literal") || is(a, "concatenated_string"))) {
-            char *t = lw_text(w, a);
-            sb_puts(&run, t);
-            free(t);
-            continue;
-        }
+    for (int i = 0; i < na; i++) {
+        TSNode a = c.args[i];
         b.len = 0;
-        sb_printf(&b, "%s__auto_type gocc__a_%d_%d = (", gap == S(n) ? "{ " : "); ", k, na);
+        sb_printf(&b, "%s__auto_type gocc__a_%d_%d = (", gap == S(n) ? "{ " : "); ", k, i);
         ed_replace(&w->ed, gap, S(a), b.s);
         gap = E(a);
-        sb_printf(&run, "gocc__d->a%d", na++);
     }
-    sb_puts(&run, pre ? post : ")");
     b.len = 0;
     sb_printf(&b, "%sstruct gocc__dr_%d { gocc_defer h;", gap == S(n) ? "{ " : "); ", k);
     if (!direct) sb_printf(&b, " __typeof__(gocc__f_%d) fn;", k);
@@ -292,12 +250,10 @@ void fn_defer(lw *w, TSNode n, int k, int base)
     for (int i = 0; i < na; i++) sb_printf(&b, " gocc__r_%d->a%d = gocc__a_%d_%d;", k, i, k, i);
     sb_printf(&b, " gocc__defers = &gocc__r_%d->h; if (0) { gocc__defer_%d: {", k, k);
     if (na || !direct) sb_printf(&b, " struct gocc__dr_%d *gocc__d = (struct gocc__dr_%d *)gocc__cur;", k, k);
-    sb_printf(&b, " %s; } goto gocc__defer_next; } }", run.s);
+    sb_printf(&b, " %s; } goto gocc__defer_next; } }", c.run);
     ed_replace(&w->ed, gap, E(n), b.s);
     sb_free(&b);
-    sb_free(&run);
-    free(pre);
-    free(post);
+    cp_call_free(&c);
 }
 
 void fn_walk_body(lw *w, lw_fn *f)

@@ -661,8 +661,8 @@ static void walk_go(lw *w, TSNode n)
         f.is_go = 1;
         f.sym_base = w->nsyms;
         fn_walk_body(w, &f);
-        go_env g;
-        if (go_block_env(w, n, f.sym_base, &g)) {
+        cp_env g;
+        if (cp_block_env(w, n, f.sym_base, &g)) {
             fn_finish(w, &f, g.in.s);
             go_block_emit(w, n, &g);
         } else {

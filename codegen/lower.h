@@ -3,9 +3,10 @@
  *   lower.c   the walk (prefix lw_), symbols and scopes, includes, files
  *   chan.c    channel types and operations, for-range, loop checks (ch_)
  *   select.c  select (sl_)
- *   go.c      go statements, environments of captured locals (go_)
+ *   go.c      go statements (go_)
  *   func.c    function bodies: entry checks, defer, return, main (fn_)
- *   capture.c what go blocks and defer blocks capture, and the heap cells of
+ *   capture.c what go and defer statements capture (calls and blocks), the
+ *             file-scope types of captured values, and the heap cells of
  *             the variables a go block shares with its function (cp_)
  *   io.c      blocking POSIX calls redirected to the runtime's (io_)
  * Every lowering runs after the constructs inside it (post-order) and
@@ -111,7 +112,7 @@ typedef struct lw {
     int ndfns, capdfns;
     size_t *hoisted;     /* local type declarations copied to file scope */
     int nhoisted, caphoisted;
-    int hoisting;        /* go.c's sym_decl: local types are hoisted */
+    int hoisting;        /* capture.c's sym_decl: local types are hoisted */
     size_t *loops;       /* the starts of the loops the walk is in, outermost first */
     int nloops, caploops;
 } lw;
@@ -175,21 +176,32 @@ void ch_for_range(lw *w, TSNode n);
 /* select.c */
 void sl_select(lw *w, TSNode n);
 
-/* go.c: go statements and the environments of captured locals */
-typedef struct go_env { /* a go block's lowering between its two steps */
+/* go.c: go statements (leaves of the walk; capture.c decides what they capture) */
+typedef struct cp_env cp_env;
+void go_call(lw *w, TSNode n);
+void go_block_emit(lw *w, TSNode n, cp_env *g);
+
+/* capture.c: what go f(...), defer f(...), go { } and defer { } capture,
+ * the file-scope types of captured values, shared variables (cells) */
+struct cp_env { /* a go block's lowering between its two steps */
     int k, ns;
     sb env;  /* file-scope environment types */
     sb in;   /* the lifted function's prologue: the captured variables */
     sb out;  /* the text that replaces the go statement */
-} go_env;
-void go_call(lw *w, TSNode n);
-int go_block_env(lw *w, TSNode n, int sym_base, go_env *g);
-void go_block_emit(lw *w, TSNode n, go_env *g);
-void go_env_free(go_env *g);
-
-/* capture.c: captures of go and defer blocks, shared variables (cells) */
-int cp_modifies(TSNode id);
-int cp_defer_copies(lw *w, lw_fn *f, TSNode n, int s);
+};
+int cp_block_env(lw *w, TSNode n, int sym_base, cp_env *g);
+void cp_env_free(cp_env *g);
+typedef struct cp_call { /* the call of a go or defer statement (cp_call_capture) */
+    int direct;     /* the callee is written by name where the call runs: no fn value */
+    TSNode *args;   /* the arguments taken as values at the statement (members a0, a1, ...) */
+    int nargs;
+    char *run;      /* the call where it runs, on the record's members */
+} cp_call;
+void cp_call_capture(lw *w, TSNode call, const char *rec, cp_call *c);
+void cp_call_free(cp_call *c);
+int cp_call_env(lw *w, TSNode n, TSNode call, int k, sb *b);
+void cp_value_type(lw *w, TSNode e, int k, sb *b);
+int cp_defer_block_captures(lw *w, lw_fn *f, TSNode n, int base, int **caps);
 void cp_go_seen(lw *w, TSNode n, int sym_base);
 void cp_loop_enter(lw *w, TSNode loop);
 void cp_loop_leave(lw *w);
