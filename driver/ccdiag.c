@@ -21,6 +21,8 @@
  *     insertions), and the source excerpt under the message to the .gc line
  *     with a caret there (gcc shows the .gc line with a caret at the
  *     generated column; clang shows the generated line);
+ *   - the column in clang's names of unnamed types, `struct (unnamed struct
+ *     at f.gc:3:37)`, mapped the same way;
  *   - the temporary file's path to the .gc file's, and the "In file included
  *     from" line of the generated file's own #include <gocc.h> goes.
  * Lines it does not recognise pass unchanged. */
@@ -411,6 +413,56 @@ static const char *nth_line(const char *t, size_t tlen, long l, size_t *len)
     return p;
 }
 
+/* The .gc column of byte column col of a generated line that stands for
+ * .gc line ln: the generated line clang showed (`shown`, when given), else
+ * the first of that .gc line long enough for the column. col itself when
+ * the line is not known. */
+static int gc_column(const gen_line *gen, int ngen, const char *gc, size_t gclen, long ln, int col, const char *shown)
+{
+    size_t sl = 0;
+    const char *src = nth_line(gc, gclen, ln, &sl);
+    if (!src) return col;
+    const gen_line *best = NULL;
+    for (int k = 0; k < ngen; k++) {
+        if (gen[k].gc_line != ln) continue;
+        if (shown && gen[k].len == strlen(shown) && !strncmp(gen[k].text, shown, gen[k].len)) {
+            best = &gen[k];
+            break;
+        }
+        if (!best || (best->len + 1 < (size_t)col && gen[k].len + 1 >= (size_t)col)) best = &gen[k];
+    }
+    return best ? map_column(best->text, best->len, src, sl, col) : col;
+}
+
+/* clang names an unnamed struct, union or enum by where it is declared,
+ * `struct (unnamed struct at f.gc:3:88)`: #line makes that the .gc line,
+ * but the column is the generated line's; it becomes the .gc column. */
+static void rewrite_unnamed(char **s, const char *gc_path, const gen_line *gen, int ngen, const char *gc, size_t gclen)
+{
+    if (!strstr(*s, "(unnamed ")) return;
+    sb b = {0};
+    char at[4200];
+    snprintf(at, sizeof at, " at %s:", gc_path);
+    const char *p = *s, *q;
+    while ((q = strstr(p, at))) {
+        const char *num = q + strlen(at);
+        char *e1, *e2;
+        long ln = strtol(num, &e1, 10);
+        long col = *e1 == ':' ? strtol(e1 + 1, &e2, 10) : 0;
+        if (e1 == num || *e1 != ':' || col <= 0 || *e2 != ')') {
+            sb_add(&b, p, (size_t)(num - p));
+            p = num;
+            continue;
+        }
+        sb_add(&b, p, (size_t)(num - p));
+        sb_printf(&b, "%ld:%d", ln, gc_column(gen, ngen, gc, gclen, ln, (int)col, NULL));
+        p = e2;
+    }
+    sb_puts(&b, p);
+    free(*s);
+    *s = sb_take(&b);
+}
+
 char *cd_rewrite(const char *text, size_t len, const cd_map *m)
 {
     size_t gclen = 0;
@@ -453,6 +505,7 @@ char *cd_rewrite(const char *text, size_t len, const cd_map *m)
         if (!rest) {
             char *msg = xstrdup(l);
             rewrite_message(&msg);
+            if (gc) rewrite_unnamed(&msg, m->gc_path, gen, ngen, gc, gclen);
             sb_puts(&out, msg);
             sb_puts(&out, "\n");
             free(msg);
@@ -464,24 +517,10 @@ char *cd_rewrite(const char *text, size_t len, const cd_map *m)
         int gcc_style = i + 1 < j && strstr(lines[i + 1], " | ") != NULL;
         size_t sl = 0;
         const char *src = nth_line(gc, gclen, ln, &sl);
-        int newcol = col;
-        if (src) {
-            /* the generated line: the one clang shows, or the first of
-             * that .gc line long enough for the column */
-            const gen_line *best = NULL;
-            for (int k = 0; k < ngen; k++) {
-                if (gen[k].gc_line != ln) continue;
-                if (!gcc_style && i + 1 < j && gen[k].len == strlen(lines[i + 1]) &&
-                    !strncmp(gen[k].text, lines[i + 1], gen[k].len)) {
-                    best = &gen[k];
-                    break;
-                }
-                if (!best || (best->len + 1 < (size_t)col && gen[k].len + 1 >= (size_t)col)) best = &gen[k];
-            }
-            if (best) newcol = map_column(best->text, best->len, src, sl, col);
-        }
+        int newcol = gc_column(gen, ngen, gc, gclen, ln, col, !gcc_style && i + 1 < j ? lines[i + 1] : NULL);
         char *msg = xstrdup(rest);
         rewrite_message(&msg);
+        rewrite_unnamed(&msg, m->gc_path, gen, ngen, gc, gclen);
         sb_printf(&out, "%s:%ld:%d%s\n", m->gc_path, ln, newcol, msg);
         free(msg);
         if (src && i + 1 < j) {
