@@ -42,7 +42,9 @@
 #include "sched_impl.h"
 
 /* Under valgrind, slots are reported to memcheck as heap blocks (made: allocated, freed: freed), so it
- * reports leaked channels ("definitely lost") and uses of freed ones as it does for malloc. The header
+ * reports leaked channels and uses of freed ones as it does for malloc. A leaked channel shows as
+ * "possibly lost", not "definitely lost": memcheck scans the arena (a plain mapping) as a root, and
+ * finds there interior pointers to the block (a buffered channel's pointer to its own ring buffer). The header
  * comes with Debian's valgrind package; without it these are no-ops. */
 #if defined(__has_include)
 #if __has_include(<valgrind/memcheck.h>)

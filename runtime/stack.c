@@ -9,7 +9,8 @@
  *
  * Size. A stack holds gocc_stack_size bytes: 448 KiB unless the GOCC_STACK
  * environment variable says otherwise (read once at start; 64K to 1G, e.g.
- * GOCC_STACK=8M for a C thread's default). Stacks are carved in order out of
+ * GOCC_STACK=8M for a C thread's default), or the program calls
+ * runtime_set_stack_size before its first go statement. Stacks are carved in order out of
  * chunks of SLOTS slots, one MAP_NORESERVE mapping each; a slot is a GUARD
  * (64 KiB) gap, then the stack. Pages are committed only when touched. Why not
  * 8 MiB by default: the touched top page of each parked goroutine's stack then
@@ -568,3 +569,21 @@ int gocc_stack_overflow_report(uintptr_t addr, uintptr_t sp, char *buf, size_t n
 /* The fatal-signal handlers and the per-thread signal stack are in signal.c, which classifies faults with
  * gocc_stack_overflow_report. */
 void gocc_stack_init(void) { read_settings(); }
+
+/* The program's own setting of the stack size (GOCC_STACK in code). Only until the first goroutine stack
+ * is carved: every chunk's slots are spaced by one size (slotsize), which the pools, the overflow
+ * classification and the gdb script rely on, so a later change would need per-chunk sizes and pools per
+ * size. Before that, no reader uses gocc_stack_size, and the first carve reads it under mem.lock. */
+long runtime_set_stack_size(long bytes)
+{
+    if (bytes < (long)MINSTACK || bytes > (long)MAXSTACK)
+        return -1;
+    long old = -1;
+    gocc_lock_acquire(&mem.lock);
+    if (!mem.nchunks) {
+        old = (long)gocc_stack_size;
+        gocc_stack_size = ((size_t)bytes + GOCC_PAGE - 1) & ~(size_t)(GOCC_PAGE - 1);
+    }
+    gocc_lock_release(&mem.lock);
+    return old;
+}

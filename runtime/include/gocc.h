@@ -301,6 +301,11 @@ int runtime_numcpu(void);
 int runtime_gomaxprocs(int n);     /* n < 1: query only; returns the previous value */
 /* The id of the calling goroutine (1 is main), 0 outside any goroutine. */
 long long runtime_goid(void);
+/* The stack size of goroutines, in bytes (64 KiB to 1 GiB, rounded up to
+ * pages; 448 KiB unless GOCC_STACK says otherwise). Call it before the first
+ * go statement: it returns the previous size, or -1 (nothing changed) when
+ * the size is out of range or goroutine stacks already exist. */
+long runtime_set_stack_size(long bytes);
 
 /* ------------------------------------------------------------------------ */
 /* Part 2b: the code generator's ABI                                         */
