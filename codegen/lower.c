@@ -469,6 +469,7 @@ static char *join(const char *dir, const char *name)
  * cc would: the including file's directory, then -iquote/-I directories. */
 static void lower_include(lw *w, TSNode n)
 {
+    io_include(w, n);
     TSNode p = fld(n, "path");
     if (!is(p, "string_literal")) return;
     char *raw = lw_text(w, p);

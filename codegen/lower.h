@@ -233,5 +233,6 @@ void io_call(lw *w, TSNode n);
  * their call in a runner. */
 char *io_callee(lw *w, const char *name);
 void io_identifier(lw *w, TSNode n); /* errno -> (*gocc_errno()) */
+void io_include(lw *w, TSNode n);    /* after an #include: errno redefined as (*gocc_errno()) */
 
 #endif

@@ -3,7 +3,7 @@
  * of its thread. The code generator turns a direct call of read, write,
  * readv, writev, recv, recvfrom, recvmsg, send, sendto, sendmsg, accept,
  * accept4, connect, poll, ppoll, select, pselect, epoll_wait, epoll_pwait,
- * sleep, usleep, nanosleep or setsockopt in a .gc
+ * sendfile, splice, sleep, usleep, nanosleep or setsockopt in a .gc
  * file into gocc_io_NAME(GOCC_HERE, args...) (codegen/io.c).
  *
  * The user's view stays plain POSIX: a descriptor is blocking unless the
@@ -43,6 +43,7 @@
 #include <string.h>
 #include <sys/epoll.h>
 #include <sys/select.h>
+#include <sys/sendfile.h>
 #include <sys/socket.h>
 #include <sys/uio.h>
 #include <time.h>
@@ -745,6 +746,121 @@ int gocc_io_epoll_pwait(const gocc_site *site, int epfd, struct epoll_event *ev,
 int gocc_io_epoll_wait(const gocc_site *site, int epfd, struct epoll_event *ev, int max, int timeout)
 {
     return gocc_io_epoll_pwait(site, epfd, ev, max, timeout, NULL);
+}
+
+/* ------------------------------------------------------------------ */
+/* sendfile and splice                                                 */
+
+/* Neither call takes MSG_DONTWAIT, and on a socket neither honours SPLICE_F_NONBLOCK on every kernel
+ * (the socket side follows the file's O_NONBLOCK). So: an input that is a pipe, socket or terminal is
+ * waited on until readable first (then the kernel's read of it does not block); an output pipe gets
+ * SPLICE_F_NONBLOCK (splice) or at most PIPE_BUF bytes once it reports POLLOUT (sendfile); an output
+ * socket is made non-blocking for the call itself only, as connect does (the flag is the program's
+ * again before the call returns; another thread's transfer on the same socket in that window could see
+ * EAGAIN, which this file's own calls retry). A call the program made non-blocking itself
+ * (O_NONBLOCK, SPLICE_F_NONBLOCK) gets the plain call. */
+
+/* The pd of fd if it is pollable, else NULL (regular files: the plain call cannot block for long). */
+static gocc_pd *pollable(int fd) { return isgoroutine() ? gocc_netpoll_pd(fd) : NULL; }
+
+/* One transfer that does not block: waits for in's readability, then calls xfer with out made
+ * non-blocking when it is a socket. Returns xfer's result; EAGAIN means "out is full". */
+static ssize_t xfer_once(const gocc_site *site, gocc_pd *pin, gocc_pd *pout, int in, int out,
+                         ssize_t (*xfer)(void *arg, size_t cap), void *arg, size_t cap)
+{
+    while (pin) {
+        unsigned seq = gocc_netpoll_seq(pin, GOCC_PD_READ);
+        if (ready(in, POLLIN))
+            break;
+        gocc_netpoll_wait(pin, GOCC_PD_READ, seq, 0, site);
+    }
+    int fl = -1;
+    if (pout && gocc_netpoll_kind(pout) == GOCC_PD_SOCK && (fl = fcntl(out, F_GETFL)) >= 0)
+        fcntl(out, F_SETFL, fl | O_NONBLOCK);
+    ssize_t r = xfer(arg, cap);
+    if (fl >= 0) {
+        int e = errno;
+        fcntl(out, F_SETFL, fl);
+        errno = e;
+    }
+    return r;
+}
+
+typedef struct sfargs {
+    int out, in;
+    off_t *off;
+    size_t count;
+} sfargs;
+
+static ssize_t do_sendfile(void *arg, size_t cap)
+{
+    sfargs *a = arg;
+    return sendfile(a->out, a->in, a->off, a->count < cap ? a->count : cap);
+}
+
+/* A blocking sendfile moves all count bytes unless the input ends or an error comes (then the count
+ * moved so far, if any). */
+ssize_t gocc_io_sendfile(const gocc_site *site, int out, int in, void *offset, size_t count)
+{
+    off_t *off = offset;
+    gocc_pd *pout = pollable(out), *pin = pollable(in);
+    if ((!pout && !pin) || usernb(out) || (pin && usernb(in)))
+        return sendfile(out, in, off, count);
+    size_t cap = pout && gocc_netpoll_kind(pout) != GOCC_PD_SOCK ? PIPE_BUF : (size_t)-1, done = 0;
+    sfargs a = {out, in, off, count};
+    ssize_t r = 0;
+    while (a.count) {
+        unsigned seq = pout ? gocc_netpoll_seq(pout, GOCC_PD_WRITE) : 0;
+        if (pout && cap == PIPE_BUF && !ready(out, POLLOUT)) {
+            gocc_netpoll_wait(pout, GOCC_PD_WRITE, seq, 0, site);
+            continue;
+        }
+        r = xfer_once(site, pin, pout, in, out, do_sendfile, &a, cap);
+        if (r < 0 && (errno == EAGAIN || errno == EWOULDBLOCK) && pout) {
+            gocc_netpoll_wait(pout, GOCC_PD_WRITE, seq, 0, site);
+            continue;
+        }
+        if (r <= 0)
+            break;
+        done += (size_t)r;
+        a.count -= (size_t)r;
+    }
+    return done ? (ssize_t)done : r;
+}
+
+typedef struct spargs {
+    int in, out;
+    void *offin, *offout;
+    unsigned flags;
+    size_t len;
+} spargs;
+
+static ssize_t do_splice(void *arg, size_t cap)
+{
+    spargs *a = arg;
+    (void)cap;
+    return splice(a->in, a->offin, a->out, a->offout, a->len, a->flags | SPLICE_F_NONBLOCK);
+}
+
+/* A blocking splice returns once it has moved something (as read does), 0 at the input's end. */
+ssize_t gocc_io_splice(const gocc_site *site, int in, void *offin, int out, void *offout, size_t len,
+                       unsigned flags)
+{
+    gocc_pd *pin = pollable(in), *pout = pollable(out);
+    if ((flags & SPLICE_F_NONBLOCK) || (!pin && !pout) || (pin && usernb(in)) || (pout && usernb(out)))
+        return splice(in, offin, out, offout, len, flags);
+    spargs a = {in, out, offin, offout, flags, len};
+    for (;;) {
+        unsigned seq = pout ? gocc_netpoll_seq(pout, GOCC_PD_WRITE) : 0;
+        ssize_t r = xfer_once(site, pin, pout, in, out, do_splice, &a, len);
+        if (r >= 0 || (errno != EAGAIN && errno != EWOULDBLOCK))
+            return r;
+        /* EAGAIN: the output is full, or (a pipe input) emptied by someone else since it was ready */
+        if (pout && !ready(out, POLLOUT))
+            gocc_netpoll_wait(pout, GOCC_PD_WRITE, seq, 0, site);
+        else if (!pin)
+            return r;
+    }
 }
 
 /* ------------------------------------------------------------------ */

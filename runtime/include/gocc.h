@@ -361,6 +361,10 @@ int gocc_io_pselect(const gocc_site *site, int nfds, void *r, void *w, void *x, 
 int gocc_io_epoll_wait(const gocc_site *site, int epfd, struct epoll_event *ev, int max, int timeout);
 int gocc_io_epoll_pwait(const gocc_site *site, int epfd, struct epoll_event *ev, int max, int timeout,
                         const void *sigmask);
+/* sendfile and splice (offsets are off_t * / loff_t *, taken as void *). */
+long gocc_io_sendfile(const gocc_site *site, int out, int in, void *offset, gocc_size count);
+long gocc_io_splice(const gocc_site *site, int in, void *offin, int out, void *offout, gocc_size len,
+                    unsigned flags);
 unsigned gocc_io_sleep(const gocc_site *site, unsigned seconds);
 int gocc_io_usleep(const gocc_site *site, unsigned usec);
 int gocc_io_nanosleep(const gocc_site *site, const struct timespec *req, struct timespec *rem);

@@ -11,6 +11,11 @@
 /* Variables that go blocks share live in reference-counted cells
  * (codegen/capture.c); the others are copied. */
 #include <stdio.h>
+#ifdef errno
+#undef errno
+#define errno (*gocc_errno())
+#endif
+#line 4 "tests/codegen/capture_share.gc"
 
 void use(int);
 

@@ -10,6 +10,11 @@
 #line 1 "tests/codegen/chan_types.gc"
 /* Channel types wherever a type stands. */
 #include <stddef.h>
+#ifdef errno
+#undef errno
+#define errno (*gocc_errno())
+#endif
+#line 3 "tests/codegen/chan_types.gc"
 
 typedef GOCC_CHAN( int) intchan;
 struct job { int id; GOCC_CHAN(char *) reply; };

@@ -10,6 +10,11 @@
 #line 1 "tests/codegen/defer.gc"
 #include <stdio.h>
 #include <stdlib.h>
+#ifdef errno
+#undef errno
+#define errno (*gocc_errno())
+#endif
+#line 3 "tests/codegen/defer.gc"
 
 static void say(const char *s, int n) { GOCC_FUNCTION_ENTRY(); printf("%s %d\n", s, n); }
 

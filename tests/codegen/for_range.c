@@ -9,6 +9,11 @@
 #endif
 #line 1 "tests/codegen/for_range.gc"
 #include <stdio.h>
+#ifdef errno
+#undef errno
+#define errno (*gocc_errno())
+#endif
+#line 2 "tests/codegen/for_range.gc"
 
 void ranges(GOCC_CHAN( int) c, GOCC_CHAN(char *) names, GOCC_CHAN( GOCC_CHAN( int)) cc)
 { GOCC_FUNCTION_ENTRY();

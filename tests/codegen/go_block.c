@@ -9,6 +9,11 @@
 #endif
 #line 1 "tests/codegen/go_block.gc"
 #include <stdio.h>
+#ifdef errno
+#undef errno
+#define errno (*gocc_errno())
+#endif
+#line 2 "tests/codegen/go_block.gc"
 
 void show(int v) { GOCC_FUNCTION_ENTRY(); printf("%d\n", v); }
 

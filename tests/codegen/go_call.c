@@ -9,6 +9,11 @@
 #endif
 #line 1 "tests/codegen/go_call.gc"
 #include <stdio.h>
+#ifdef errno
+#undef errno
+#define errno (*gocc_errno())
+#endif
+#line 2 "tests/codegen/go_call.gc"
 
 struct ops { void (*run)(int, const char *); };
 

@@ -10,6 +10,11 @@
 #line 1 "tests/codegen/go_typeof.gc"
 /* Captured locals whose declarations mention other locals. */
 #include <stdio.h>
+#ifdef errno
+#undef errno
+#define errno (*gocc_errno())
+#endif
+#line 3 "tests/codegen/go_typeof.gc"
 
 #line 4 "tests/codegen/go_typeof.gc"
 void f(double d, GOCC_CHAN(double) out);

@@ -10,6 +10,11 @@
 #line 1 "tests/codegen/include.gc"
 #include <stdio.h>
 #include "wire.gocc.h"
+#ifdef errno
+#undef errno
+#define errno (*gocc_errno())
+#endif
+#line 3 "tests/codegen/include.gc"
 
 void serve(GOCC_CHAN(struct msg *) in, GOCC_CHAN_SEND( int) out)
 { GOCC_FUNCTION_ENTRY();

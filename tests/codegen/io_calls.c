@@ -17,6 +17,11 @@
 #include <poll.h>
 #include <sys/socket.h>
 #include <unistd.h>
+#ifdef errno
+#undef errno
+#define errno (*gocc_errno())
+#endif
+#line 10 "tests/codegen/io_calls.gc"
 
 struct ops { long (*read)(int, void *, unsigned long); };
 

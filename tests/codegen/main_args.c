@@ -9,6 +9,11 @@
 #endif
 #line 1 "tests/codegen/main_args.gc"
 #include <stdio.h>
+#ifdef errno
+#undef errno
+#define errno (*gocc_errno())
+#endif
+#line 2 "tests/codegen/main_args.gc"
 
 int gocc__main_body(int argc, char **argv)
 { GOCC_FUNCTION_ENTRY();

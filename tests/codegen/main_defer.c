@@ -9,6 +9,11 @@
 #endif
 #line 1 "tests/codegen/main_defer.gc"
 #include <stdio.h>
+#ifdef errno
+#undef errno
+#define errno (*gocc_errno())
+#endif
+#line 2 "tests/codegen/main_defer.gc"
 
 int gocc__main_body(void)
 { GOCC_FUNCTION_ENTRY(); gocc_defer *gocc__defers = 0, *gocc__cur = 0; int gocc__ret = 0;

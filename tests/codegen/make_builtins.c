@@ -9,6 +9,11 @@
 #endif
 #line 1 "tests/codegen/make_builtins.gc"
 #include <unistd.h>
+#ifdef errno
+#undef errno
+#define errno (*gocc_errno())
+#endif
+#line 2 "tests/codegen/make_builtins.gc"
 
 int cap(int *v) { GOCC_FUNCTION_ENTRY(); return v[0]; } /* a user function named cap keeps its meaning */
 

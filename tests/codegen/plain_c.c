@@ -11,6 +11,11 @@
 /* Plain C passes through byte for byte, comments and all. */
 #include <sys/select.h>
 #include <unistd.h>
+#ifdef errno
+#undef errno
+#define errno (*gocc_errno())
+#endif
+#line 4 "tests/codegen/plain_c.gc"
 
 #define MAX(a, b) ((a) > (b) ? (a) : (b))
 

@@ -9,6 +9,11 @@
 #endif
 #line 1 "tests/codegen/select.gc"
 #include <stdio.h>
+#ifdef errno
+#undef errno
+#define errno (*gocc_errno())
+#endif
+#line 2 "tests/codegen/select.gc"
 
 void sel(GOCC_CHAN( int) a, GOCC_CHAN( int) b, GOCC_CHAN(char *) names, GOCC_CHAN( int) out, GOCC_CHAN_RECV( int) ticks)
 { GOCC_FUNCTION_ENTRY();

@@ -9,6 +9,11 @@
 #endif
 #line 1 "tests/codegen/send_recv.gc"
 #include <stdio.h>
+#ifdef errno
+#undef errno
+#define errno (*gocc_errno())
+#endif
+#line 2 "tests/codegen/send_recv.gc"
 
 int sink(int v) { GOCC_FUNCTION_ENTRY(); return v; }
 

@@ -9,6 +9,11 @@
 #endif
 #line 1 "tests/codegen/time_after.gc"
 #include <stdlib.h>
+#ifdef errno
+#undef errno
+#define errno (*gocc_errno())
+#endif
+#line 2 "tests/codegen/time_after.gc"
 
 int wait(GOCC_CHAN( int) c, GOCC_CHAN( int) q)
 { GOCC_FUNCTION_ENTRY();
