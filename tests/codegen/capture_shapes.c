@@ -16,6 +16,11 @@
  * unchanged after it). len is the program's own function in all four. */
 #include <stdio.h>
 #include <string.h>
+#ifdef errno
+#undef errno
+#define errno (*gocc_errno())
+#endif
+#line 9 "tests/codegen/capture_shapes.gc"
 
 int len(const char *s) { GOCC_FUNCTION_ENTRY(); return (int)strlen(s); }
 void show(const char *what, int n) { GOCC_FUNCTION_ENTRY(); printf("%s %d\n", what, n); }
