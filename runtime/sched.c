@@ -431,6 +431,7 @@ static void retirep(gocc_m *m, gocc_p *p)
         m->spinning = 0;
         ADD(gocc_sched.nmspinning, -1);
     }
+    gocc_stack_flush(p);
     gocc_lock_acquire(&gocc_sched.lock);
     gocc_g *g;
     int inherit;
@@ -698,7 +699,6 @@ static void execute(gocc_m *m, gocc_g *g, int inherit)
             m->lostp = 1;
         }
     }
-    gocc_stack_check(g);
     switch (m->op) {
     case OP_PARK:
         STORE(g->status, G_WAITING);
@@ -740,7 +740,7 @@ static void execute(gocc_m *m, gocc_g *g, int inherit)
             RSTORE(p->nexited, p->nexited + 1);
         else
             ADD(gocc_sched.nfree_exited, 1);
-        gocc_stack_free(p, g->stk);
+        gocc_stack_free(p, g);
         g->stk = NULL;
         gocc_g_free(p, g);
         break;
@@ -838,6 +838,7 @@ top:;
         }
     }
     /* Nothing: give up the p. */
+    gocc_stack_flush(p);
     gocc_lock_acquire(&gocc_sched.lock);
     if (gocc_sched.runqsize) {
         g = globrunqget(p, 0);

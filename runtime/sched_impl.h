@@ -44,15 +44,19 @@ extern size_t gocc_stack_size;                   /* usable bytes of a goroutine 
 #define GOCC_PAGE         4096
 #define GOCC_CANARY       0x6f63636f67ULL        /* at hi-8 of every carved stack */
 
-/* A stack's own record, in its top 64 bytes (the canary is its last word). */
+/* A stack's own record, at its top (the canary is its last word). */
 typedef struct gocc_stk {
     char *lo;                   /* lowest usable byte */
     char *hi;                   /* one past the top */
     uintptr_t spmin;            /* lowest sp seen at switches (decides madvise on free) */
     struct gocc_stk *next;      /* free list */
     int guarded;                /* a PROT_NONE gap lies just below lo; else (past the mapping budget) a
-                                   writable one that gocc_stack_check inspects at every switch */
+                                   writable one that stack.c inspects after the goroutine ends */
     int chunkidx;
+    int clean;                  /* not in use, and nothing below its top page is resident */
+    /* the goroutine that last ended on this stack, for a gap overflow found after its end */
+    long long goid, parentid;
+    const struct gocc_site *createsite;
     uint64_t canary;            /* GOCC_CANARY: an overflow of the stack above lands here first */
 } gocc_stk;
 
@@ -105,6 +109,8 @@ struct gocc_p {
     int ngfree;
     gocc_stk *sfree;
     int nsfree;
+    gocc_stk *spend;            /* unguarded stacks of ended goroutines, not yet checked (stack.c) */
+    int nspend;
     long long goidnext, goidend;
     long long ncreated, nexited; /* atomic reads by runtime_numgoroutine */
     /* sysmon-only */
@@ -139,7 +145,8 @@ struct gocc_m {
 gocc_g *gocc_g_alloc(gocc_p *p);                 /* p held (or NULL); returns a G_FREE record */
 void gocc_g_free(gocc_p *p, gocc_g *g);
 gocc_stk *gocc_stack_alloc(gocc_p *p);
-void gocc_stack_free(gocc_p *p, gocc_stk *s);    /* s is no longer in use */
+void gocc_stack_free(gocc_p *p, gocc_g *g);      /* g ended: its stack is no longer in use */
+void gocc_stack_flush(gocc_p *p);                /* p is about to idle: check the stacks it holds back */
 gocc_stk *gocc_stack_main(void);                 /* the main goroutine's own large stack (once, at start) */
 /* The guard word a goroutine starts with on stack s: a depth watermark WATERMARK below the top, so that
  * .gc code that goes deeper calls gocc_sched_morestack once, which calls gocc_stack_deeper: it notes the
@@ -147,7 +154,6 @@ gocc_stk *gocc_stack_main(void);                 /* the main goroutine's own lar
  * 0 when sp is past the real limit too (an overflow). */
 uintptr_t gocc_stack_watermark(const gocc_stk *s);
 int gocc_stack_deeper(gocc_g *g, uintptr_t sp);
-void gocc_stack_check(gocc_g *g);                /* overflow canary below g's stack; reports and exits */
 gocc_stk *gocc_stack_find(uintptr_t addr, int *inguard); /* the stack (or its gap, *inguard) that holds addr */
 /* For the crash handler: 1 if addr (a SIGSEGV/SIGBUS fault address) lies in a goroutine stack's guard gap,
  * or if sp (the faulting context's stack pointer, 0 if unknown) lies below the current goroutine's stack,
