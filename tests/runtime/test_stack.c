@@ -247,6 +247,40 @@ GOCC_TEST(stack_overflow_in_c_code_unguarded)
     CU_ASSERT_PTR_NULL(strstr(out, "not detected"));
 }
 
+/* The same overrun among many goroutines that end while main stays busy (its p never idles): ended
+ * goroutines' unguarded stacks are checked 32 at a time, and the report blames the goroutine that
+ * overran, not another that ended beside it. */
+static void overflow_c_quiet(void *arg)
+{
+    (void)arg;
+    recurse_c(540);
+}
+static void nothing(void *arg) { (void)arg; }
+
+GOCC_HELPER(overflow_c_code_unguarded_batch)
+{
+    for (int i = 0; i < 100; i++)
+        gocc_go(i == 20 ? overflow_c_quiet : nothing, NULL, 0, i == 20 ? &created_here : GOCC_HERE);
+    for (int i = 0; i < 100000; i++) /* every goroutine ends long before this */
+        gocc_sched_yield();
+    printf("not detected\n");
+    fflush(stdout);
+}
+
+GOCC_TEST(stack_overflow_in_c_code_unguarded_batch)
+{
+    static char out[4096];
+    setenv("GOCC_STACK", "512K", 1);
+    setenv("GOCC_STACK_GUARDS", "0", 1);
+    int st = gtest_run_helper("overflow_c_code_unguarded_batch", gtest_procs(), out, sizeof out, 20);
+    unsetenv("GOCC_STACK");
+    unsetenv("GOCC_STACK_GUARDS");
+    CU_ASSERT_EQUAL(gtest_exit_code(st), 2);
+    CU_ASSERT_PTR_NOT_NULL(strstr(out, "fatal error: goroutine stack overflow"));
+    CU_ASSERT_PTR_NOT_NULL(strstr(out, "created by goroutine 1 at prog.gc:99"));
+    CU_ASSERT_PTR_NULL(strstr(out, "not detected"));
+}
+
 /* Ordinary deep recursion in a goroutine: 20,000 frames of ~400 bytes (8 MB) fit the default stack as
  * they fit a C thread's; the pages it touched go back when the goroutine ends. */
 static __attribute__((noinline)) long recurse400(int depth, volatile char *prev)
