@@ -480,19 +480,16 @@ static __attribute__((noinline)) void exitfinish(gocc_m *m, gocc_g *prev)
 {
     gocc_p *p = m->p;
     m->op = OP_NONE;
-    gocc_stack_check(prev);
     prev->status = G_DEAD;
     RSTORE(p->nexited, p->nexited + 1);
-    gocc_stack_free(p, prev->stk);
+    gocc_stack_free(p, prev);
     prev->stk = NULL;
     gocc_g_free(p, prev);
     leavep(m, p);
 }
 
 /* Goroutine side, just resumed by t: from g0 (execute), or directly from a goroutine that parked
- * (parkdirect), whose post-switch work is ours: it is off its stack now. Returns our m. No
- * gocc_stack_check of prev here: it inspects the stack of a goroutine that exited, and a direct switch
- * only ever leaves a parked one (execute checks every goroutine that comes back to g0). Inline: it is
+ * (parkdirect), whose post-switch work is ours: it is off its stack now. Returns our m. Inline: it is
  * half of every direct switch (pingpong: a call and its frame were ~12 of ~880 instructions per round
  * trip). */
 static inline __attribute__((always_inline)) gocc_m *resumed(transfer_t t)

@@ -111,6 +111,7 @@ struct gocc_p {
     int nsfree;
     gocc_stk *spend;            /* unguarded stacks of ended goroutines, not yet checked (stack.c) */
     int nspend;
+    void *stkscratch;           /* stack.c's buffers for those checks, allocated at first use */
     long long goidnext, goidend;
     long long ncreated, nexited; /* atomic reads by runtime_numgoroutine */
     /* sysmon-only */

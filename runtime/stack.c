@@ -441,18 +441,18 @@ static void judge(gocc_stk *s, const unsigned char *v, size_t npages)
 
 #define VECPAGES 8192 /* residency bytes per mincore call: 32 MiB of address space (a chunk of default stacks), 8 KiB of g0's stack */
 
-/* Checks one stack, a VECPAGES window at a time (stacks can be up to 1 GiB). mincore never maps a page:
- * reading the gap instead would fault in a page per stack. If mincore fails (it should not: the range
- * is mapped), the pages go back anyway and the gap is taken as clean. */
-static void check_one(gocc_stk *s)
+/* Checks one stack, a window of nv pages at a time (stacks can be up to 1 GiB), with v[nv] for mincore's
+ * answer. mincore never maps a page: reading the gap instead would fault in a page per stack. If
+ * mincore fails (it should not: the range is mapped), the pages go back anyway and the gap is taken as
+ * clean. */
+static void check_one(gocc_stk *s, unsigned char *v, size_t nv)
 {
-    unsigned char v[VECPAGES];
     char *from = s->lo - GOCC_PAGE, *to = s->hi - GOCC_PAGE;
     int resident = 0;
-    for (char *a = from; a < to && !resident; a += (size_t)VECPAGES * GOCC_PAGE) {
+    for (char *a = from; a < to && !resident; a += nv * GOCC_PAGE) {
         size_t n = (size_t)(to - a) / GOCC_PAGE;
-        if (n > VECPAGES)
-            n = VECPAGES;
+        if (n > nv)
+            n = nv;
         if (mincore(a, n * GOCC_PAGE, v) != 0) {
             resident = 1;
             break;
@@ -470,12 +470,34 @@ static void check_one(gocc_stk *s)
     s->clean = 1;
 }
 
+/* Without a p (no scratch): a small vector on the stack. */
+static void check_one_nop(gocc_stk *s)
+{
+    unsigned char v[128];
+    check_one(s, v, sizeof v);
+}
+
+/* A p's scratch for the checks, off the stack: since a finishing goroutine switches straight to the
+ * next one (exitdirect), gocc_stack_free runs on that goroutine's stack, whose untouched pages an
+ * 8 KiB vector and the batch arrays would fault in (and leave dirty). Allocated at the p's first check. */
+typedef struct stkscratch {
+    unsigned char v[VECPAGES];
+    gocc_stk *pend[LOCALMAX], *out[LOCALMAX], *dirty[LOCALMAX];
+} stkscratch;
+
+static stkscratch *scratch(gocc_p *p)
+{
+    if (!p->stkscratch && !(p->stkscratch = malloc(sizeof(stkscratch))))
+        nomem("stack checks");
+    return p->stkscratch;
+}
+
 /* Checks n stacks (n <= LOCALMAX): after sorting by address, neighbours in one chunk whose pages fit
  * one VECPAGES window share one mincore call. A million parked goroutines that end one after another
  * free their stacks in about the order they were carved, so one call covers a run of them; a call per
  * ended goroutine (a mincore for the gap, later a madvise for the pages) was a third of the CPU time of
  * bench/parked (perf, 200,000 goroutines: mincore 21 %, madvise 13 %). */
-static void check_batch(gocc_stk **a, int n)
+static void check_batch(gocc_stk **a, int n, unsigned char *v)
 {
     for (int i = 1; i < n; i++) { /* insertion sort: they come nearly in order */
         gocc_stk *x = a[i];
@@ -484,7 +506,6 @@ static void check_batch(gocc_stk **a, int n)
             a[j] = a[j - 1];
         a[j] = x;
     }
-    unsigned char v[VECPAGES];
     for (int i = 0; i < n;) {
         char *from = a[i]->lo - GOCC_PAGE;
         int j = i + 1;
@@ -494,7 +515,7 @@ static void check_batch(gocc_stk **a, int n)
         size_t span = (size_t)(a[j - 1]->hi - GOCC_PAGE - from) / GOCC_PAGE;
         if (j - i == 1 || mincore(from, span * GOCC_PAGE, v) != 0) {
             for (int k = i; k < j; k++)
-                check_one(a[k]);
+                check_one(a[k], v, VECPAGES);
         } else {
             for (int k = i; k < j; k++)
                 judge(a[k], v + (a[k]->lo - GOCC_PAGE - from) / GOCC_PAGE,
@@ -513,7 +534,8 @@ static void cache_put(gocc_p *p, gocc_stk *s)
     p->sfree = s;
     if (++p->nsfree <= LOCALMAX)
         return;
-    gocc_stk *a[LOCALMAX], *dirty[LOCALMAX];
+    stkscratch *sc = scratch(p);
+    gocc_stk **a = sc->out, **dirty = sc->dirty;
     int n = 0, nd = 0;
     while (p->nsfree > LOCALMAX / 2) {
         gocc_stk *x = a[n++] = p->sfree;
@@ -522,7 +544,7 @@ static void cache_put(gocc_p *p, gocc_stk *s)
         if (!x->clean)
             dirty[nd++] = x;
     }
-    check_batch(dirty, nd);
+    check_batch(dirty, nd, sc->v);
     gocc_lock_acquire(&mem.lock);
     for (int i = 0; i < n; i++) {
         gocc_stk **l = a[i]->guarded ? &mem.sfree : &mem.sfree_unguarded;
@@ -536,13 +558,14 @@ void gocc_stack_flush(gocc_p *p)
 {
     if (!p->nspend)
         return;
-    gocc_stk *a[LOCALMAX];
+    stkscratch *sc = scratch(p);
+    gocc_stk **a = sc->pend;
     int n = 0;
     for (gocc_stk *s = p->spend; s; s = s->next)
         a[n++] = s;
     p->spend = NULL;
     p->nspend = 0;
-    check_batch(a, n);
+    check_batch(a, n, sc->v);
     for (int i = 0; i < n; i++)
         cache_put(p, a[i]);
 }
@@ -569,13 +592,13 @@ void gocc_stack_free(gocc_p *p, gocc_g *g)
     /* Race builds never reuse a stack: TSan would see the new goroutine's frames race with the old
      * one's (there is no way to clear its history of a range). Give the memory back and drop it. */
     if (!s->guarded)
-        check_one(s);
+        check_one_nop(s);
     stack_release_pages(s);
     (void)p;
     return;
 #endif
     if (!p) {
-        check_one(s);
+        check_one_nop(s);
         gocc_lock_acquire(&mem.lock);
         gocc_stk **l = s->guarded ? &mem.sfree : &mem.sfree_unguarded;
         s->next = *l;
