@@ -129,7 +129,45 @@ module.exports = grammar(C, {
       original,
       $.make_expression,
       $.receive_expression,
+      $.statement_expression,
+      $.builtin_available_expression,
     ),
+
+    // ---- GNU and clang expressions that C code uses ----------------------
+
+    // ({ int t = f(); t * t; }): GNU's statement expression (macros and
+    // inline functions use it; tree-sitter-c takes it only as a macro
+    // argument, so a function holding one had an error region).
+    statement_expression: $ => seq('(', $.compound_statement, ')'),
+
+    // `__extension__ ({ ... });`: GNU's marker that silences -pedantic,
+    // before an expression statement (tree-sitter-c read it as a
+    // declaration's qualifier, and the statement became an error region).
+    // Only `(` may follow it here: a declaration cannot go on with `(`, so
+    // `__extension__ int x;` stays a declaration. A macro argument
+    // `__extension__ e` is tree-sitter-c's form in argument_list.
+    expression_statement: ($, original) => choice(
+      original,
+      seq(
+        '__extension__',
+        choice($.statement_expression, $.parenthesized_expression, $.cast_expression),
+        ';',
+      ),
+    ),
+
+    // __builtin_available(macOS 10.12, iOS 10, *): clang's availability
+    // check, a call whose arguments are platforms with versions.
+    builtin_available_expression: $ => seq(
+      '__builtin_available',
+      '(',
+      commaSep1(choice(
+        seq(field('platform', alias($.identifier, $.platform)), field('version', $.platform_version)),
+        '*',
+      )),
+      ')',
+    ),
+
+    platform_version: _ => token(/[0-9]+(\.[0-9]+)*/),
 
     // make(chan T) | make(chan T, n)
     make_expression: $ => seq(
@@ -297,4 +335,13 @@ module.exports = grammar(C, {
  */
 function commaSep(rule) {
   return optional(seq(rule, repeat(seq(',', rule))));
+}
+
+/**
+ * One or more `rule`s separated by commas.
+ * @param {RuleOrLiteral} rule
+ * @return {SeqRule}
+ */
+function commaSep1(rule) {
+  return seq(rule, repeat(seq(',', rule)));
 }
