@@ -543,32 +543,62 @@ static void walk_loop(lw *w, TSNode n)
     if (loop_parses(n, fld(n, "body"))) ch_loop_check(w, n);
 }
 
-/* The first ERROR or MISSING node under n (null if none). Iterative. */
-static TSNode first_error(TSNode n)
+/* Whether error region e (an ERROR node in the body of a function) is out
+ * of sight of the statement go, `go f(args);`: the call's arguments are
+ * evaluated and copied where it stands, so only the declarations visible
+ * there matter (go.c copies their types). Those are in the blocks that
+ * enclose go, before it. So e is harmless when it starts after go, or when
+ * the innermost block (or for-statement) around it does not hold go; and it
+ * must hold no brace, or tree-sitter's blocks around it may not be the C
+ * compiler's. A MISSING token is never harmless (a `}` assumed somewhere
+ * moves every block after it). */
+static int error_out_of_sight(lw *w, TSNode e, TSNode go)
 {
-    TSNode null = {{0}, 0, 0};
-    while (ts_node_has_error(n)) {
-        if (is(n, "ERROR") || ts_node_is_missing(n)) return n;
-        uint32_t i = 0;
-        while (i < nkids(n) && !ts_node_has_error(kid(n, i)) && !ts_node_is_missing(kid(n, i))) i++;
-        if (i == nkids(n)) return n;
-        n = kid(n, i);
-    }
-    return null;
+    if (ts_node_is_missing(e) || !is(e, "ERROR")) return 0;
+    if (memchr(w->src + S(e), '{', E(e) - S(e)) || memchr(w->src + S(e), '}', E(e) - S(e))) return 0;
+    if (S(e) >= E(go)) return 1;
+    for (TSNode a = ts_node_parent(e); !ts_node_is_null(a); a = ts_node_parent(a))
+        if (is(a, "compound_statement") || is(a, "for_statement")) return !(S(a) <= S(go) && E(go) <= E(a));
+    return 0;
 }
 
 /* go and defer copy or keep the function's variables, so they need every
  * declaration in it: refused in a function with C that tree-sitter could
- * not parse (dg_syntax passed it to the C compiler). */
-static int captures_parse(lw *w, TSNode n, const char *what)
+ * not parse (dg_syntax passed it to the C compiler). Except `go f(args);`
+ * when every such region is out of its sight (error_out_of_sight): a go
+ * block or a defer also needs every later use of the variables it shares
+ * (capture.c) and every return (func.c), which a region can hide. */
+static int captures_parse(lw *w, TSNode n, const char *what, int call_form)
 {
     for (lw_fn *f = w->fn; f; f = f->up) {
-        TSNode e = first_error(f->body);
-        if (ts_node_is_null(e)) continue;
+        if (!ts_node_has_error(f->body)) continue;
+        /* the error nodes of the body, in order; the first one in sight
+         * refuses */
+        TSNode bad = {{0}, 0, 0};
+        TSTreeCursor c = ts_tree_cursor_new(f->body);
+        for (;;) {
+            TSNode k = ts_tree_cursor_current_node(&c);
+            int err = is(k, "ERROR") || ts_node_is_missing(k);
+            if (err && !(call_form && error_out_of_sight(w, k, n))) {
+                bad = k;
+                break;
+            }
+            if (!err && ts_node_has_error(k) && ts_tree_cursor_goto_first_child(&c)) continue;
+            int up = 0;
+            while (!ts_tree_cursor_goto_next_sibling(&c)) {
+                if (!ts_tree_cursor_goto_parent(&c)) {
+                    up = 1;
+                    break;
+                }
+            }
+            if (up) break;
+        }
+        ts_tree_cursor_delete(&c);
+        if (ts_node_is_null(bad)) continue;
         char msg[200];
         snprintf(msg, sizeof msg, "%%s in a function that gocc cannot fully parse (line %u, col %u): "
                  "it would not see every variable",
-                 ts_node_start_point(e).row + 1, ts_node_start_point(e).column + 1);
+                 ts_node_start_point(bad).row + 1, ts_node_start_point(bad).column + 1);
         lw_err(w, n, msg, what);
         return 0;
     }
@@ -634,7 +664,7 @@ static void walk_field(lw *w, TSNode n)
 
 static void walk_defer(lw *w, TSNode n)
 {
-    if (!captures_parse(w, n, "'defer'")) return;
+    if (!captures_parse(w, n, "'defer'", 0)) return;
     int k = lw_next_id(w);
     lw_add_res(w, S(n) + 1, -2 - k); /* see collect_defers */
     w->fn->has_defer = 1;
@@ -652,7 +682,7 @@ static void walk_defer(lw *w, TSNode n)
 
 static void walk_go(lw *w, TSNode n)
 {
-    if (!captures_parse(w, n, "'go'")) return;
+    if (!captures_parse(w, n, "'go'", ts_node_is_null(fld(n, "body")))) return;
     if (!ts_node_is_null(fld(n, "body"))) {
         /* go { }: the block is a function body of its own (func.c), with
          * the captured variables as its prologue (go.c, capture.c) */
