@@ -4,6 +4,7 @@
  * (tokens it could not fit) or a MISSING node (a token it assumed). The
  * message is chosen from the node and what surrounds it. */
 #include "diag.h"
+#include "gc.h"
 
 #include <stdarg.h>
 #include <stdio.h>
@@ -43,7 +44,12 @@ void dg_error(const char *path, const char *src, size_t len, TSPoint at, const c
     fputs("^\n", stderr);
 }
 
-static int is(TSNode n, const char *t) { return !ts_node_is_null(n) && strcmp(ts_node_type(n), t) == 0; }
+static int is(TSNode n, const char *t)
+{
+    if (ts_node_is_null(n)) return 0;
+    const char *a = ts_node_type(n);
+    return a[0] == t[0] && strcmp(a, t) == 0;
+}
 
 /* What a statement-like parent is called in "expected ';' after ...". */
 static const char *construct_name(const char *t)
@@ -406,15 +412,7 @@ static void error_node(const char *path, const char *src, size_t len, TSNode n, 
  * a gocc that said nothing.
  */
 
-int dg_error_walked(TSNode k)
-{
-    static const char *const types[] = {"function_definition", "declaration", "type_definition", "preproc_include"};
-    for (size_t i = 0; i < sizeof types / sizeof types[0]; i++)
-        if (is(k, types[i])) return 1;
-    return 0;
-}
-
-static int is_gc_type(const char *t)
+static int is_gc_name(const char *t)
 {
     static const char *const types[] = {
         "go_statement", "defer_statement", "select_statement", "select_body", "select_case", "select_send",
@@ -430,9 +428,9 @@ static int is_gc_type(const char *t)
 /* A node that ends a gc construct's reach upwards: C statements, blocks,
  * declarations. An error below one of these (and above any gc construct) is
  * the C's own. */
-static int is_c_boundary(const char *t)
+static int is_c_boundary_name(const char *t)
 {
-    if (is_gc_type(t)) return 0;
+    if (is_gc_name(t)) return 0;
     if (strstr(t, "_statement") || strncmp(t, "preproc_", 8) == 0) return 1;
     static const char *const types[] = {"translation_unit", "function_definition", "declaration", "type_definition",
                                         "field_declaration", "field_declaration_list", "enumerator_list",
@@ -440,6 +438,56 @@ static int is_c_boundary(const char *t)
     for (size_t i = 0; i < sizeof types / sizeof types[0]; i++)
         if (strcmp(t, types[i]) == 0) return 1;
     return 0;
+}
+
+static int is_error_walked_name(const char *t)
+{
+    static const char *const types[] = {"function_definition", "declaration", "type_definition", "preproc_include"};
+    for (size_t i = 0; i < sizeof types / sizeof types[0]; i++)
+        if (strcmp(t, types[i]) == 0) return 1;
+    return 0;
+}
+
+/* What the checks below ask of a node's type, decided once per grammar
+ * symbol: the walks ask it of every node of the file, and comparing type
+ * names took a tenth of translating sqlite3.c (21 strcmp calls a node for
+ * the gc types alone). */
+enum { K_GC = 1, K_BOUNDARY = 2, K_WALKED = 4, K_COMMENT = 8, K_ERROR = 16, K_IDENT = 32 };
+
+static unsigned kind_of_name(const char *t)
+{
+    unsigned k = 0;
+    if (is_gc_name(t)) k |= K_GC;
+    if (is_c_boundary_name(t)) k |= K_BOUNDARY;
+    if (is_error_walked_name(t)) k |= K_WALKED;
+    if (strcmp(t, "comment") == 0) k |= K_COMMENT;
+    if (strcmp(t, "ERROR") == 0) k |= K_ERROR;
+    if (strstr(t, "identifier")) k |= K_IDENT;
+    return k;
+}
+
+static unsigned kind(TSNode n)
+{
+    static unsigned char *table;
+    static uint32_t count;
+    if (!table) {
+        const TSLanguage *lang = tree_sitter_gc();
+        uint32_t c = ts_language_symbol_count(lang);
+        unsigned char *t = malloc(c ? c : 1);
+        if (t) {
+            for (uint32_t i = 0; i < c; i++) t[i] = (unsigned char)kind_of_name(ts_language_symbol_name(lang, (TSSymbol)i));
+            table = t;
+            count = c;
+        }
+    }
+    TSSymbol s = ts_node_symbol(n);
+    if (table && s < count) return table[s];
+    return kind_of_name(ts_node_type(n)); /* ts_builtin_sym_error, or no memory */
+}
+
+int dg_error_walked(TSNode k)
+{
+    return (kind(k) & K_WALKED) != 0;
 }
 
 static int ident_start(char c) { return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c == '_'; }
@@ -520,16 +568,16 @@ int dg_has_gc(const char *src, size_t len, TSNode n, TSNode *where)
     size_t cap = 64, depth = 0;
     char *in_error = malloc(cap);
     if (!in_error) return 1; /* cannot tell: the caller refuses */
-    in_error[0] = is(n, "ERROR");
+    in_error[0] = (kind(n) & K_ERROR) != 0;
     int more = ts_tree_cursor_goto_first_child(&c);
     if (more) depth = 1;
     while (more && !found) {
         TSNode k = ts_tree_cursor_current_node(&c);
-        const char *t = ts_node_type(k);
-        int skip = (in_error[depth - 1] && dg_error_walked(k)) || is(k, "comment");
+        unsigned kk = kind(k);
+        int skip = (in_error[depth - 1] && (kk & K_WALKED)) || (kk & K_COMMENT);
         int leaf = ts_node_child_count(k) == 0;
-        int word = leaf && (!ts_node_is_named(k) || strstr(t, "identifier"));
-        if (!skip && (is_gc_type(t) || (word && gc_word(src, len, k)) || (leaf && gc_arrow(src, len, k, prev, prev2)))) {
+        int word = leaf && (!ts_node_is_named(k) || (kk & K_IDENT));
+        if (!skip && ((kk & K_GC) || (word && gc_word(src, len, k)) || (leaf && gc_arrow(src, len, k, prev, prev2)))) {
             *where = k;
             found = 1;
             break;
@@ -544,7 +592,7 @@ int dg_has_gc(const char *src, size_t len, TSNode n, TSNode *where)
                 }
                 in_error = m;
             }
-            in_error[depth++] = is(k, "ERROR");
+            in_error[depth++] = (kk & K_ERROR) != 0;
             continue;
         }
         if (!skip && leaf && ts_node_end_byte(k) > ts_node_start_byte(k)) {
@@ -749,7 +797,7 @@ static void scan(const char *path, const char *src, size_t len, TSNode n, TSNode
         int tree = 0, words = 0;
         if (!inside && dg_has_gc(src, len, n, &where)) {
             /* a gc node or token, or a keyword found by the word check */
-            if (is_gc_type(ts_node_type(where))) tree = 1;
+            if (kind(where) & K_GC) tree = 1;
             else words = 1;
         }
         /* `go 5;` (the word outside the ERROR); a broken `for (T v : c)`
@@ -795,10 +843,10 @@ static void scan(const char *path, const char *src, size_t len, TSNode n, TSNode
         return;
     }
     if (!ts_node_has_error(n)) return;
-    const char *t = ts_node_type(n);
+    unsigned kn = kind(n);
     boundary mine = {n, -1, {{0}, 0, 0}};
-    if (is_gc_type(t)) in_gc = 1;
-    else if (is_c_boundary(t)) in_gc = 0, bd = &mine;
+    if (kn & K_GC) in_gc = 1;
+    else if (kn & K_BOUNDARY) in_gc = 0, bd = &mine;
     /* children through a cursor (see lw_walk_kids), one ahead for `next` */
     TSNode before = {{0}, 0, 0};
     TSTreeCursor c = ts_tree_cursor_new(n);

@@ -272,7 +272,10 @@ void fn_finish(lw *w, lw_fn *f, const char *prefix)
     int *sites = NULL, nsites = 0, cap = 0;
     for (int i = 0; i < f->ndblocks; i++) defer_block_opener(w, f, &f->dblocks[i]);
     free(f->dblocks);
-    collect_defers(w, f->body, &sites, &nsites, &cap);
+    /* only a function with a defer statement has sites (walk_defer sets
+     * has_defer); the walk over the whole body was 6 % of translating
+     * sqlite3.c, whose functions have none */
+    if (f->has_defer) collect_defers(w, f->body, &sites, &nsites, &cap);
     cp_fn_done(w, f);
     finish_fn(w, f, sites, nsites, prefix);
     free(sites);

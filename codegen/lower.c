@@ -823,11 +823,44 @@ static int walker_cmp(const void *key, const void *elem)
     return strcmp(key, ((const struct walker *)elem)->type);
 }
 
+/* The walker of n's type, looked up once per grammar symbol (a bsearch by
+ * name for every node of the file cost about 6 strcmp calls a node).
+ * *is_error: n is an ERROR node. */
+static const struct walker *walker_of(TSNode n, int *is_error)
+{
+    static short *table; /* walker index + 1, 0: none; -1: ERROR */
+    static uint32_t count;
+    if (!table) {
+        const TSLanguage *lang = tree_sitter_gc();
+        uint32_t c = ts_language_symbol_count(lang);
+        short *t = malloc((c ? c : 1) * sizeof *t);
+        if (t) {
+            for (uint32_t i = 0; i < c; i++) {
+                const char *name = ts_language_symbol_name(lang, (TSSymbol)i);
+                const struct walker *k = bsearch(name, walkers, sizeof walkers / sizeof walkers[0],
+                                                 sizeof walkers[0], walker_cmp);
+                t[i] = strcmp(name, "ERROR") == 0 ? -1 : k ? (short)(k - walkers + 1) : 0;
+            }
+            table = t;
+            count = c;
+        }
+    }
+    TSSymbol s = ts_node_symbol(n);
+    if (table && s < count) {
+        *is_error = table[s] < 0;
+        return table[s] > 0 ? &walkers[table[s] - 1] : NULL;
+    }
+    const char *t = ts_node_type(n); /* ts_builtin_sym_error, or no memory */
+    *is_error = strcmp(t, "ERROR") == 0;
+    return bsearch(t, walkers, sizeof walkers / sizeof walkers[0], sizeof walkers[0], walker_cmp);
+}
+
 void lw_walk(lw *w, TSNode n)
 {
     if (ts_node_is_null(n)) return;
-    const char *t = ts_node_type(n);
-    if (strcmp(t, "ERROR") == 0) {
+    int is_error;
+    const struct walker *k = walker_of(n, &is_error);
+    if (is_error) {
         /* A region of C that tree-sitter could not parse (dg_syntax let it
          * through: no gc in it). Its bytes pass through untouched; only the
          * complete definitions and includes inside it are lowered, so that
@@ -842,7 +875,8 @@ void lw_walk(lw *w, TSNode n)
         ts_tree_cursor_delete(&c);
         return;
     }
-    if (!w->fn) {
+    if (!w->fn && k) {
+        const char *t = ts_node_type(n);
         static const struct { const char *type, *what; } stmts[] = {
             {"go_statement", "a go statement"},         {"defer_statement", "a defer statement"},
             {"select_statement", "a select statement"}, {"send_statement", "a send statement"},
@@ -854,7 +888,6 @@ void lw_walk(lw *w, TSNode n)
                 return;
             }
     }
-    const struct walker *k = bsearch(t, walkers, sizeof walkers / sizeof walkers[0], sizeof walkers[0], walker_cmp);
     if (k && k->walk) {
         k->walk(w, n);
     } else {

@@ -24,7 +24,14 @@
 #include "edit.h"
 
 /* tree helpers */
-static inline int is(TSNode n, const char *t) { return !ts_node_is_null(n) && strcmp(ts_node_type(n), t) == 0; }
+/* (the first byte decides most calls without strcmp: the walks ask this of
+ * every node) */
+static inline int is(TSNode n, const char *t)
+{
+    if (ts_node_is_null(n)) return 0;
+    const char *a = ts_node_type(n);
+    return a[0] == t[0] && strcmp(a, t) == 0;
+}
 static inline TSNode fld(TSNode n, const char *f) { return ts_node_child_by_field_name(n, f, (uint32_t)strlen(f)); }
 static inline size_t S(TSNode n) { return ts_node_start_byte(n); }
 static inline size_t E(TSNode n) { return ts_node_end_byte(n); }
