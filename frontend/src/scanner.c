@@ -184,10 +184,13 @@ bool tree_sitter_gc_external_scanner_scan(void *payload, TSLexer *lexer,
          lexer->lookahead == '\f' || lexer->lookahead == '\v')
     lexer->advance(lexer, true);
 
-  /* Read the word; keywords are at most 6 characters long. */
+  /* Read the word; keywords are at most 6 characters long, and start with
+   * one of these letters (most words here are not keywords: the scanner
+   * runs wherever a type or a statement may start). */
   char word[8];
   int len = 0;
-  if (!ident_start(lexer->lookahead)) return false;
+  int32_t first = lexer->lookahead;
+  if (first != 'g' && first != 'd' && first != 's' && first != 'c' && first != 'm') return false;
   while (ident_char(lexer->lookahead)) {
     if (len >= 7) return false;
     word[len++] = (char)lexer->lookahead;
