@@ -14,8 +14,10 @@
  *              become recv and send, readv and writev recvmsg and sendmsg);
  *              on EAGAIN the goroutine waits for readiness and tries again,
  *              and a send goes on until every byte is written, as a
- *              blocking one does. accept waits for readiness first; connect
- *              sets O_NONBLOCK for the call itself only.
+ *              blocking one does. accept, connect, and sendfile and splice
+ *              into a socket set O_NONBLOCK for the call itself only
+ *              (gocc_netpoll_nb_hold: counted, so concurrent calls on one
+ *              file restore the program's flags once, when the last ends).
  *   pipes, terminals (character devices epoll accepts)
  *              wait for readiness, then make the plain call, which then
  *              does not block; writes to a pipe go in PIPE_BUF pieces (a
@@ -67,11 +69,11 @@ static __attribute__((noinline)) int *errno_here(void)
 
 int *gocc_errno(void) { return errno_here(); }
 
-/* The user made fd non-blocking (errno kept). */
-static int usernb(int fd)
+/* The user made fd non-blocking (errno kept): F_GETFL, unless a call of ours holds O_NONBLOCK on the file
+ * for itself (gocc_netpoll_nb_hold), when the flags the program set are the ones saved. */
+static int usernb(gocc_pd *pd, int fd)
 {
-    int e = errno, fl = fcntl(fd, F_GETFL);
-    errno = e;
+    int fl = gocc_netpoll_user_flags(pd, fd);
     return fl >= 0 && (fl & O_NONBLOCK);
 }
 
@@ -194,7 +196,7 @@ static ssize_t sock_recv(gocc_pd *pd, int fd, struct msghdr *m, int flags, const
                 r = (ssize_t)got;
             break;
         }
-        if (usernb(fd) && !got)
+        if (usernb(pd, fd) && !got)
             break;
         if (dl < 0)
             dl = deadline_of(pd, GOCC_PD_READ);
@@ -249,7 +251,7 @@ static ssize_t sock_send(gocc_pd *pd, int fd, const struct msghdr *m0, int flags
         }
         if (errno != EAGAIN && errno != EWOULDBLOCK)
             break;
-        if (usernb(fd))
+        if (usernb(pd, fd))
             break;
         if (dl < 0)
             dl = deadline_of(pd, GOCC_PD_WRITE);
@@ -275,7 +277,7 @@ static ssize_t pipe_readv(gocc_pd *pd, int fd, const struct iovec *iov, int n, c
 {
     for (;;) {
         unsigned seq = gocc_netpoll_seq(pd, GOCC_PD_READ);
-        if (ready(fd, POLLIN) || usernb(fd))
+        if (ready(fd, POLLIN) || usernb(pd, fd))
             return readv(fd, iov, n);
         gocc_netpoll_wait(pd, GOCC_PD_READ, seq, 0, site);
     }
@@ -290,7 +292,7 @@ static ssize_t pipe_writev(gocc_pd *pd, int fd, const struct iovec *iov, int n, 
     ssize_t r = 0;
     for (;;) {
         unsigned seq = gocc_netpoll_seq(pd, GOCC_PD_WRITE);
-        if (!ready(fd, POLLOUT) && !usernb(fd)) {
+        if (!ready(fd, POLLOUT) && !usernb(pd, fd)) {
             gocc_netpoll_wait(pd, GOCC_PD_WRITE, seq, 0, site);
             continue;
         }
@@ -312,7 +314,7 @@ static ssize_t pipe_writev(gocc_pd *pd, int fd, const struct iovec *iov, int n, 
         if (r < 0 || want == 0)
             break;
         done += (size_t)r;
-        if (done >= want || usernb(fd))
+        if (done >= want || usernb(pd, fd))
             break;
         iov_advance(&c, (size_t)r);
     }
@@ -422,16 +424,23 @@ ssize_t gocc_io_send(const gocc_site *site, int fd, const void *buf, size_t n, i
     return gocc_io_sendto(site, fd, buf, n, flags, NULL, 0);
 }
 
+/* accept has no per-call "don't wait" flag, and readiness first (poll, then a blocking accept) lost to a
+ * second goroutine in accept on the same listener left the loser blocking its thread until the next
+ * connection. So the listener is non-blocking for the call itself (counted per file, see
+ * gocc_netpoll_nb_hold: any number of goroutines may accept at once) and EAGAIN means wait. */
 int gocc_io_accept4(const gocc_site *site, int fd, void *addr, socklen_t *addrlen, int flags)
 {
     gocc_pd *pd = gocc_netpoll_pd(fd);
-    if (!pd || gocc_netpoll_kind(pd) != GOCC_PD_SOCK)
+    if (!pd || gocc_netpoll_kind(pd) != GOCC_PD_SOCK || usernb(pd, fd))
         return accept4(fd, addr, addrlen, flags);
     gocc_int64 dl = -1;
     for (;;) {
         unsigned seq = gocc_netpoll_seq(pd, GOCC_PD_READ);
-        if (ready(fd, POLLIN) || usernb(fd))
-            return accept4(fd, addr, addrlen, flags);
+        gocc_netpoll_nb_hold(pd);
+        int r = accept4(fd, addr, addrlen, flags);
+        gocc_netpoll_nb_release(pd); /* keeps errno */
+        if (r >= 0 || (errno != EAGAIN && errno != EWOULDBLOCK))
+            return r;
         if (dl < 0)
             dl = deadline_of(pd, GOCC_PD_READ);
         if (!gocc_netpoll_wait(pd, GOCC_PD_READ, seq, dl, site)) {
@@ -449,15 +458,13 @@ int gocc_io_accept(const gocc_site *site, int fd, void *addr, socklen_t *addrlen
 int gocc_io_connect(const gocc_site *site, int fd, const void *addr, socklen_t len)
 {
     gocc_pd *pd = gocc_netpoll_pd(fd);
-    int fl;
-    if (!pd || gocc_netpoll_kind(pd) != GOCC_PD_SOCK || (fl = fcntl(fd, F_GETFL)) < 0 || (fl & O_NONBLOCK))
+    if (!pd || gocc_netpoll_kind(pd) != GOCC_PD_SOCK || usernb(pd, fd))
         return connect(fd, addr, len);
     unsigned seq = gocc_netpoll_seq(pd, GOCC_PD_WRITE);
-    /* Non-blocking for this call only: the flag is the user's again before anyone else can look. */
-    fcntl(fd, F_SETFL, fl | O_NONBLOCK);
+    /* Non-blocking for this call only (gocc_netpoll_nb_hold). */
+    gocc_netpoll_nb_hold(pd);
     int r = connect(fd, addr, len), e = errno;
-    fcntl(fd, F_SETFL, fl);
-    errno = e;
+    gocc_netpoll_nb_release(pd);
     if (r == 0 || (e != EINPROGRESS && e != EAGAIN))
         return r;
     if (e == EAGAIN)   /* a Unix socket's full backlog: a blocking connect waits in the kernel */
@@ -755,9 +762,9 @@ int gocc_io_epoll_wait(const gocc_site *site, int epfd, struct epoll_event *ev, 
  * (the socket side follows the file's O_NONBLOCK). So: an input that is a pipe, socket or terminal is
  * waited on until readable first (then the kernel's read of it does not block); an output pipe gets
  * SPLICE_F_NONBLOCK (splice) or at most PIPE_BUF bytes once it reports POLLOUT (sendfile); an output
- * socket is made non-blocking for the call itself only, as connect does (the flag is the program's
- * again before the call returns; another thread's transfer on the same socket in that window could see
- * EAGAIN, which this file's own calls retry). A call the program made non-blocking itself
+ * socket is made non-blocking for the call itself only, as for connect and accept
+ * (gocc_netpoll_nb_hold; this file's own calls read the program's flags from the pd meanwhile, but a
+ * plain C thread's blocking call on the same socket in that window could see EAGAIN). A call the program made non-blocking itself
  * (O_NONBLOCK, SPLICE_F_NONBLOCK) gets the plain call. */
 
 /* The pd of fd if it is pollable, else NULL (regular files: the plain call cannot block for long). */
@@ -774,15 +781,12 @@ static ssize_t xfer_once(const gocc_site *site, gocc_pd *pin, gocc_pd *pout, int
             break;
         gocc_netpoll_wait(pin, GOCC_PD_READ, seq, 0, site);
     }
-    int fl = -1;
-    if (pout && gocc_netpoll_kind(pout) == GOCC_PD_SOCK && (fl = fcntl(out, F_GETFL)) >= 0)
-        fcntl(out, F_SETFL, fl | O_NONBLOCK);
+    int sock = pout && gocc_netpoll_kind(pout) == GOCC_PD_SOCK;
+    if (sock)
+        gocc_netpoll_nb_hold(pout);
     ssize_t r = xfer(arg, cap);
-    if (fl >= 0) {
-        int e = errno;
-        fcntl(out, F_SETFL, fl);
-        errno = e;
-    }
+    if (sock)
+        gocc_netpoll_nb_release(pout); /* keeps errno */
     return r;
 }
 
@@ -804,7 +808,7 @@ ssize_t gocc_io_sendfile(const gocc_site *site, int out, int in, void *offset, s
 {
     off_t *off = offset;
     gocc_pd *pout = pollable(out), *pin = pollable(in);
-    if ((!pout && !pin) || usernb(out) || (pin && usernb(in)))
+    if ((!pout && !pin) || usernb(pout, out) || (pin && usernb(pin, in)))
         return sendfile(out, in, off, count);
     size_t cap = pout && gocc_netpoll_kind(pout) != GOCC_PD_SOCK ? PIPE_BUF : (size_t)-1, done = 0;
     sfargs a = {out, in, off, count};
@@ -847,7 +851,7 @@ ssize_t gocc_io_splice(const gocc_site *site, int in, void *offin, int out, void
                        unsigned flags)
 {
     gocc_pd *pin = pollable(in), *pout = pollable(out);
-    if ((flags & SPLICE_F_NONBLOCK) || (!pin && !pout) || (pin && usernb(in)) || (pout && usernb(out)))
+    if ((flags & SPLICE_F_NONBLOCK) || (!pin && !pout) || (pin && usernb(pin, in)) || (pout && usernb(pout, out)))
         return splice(in, offin, out, offout, len, flags);
     spargs a = {in, out, offin, offout, flags, len};
     for (;;) {

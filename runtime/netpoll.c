@@ -13,6 +13,7 @@
  * thread that might still send on a channel).
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <poll.h>
 #include <pthread.h>
 #include <signal.h>
@@ -52,6 +53,9 @@ struct gocc_pd {
     unsigned seq[2];            /* readiness events per direction; written under lock, read atomically */
     gocc_waitq q[2];            /* goroutines waiting per direction */
     gocc_int64 timeo[2];        /* SO_RCVTIMEO / SO_SNDTIMEO, ns */
+    int nbheld;                 /* calls that hold O_NONBLOCK set on the file for themselves (under lock) */
+    int userfl;                 /* the file's flags as the program set them, while nbheld > 0 */
+    int nbclosed;               /* closed while held: the last release must not touch the number */
 };
 
 /* fd -> pd: 1024 chunks of 1024, allocated on demand, never freed (fds up to 2^20). */
@@ -395,6 +399,7 @@ void gocc_netpoll_close(int fd)
     if (pd->known && pd->kind != GOCC_PD_NOPOLL && epfd >= 0)
         epoll_ctl(epfd, EPOLL_CTL_DEL, fd, NULL);
     STORE(pd->known, 0);
+    pd->nbclosed = pd->nbheld > 0; /* the number may name another file by the time they finish */
     for (int dir = 0; dir < 2; dir++) {
         STORE(pd->seq[dir], pd->seq[dir] + 1);
         takeall(&pd->q[dir], &list);
@@ -402,4 +407,48 @@ void gocc_netpoll_close(int fd)
     gocc_lock_release(&pd->lock);
     wakeall(list);
     errno = errsave;
+}
+
+/* O_NONBLOCK for the length of a call (connect, accept, sendfile, splice on a socket: calls with no
+ * per-call "don't wait" flag). Counted, so that overlapping calls on one file (two goroutines in accept
+ * on one listener) set it once and the last one out restores the program's flags; meanwhile
+ * gocc_netpoll_user_flags answers the program's flags, not ours. */
+void gocc_netpoll_nb_hold(gocc_pd *pd)
+{
+    int errsave = errno;
+    gocc_lock_acquire(&pd->lock);
+    if (pd->nbheld++ == 0) {
+        pd->nbclosed = 0;
+        int fl = fcntl(pd->fd, F_GETFL);
+        pd->userfl = fl < 0 ? O_NONBLOCK : fl; /* unknown: act as if the program had set it (no change) */
+        if (!(pd->userfl & O_NONBLOCK))
+            fcntl(pd->fd, F_SETFL, pd->userfl | O_NONBLOCK);
+    }
+    gocc_lock_release(&pd->lock);
+    errno = errsave;
+}
+
+void gocc_netpoll_nb_release(gocc_pd *pd)
+{
+    int errsave = errno;
+    gocc_lock_acquire(&pd->lock);
+    if (--pd->nbheld == 0 && !(pd->userfl & O_NONBLOCK) && !pd->nbclosed)
+        fcntl(pd->fd, F_SETFL, pd->userfl);
+    gocc_lock_release(&pd->lock);
+    errno = errsave;
+}
+
+int gocc_netpoll_user_flags(gocc_pd *pd, int fd)
+{
+    int errsave = errno, fl = -1;
+    if (pd && __atomic_load_n(&pd->nbheld, __ATOMIC_ACQUIRE)) {
+        gocc_lock_acquire(&pd->lock);
+        if (pd->nbheld)
+            fl = pd->userfl;
+        gocc_lock_release(&pd->lock);
+    }
+    if (fl < 0 || !pd)
+        fl = fcntl(fd, F_GETFL);
+    errno = errsave;
+    return fl;
 }

@@ -49,6 +49,13 @@ struct pollfd;
 int gocc_netpoll_wait_many(struct pollfd *fds, unsigned long n, gocc_pd **pds, const unsigned *seqs,
                            gocc_int64 deadline, const gocc_site *site);
 
+/* O_NONBLOCK set on pd's file for the length of a call (hold ... release; nested and concurrent holds
+ * count), and the file's flags as the program set them (F_GETFL, or the flags saved by the first hold
+ * while any is held). -1: F_GETFL failed. */
+void gocc_netpoll_nb_hold(gocc_pd *pd);
+void gocc_netpoll_nb_release(gocc_pd *pd);
+int gocc_netpoll_user_flags(gocc_pd *pd, int fd);
+
 /* close(2) of fd from .gc code: deregisters, forgets the pd's state and wakes its waiters (they retry
  * and get EBADF). */
 void gocc_netpoll_close(int fd);
