@@ -112,8 +112,8 @@ static struct {
     char *chunks[MAXCHUNKS];    /* published with release stores; read by the signal handler */
     int nchunks;
     int carved;                 /* stacks carved from chunks[nchunks-1] */
-    int chunkguarded;           /* chunks[nchunks-1] gives every stack a PROT_NONE gap */
-    int nguarded;               /* stacks with a PROT_NONE gap */
+    int chunkguarded;           /* chunks[nchunks-1] gives every stack a PROT_NONE gap (no guard regions) */
+    int nguarded;               /* stacks with a guard: a guard region or a PROT_NONE gap */
     int guardbudget;            /* at most this many (two mappings each, unless lightguards): see read_settings */
     int lightguards;            /* gaps are guard regions (MADV_GUARD_INSTALL): no mapping each */
     long nmaps, mapbudget;      /* mappings made for stacks (chunks and guard splits), and the most allowed */
