@@ -307,9 +307,11 @@ static int decide(lw *w)
             if (kind != SYM_LOCAL && kind != SYM_PARAM) continue;
             if (!must_share(w, &u, g, s)) continue;
             TSNode d = w->syms[s].decl;
-            if (!is(d, "declaration") && !is(d, "parameter_declaration")) {
-                lw_err(w, g->n, "the go block shares '%s', a variable that a for-range statement or a select case "
-                                "declares; gocc cannot share it (copy it into a variable declared in the loop body)",
+            if (!is(d, "declaration") && !is(d, "parameter_declaration") &&
+                !(is(d, "for_range_statement") && !is_array(&w->syms[s]))) {
+                lw_err(w, g->n, "the go block shares '%s', a variable that a select case (or a for-range statement, "
+                                "as an array) declares; gocc cannot share it (copy it into a variable declared in "
+                                "the case or the loop body)",
                        w->syms[s].name);
                 continue;
             }
@@ -511,6 +513,22 @@ void cp_declare(lw *w, TSNode d, TSNode bare, TSNode name, int s)
     sb_free(&val);
     free(pre);
     free(post);
+}
+
+/* The per-iteration declaration of the variable s of a for-range statement
+ * (chan.c) when it is a cell: `SPEC PRE gocc__v_K POST = INIT, PRE (*v) POST
+ * <drop> = gocc_cell_dup(&gocc__v_K, sizeof gocc__v_K)` into *out. Returns 0
+ * (nothing written) when s is not a cell. Each iteration has its own v (and
+ * its own cell), as Go's range variables are per iteration. */
+int cp_range_decl(lw *w, int s, const char *spec, const char *pre, const char *post, const char *init, sb *out)
+{
+    if (!cp_is_cell(w, s)) return 0;
+    int k = lw_next_id(w), rec = fn_has_defer(w, w->fn);
+    if (rec) w->fn->cell_recs = 1;
+    sb_printf(out, "%s %sgocc__v_%d%s = %s, %s(*%s)%s", spec, pre, k, post, init, pre, w->syms[s].name, post);
+    if (rec) sb_printf(out, " = gocc_cell_defer(&gocc__defers, gocc_cell_dup(&gocc__v_%d, sizeof gocc__v_%d))", k, k);
+    else sb_printf(out, " GOCC_CELL_DROP = gocc_cell_dup(&gocc__v_%d, sizeof gocc__v_%d)", k, k);
+    return 1;
 }
 
 /* Parameters [from, to) of function f that are cells: each is renamed and
@@ -959,11 +977,16 @@ static void closure_visit(lw *w, int s, char *seen, int *order, int *n)
  * declarator without initializer; array parameters become pointers;
  * `__auto_type x = e` becomes `__typeof__(((void)0, e)) x`. Returns NULL
  * (error reported at `at`) when the type cannot be named at file scope. */
-static char *sym_decl(lw *w, int s, int k, TSNode at)
+static char *sym_decl(lw *w, int s, int k, TSNode at, int open)
 {
     lw_sym *y = &w->syms[s];
     TSNode decl = y->decl, d = y->dtor;
     sb b = {0};
+    /* open: the array's own length (the derivation nearest the name) is
+     * left out, `int a[]`, for an array whose length the go statement
+     * passes (cp_block_env) */
+    TSNode outer = open && y->kind != SYM_PARAM ? outer_derivation(y) : (TSNode){{0}, 0, 0};
+    if (!is(outer, "array_declarator")) outer = (TSNode){{0}, 0, 0};
     /* A parameter declared as an array is a pointer: the derivation nearest
      * the name, if an array, becomes (*name), and its size does not count. */
     TSNode adjust = {{0}, 0, 0};
@@ -978,13 +1001,14 @@ static char *sym_decl(lw *w, int s, int k, TSNode at)
     }
     TSNode first = d;
     for (TSNode a = first; !ts_node_is_null(a) && !is(a, "identifier"); a = fld(a, "declarator")) {
-        if (is(a, "array_declarator") && !ts_node_eq(a, adjust) && !ts_node_is_null(fld(a, "size"))) {
+        if (is(a, "array_declarator") && !ts_node_eq(a, adjust) && !ts_node_eq(a, outer) && !ts_node_is_null(fld(a, "size"))) {
             sb t = {0};
             env_expr(w, fld(a, "size"), k, k, &t);
             int vla = strstr(t.s ? t.s : "", "((struct gocc__t_") != NULL;
             sb_free(&t);
             if (vla) {
-                lw_err(w, at, "'%s' is a variable-length array, which a go block can neither share nor copy (use a pointer to its first element)", y->name);
+                lw_err(w, at, "'%s' is an array whose element type has a variable length, which a go block cannot share "
+                              "(use a pointer to its first element)", y->name);
                 return NULL;
             }
         }
@@ -1029,6 +1053,9 @@ static char *sym_decl(lw *w, int s, int k, TSNode at)
         snprintf(adjusted, sizeof adjusted, "(*%s)", y->name);
         w->subst = adjust;
         w->subst_text = adjusted;
+    } else if (!ts_node_is_null(outer) && !ts_node_is_null(fld(outer, "size"))) {
+        w->subst = fld(outer, "size");
+        w->subst_text = "";
     }
     env_expr(w, d, k, k, &b);
     w->subst_text = NULL;
@@ -1062,7 +1089,9 @@ static int env_structs(lw *w, int k, const int *syms, const char *ref, int n, TS
     int ok = 1;
     for (int i = 0; i < no && ok; i++) {
         if (!dep[order[i]]) continue;
-        char *d = sym_decl(w, order[i], k, at);
+        int open = 0;
+        for (int j = 0; j < n && ref; j++) open |= syms[j] == order[i] && ref[j] == 2;
+        char *d = sym_decl(w, order[i], k, at, open);
         if (!d) { ok = 0; break; }
         /* `int a[] = {...}`: a member of incomplete array type must follow a named
          * member (a flexible array member), so such a carrier gets a pad first
@@ -1081,7 +1110,7 @@ static int env_structs(lw *w, int k, const int *syms, const char *ref, int n, TS
         } else if (dep[syms[i]]) {
             sb_printf(b, " __typeof__(((struct gocc__t_%d_%d *)0)->%s) %s%s;", k, syms[i], nm, ref && ref[i] ? "*" : "", nm);
         } else {
-            char *d = sym_decl(w, syms[i], k, at);
+            char *d = sym_decl(w, syms[i], k, at, 0);
             if (!d) { ok = 0; break; }
             sb_printf(b, " %s;", d);
             free(d);
@@ -1188,6 +1217,21 @@ void cp_value_type(lw *w, TSNode e, int k, sb *b)
     sb_puts(b, "))");
 }
 
+/* Whether s is a variable-length array: its own length (the derivation
+ * nearest the name) mentions a local. */
+static int is_vla(lw *w, int s)
+{
+    lw_sym *y = &w->syms[s];
+    if (y->kind == SYM_PARAM) return 0;
+    TSNode outer = outer_derivation(y);
+    if (!is(outer, "array_declarator") || ts_node_is_null(fld(outer, "size"))) return 0;
+    sb t = {0};
+    env_expr(w, fld(outer, "size"), 0, 0, &t);
+    int vla = strstr(t.s ? t.s : "", "((struct gocc__t_") != NULL;
+    sb_free(&t);
+    return vla;
+}
+
 /* go { block }  ->  at file scope, before the enclosing function:
  *     struct gocc__env_K { <the declarations of the captured locals> };   (env_structs)
  *     #line L "file"
@@ -1220,7 +1264,9 @@ int cp_block_env(lw *w, TSNode n, int sym_base, cp_env *g)
     char *ref = xmalloc((size_t)ns + 1);
     for (int i = 0; i < ns; i++) {
         ref[i] = cp_is_cell(w, syms[i]) || w->syms[syms[i]].kind == SYM_STATIC;
-        if (ref[i] && is_unsized_array(&w->syms[syms[i]])) ref[i] = 2;
+        /* (an array is always shared: in the first pass, which has not
+         * decided the cells yet, it is treated as shared too) */
+        if (w->syms[syms[i]].kind != SYM_PARAM && (is_unsized_array(&w->syms[syms[i]]) || is_vla(w, syms[i]))) ref[i] = 2;
     }
     w->hoisting = 1;
     if (ok && ns) ok = env_structs(w, k, syms, ref, ns, n, &g->env);
@@ -1232,11 +1278,12 @@ int cp_block_env(lw *w, TSNode n, int sym_base, cp_env *g)
     for (int i = 0; i < ns && ok; i++) {
         const char *nm = w->syms[syms[i]].name;
         if (ref[i] == 2) {
-            /* `char s[] = "..."`: file scope cannot write its size, which
-             * its initializer gives, and `sizeof s` in the block must be the
-             * array's; the block's s is a pointer to an array of the length
-             * passed at the go statement (a variably modified type, so
-             * there `sizeof s` is computed at run time) */
+            /* `char s[] = "..."`, `int v[n]`: file scope cannot write its
+             * length, which its initializer or a variable gives, and
+             * `sizeof s` in the block must be the array's; the block's s is
+             * a pointer to an array of the length passed at the go statement
+             * (a variably modified type, so there `sizeof s` is computed at
+             * run time) */
             int cell = cp_is_cell(w, syms[i]), deref = cell || cp_is_ref(w, syms[i]);
             sb_printf(&g->in, " __typeof__(*gocc__cap->%s) (*%s)[gocc__cap->gocc__n_%s]%s = (void *)gocc__cap->%s;", nm, nm, nm,
                       cell ? " GOCC_CELL_DROP" : "", nm);

@@ -455,7 +455,26 @@ void ch_for_range(lw *w, TSNode n)
         sb_printf(&b, "{ %s; __builtin_memcpy(&%s, &gocc__t_%d, sizeof gocc__t_%d); GOCC_LOOP_CHECK(); ", decl, nm, k, k);
         free(nm);
     } else {
-        sb_printf(&b, "{ %s = gocc__t_%d; GOCC_LOOP_CHECK(); ", decl, k);
+        /* shared with a go block: a cell per iteration (capture.c) */
+        int s = -1;
+        if (!ts_node_is_null(name)) {
+            char *nm = lw_text(w, name);
+            s = lw_lookup(w, nm);
+            free(nm);
+        }
+        sb cell = {0};
+        if (s >= 0 && ts_node_eq(w->syms[s].decl, n)) {
+            char *spec = ed_render(&w->ed, S(first_spec), S(d)), *pre = ed_render(&w->ed, S(d), S(name)),
+                 *post = ed_render(&w->ed, E(name), E(d)), init[64];
+            snprintf(init, sizeof init, "gocc__t_%d", k);
+            cp_range_decl(w, s, spec, pre, post, init, &cell);
+            free(spec);
+            free(pre);
+            free(post);
+        }
+        if (cell.len) sb_printf(&b, "{ %s; GOCC_LOOP_CHECK(); ", cell.s);
+        else sb_printf(&b, "{ %s = gocc__t_%d; GOCC_LOOP_CHECK(); ", decl, k);
+        sb_free(&cell);
     }
     ed_open(&w->ed, S(body), b.s);
     ed_close(&w->ed, E(body), " }");

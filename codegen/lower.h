@@ -218,6 +218,7 @@ void cp_use(lw *w, TSNode id, int s);
 void cp_declare(lw *w, TSNode d, TSNode bare, TSNode name, int s);
 void cp_params(lw *w, lw_fn *f, int from, int to, sb *prefix);
 void cp_for(lw *w, TSNode n, int from, int to);
+int cp_range_decl(lw *w, int s, const char *spec, const char *pre, const char *post, const char *init, sb *out);
 void cp_fn_done(lw *w, lw_fn *f);
 int cp_needs_defer_list(lw *w, lw_fn *f);
 void cp_definition(lw *w, TSNode n, void (*lower)(lw *w, TSNode n));
