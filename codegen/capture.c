@@ -592,16 +592,28 @@ void cp_for(lw *w, TSNode n, int from, int to)
 /* ------------------------------------------------------------------------ */
 /* local types in go blocks                                                  */
 
+/* 1 if s is a function or extern variable declared inside a function body
+ * (`void helper(void);` in main): a go block's function is at file scope,
+ * where that declaration is not visible, so it is copied there like a type. */
+static int block_extern(lw *w, int s)
+{
+    if (w->syms[s].kind != SYM_GLOBAL || !is(w->syms[s].decl, "declaration")) return 0;
+    for (TSNode a = ts_node_parent(w->syms[s].decl); !ts_node_is_null(a); a = ts_node_parent(a))
+        if (is(a, "compound_statement")) return 1;
+    return 0;
+}
+
 /* Adds to set v the local type symbols (typedef names, tags, enumeration
  * constants declared before symbol `before`) that node n mentions, and
- * those their declarations mention. */
+ * those their declarations mention; also block-scope function and extern
+ * declarations (block_extern). */
 static void type_deps(lw *w, TSNode n, int before, char *v)
 {
     if (ts_node_is_null(n)) return;
     int s = -1;
     if (is(n, "identifier") || is(n, "type_identifier")) {
         s = lw_res_at(w, S(n));
-        if (s >= 0 && w->syms[s].kind != SYM_TYPEDEF && w->syms[s].kind != SYM_ENUMCONST) s = -1;
+        if (s >= 0 && w->syms[s].kind != SYM_TYPEDEF && w->syms[s].kind != SYM_ENUMCONST && !block_extern(w, s)) s = -1;
     } else if ((is(n, "struct_specifier") || is(n, "union_specifier") || is(n, "enum_specifier")) &&
                !ts_node_is_null(fld(n, "name")) && ts_node_is_null(fld(n, "body"))) {
         const char *kw = is(n, "struct_specifier") ? "struct" : is(n, "union_specifier") ? "union" : "enum";

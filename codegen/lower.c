@@ -747,6 +747,14 @@ static void walk_type_identifier(lw *w, TSNode n)
     }
 }
 
+/* 1 if declaration d is inside a function body. */
+static int in_body(TSNode d)
+{
+    for (TSNode a = ts_node_parent(d); !ts_node_is_null(a); a = ts_node_parent(a))
+        if (is(a, "compound_statement")) return 1;
+    return 0;
+}
+
 static void walk_identifier(lw *w, TSNode n)
 {
     int s = lw_lookup_n(w, n);
@@ -755,7 +763,9 @@ static void walk_identifier(lw *w, TSNode n)
         lw_err(w, n, "%s", "'nil' is Go; gc writes NULL (the zero value of a channel or pointer)");
         return;
     }
-    if (s >= 0 && w->syms[s].kind != SYM_GLOBAL) {
+    if (s >= 0 && (w->syms[s].kind != SYM_GLOBAL || in_body(w->syms[s].decl))) {
+        /* a block-scope function or extern declaration is resolved too: a go
+         * block that uses it needs a copy at file scope (capture.c, type_deps) */
         lw_add_res(w, S(n), s);
         if (w->syms[s].kind == SYM_LOCAL || w->syms[s].kind == SYM_PARAM || w->syms[s].kind == SYM_STATIC) cp_use(w, n, s);
     }
