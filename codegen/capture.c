@@ -495,7 +495,23 @@ void cp_declare(lw *w, TSNode d, TSNode bare, TSNode name, int s)
          * `sizeof a` and `a` as a complete array keep working in the function. */
         const char *p = post;
         while (*p == ' ' || *p == '\t') p++;
-        if (p[0] == '[' && p[1] == ']') /* also `char *names[]`, `int (*fs[])(void)` */
+        TSNode t = fld(w->syms[s].decl, "type");
+        char *tt = is(t, "type_identifier") ? lw_text(w, t) : NULL;
+        int autotype = tt && strcmp(tt, "__auto_type") == 0;
+        free(tt);
+        if (autotype && is(ts_node_parent(w->syms[s].decl), "for_statement")) {
+            /* __auto_type takes one declarator only, and a for clause holds one
+             * declaration: the type is spelt __typeof__(initializer) instead */
+            char *init = ed_render(&w->ed, S(fld(d, "value")), E(fld(d, "value")));
+            sb t2 = {0};
+            sb_printf(&t2, "__typeof__(((void)0, %s))", init); /* decayed, as __auto_type deduces */
+            ed_replace(&w->ed, S(t), E(t), t2.s);
+            sb_free(&t2);
+            free(init);
+            sb_printf(&b, ", (*%s)", nm);
+        } else if (autotype) /* a declaration of its own, after the temporary's */
+            sb_printf(&b, "; __typeof__(%s) (*%s)", tmp, nm);
+        else if (p[0] == '[' && p[1] == ']') /* also `char *names[]`, `int (*fs[])(void)` */
             sb_printf(&b, ", %s(*%s)[sizeof %s / sizeof %s[0]]%s", pre, nm, tmp, tmp, p + 2);
         else
             sb_printf(&b, ", %s(*%s)%s", pre, nm, post);
