@@ -1313,8 +1313,11 @@ int cp_block_env(lw *w, TSNode n, int sym_base, cp_env *g)
              * (a variably modified type, so there `sizeof s` is computed at
              * run time) */
             int cell = cp_is_cell(w, syms[i]), deref = cell || cp_is_ref(w, syms[i]);
-            sb_printf(&g->in, " __typeof__(*gocc__cap->%s) (*%s)[gocc__cap->gocc__n_%s]%s = (void *)gocc__cap->%s;", nm, nm, nm,
-                      cell ? " GOCC_CELL_DROP" : "", nm);
+            /* set by memcpy, not an initializer: gcc 12 -O2 then takes the pointer
+             * for the env member itself and warns that `s[1][2]` of a shared
+             * `int s[][3] = {...}` is out of bounds (-Warray-bounds, with the cleanup) */
+            sb_printf(&g->in, " __typeof__(*gocc__cap->%s) (*%s)[gocc__cap->gocc__n_%s]%s; __builtin_memcpy((void *)&%s, &gocc__cap->%s, sizeof %s);",
+                      nm, nm, nm, cell ? " GOCC_CELL_DROP" : "", nm, nm, nm);
             if (cell) sb_printf(&g->out, "gocc__e_%d.%s = gocc_cell_ref(%s); ", k, nm, nm);
             else sb_printf(&g->out, "gocc__e_%d.%s = (void *)%s%s; ", k, nm, deref ? "" : "&", nm);
             sb_printf(&g->out, "gocc__e_%d.gocc__n_%s = sizeof %s%s%s / sizeof %s%s%s[0]; ", k, nm, deref ? "(*" : "", nm,
