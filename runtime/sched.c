@@ -531,12 +531,67 @@ static gocc_m *gswitch(gocc_m *m, int op)
     return resumed(t);
 }
 
-/* Goroutine side: parks g (m->curg) by switching straight to p's runnext goroutine, g -> g', instead
- * of g -> g0 -> g' (a ping-pong round trip is two parks; this halves its context switches and skips
- * the scheduler loop). g' finishes the park (resumed: status, unlockf) once g is off its stack. Not
+static void gentry(transfer_t t);
+
+/* g's first run: only now does it need a stack (the main goroutine brings its own). p held. */
+static __attribute__((noinline)) void firstrun(gocc_p *p, gocc_g *g)
+{
+    gocc_stk *s = g->stk ? g->stk : gocc_stack_alloc(p);
+    g->stk = s;
+    g->guard = gocc_stack_watermark(s); /* stack.c: lowered to lo + redzone if it goes deep */
+    char *top = (char *)((uintptr_t)s & ~(uintptr_t)63);
+    g->ctx = make_fcontext(top, (size_t)(top - s->lo), gentry);
+}
+
+/* Goroutine side: parks g (m->curg) by switching straight to the next goroutine of p's queues (runnext
+ * first, then the local queue, as findrunnable), g -> g', instead of g -> g0 -> g' (a ping-pong round
+ * trip is two parks; this halves its context switches and skips the scheduler loop). g' finishes the
+ * park (resumed: status, unlockf) once g is off its stack; a g' that never ran gets its stack here. Not
  * taken when the scheduler has work to do first: a preemption request, the 61st switch (global queue
- * and timers, see findrunnable), a runnext that never ran (it needs a stack), a p that sysmon took,
- * and in race builds (TSan fibers switch through g0). Returns 0 when it did not switch. */
+ * and timers, see findrunnable), a p that sysmon took, and in race builds (TSan fibers switch through
+ * g0). Returns 0 when it did not switch. */
+static inline __attribute__((always_inline)) int parkswitch(gocc_m *m, gocc_p *p, gocc_g *g, gocc_g *next,
+                                                           int inherit, void (*unlockf)(void *), void *arg)
+{
+    uintptr_t sp = (uintptr_t)__builtin_frame_address(0);
+    if (sp < g->stk->spmin)
+        g->stk->spmin = sp;
+    m->prevg = g;
+    m->unlockf = unlockf;
+    m->unlockarg = arg;
+    m->curg = next;
+    next->status = G_RUNNING;
+    if (!inherit) /* runnext inherits the time slice; a g from the queue starts one */
+        RSTORE(p->schedtick, p->schedtick + 1);
+    RSTORE(p->switchtick, p->switchtick + 1);
+    RSTORE(gocc_sched_stack_guard, next->guard);
+    STORE(p->state, PSTATE(m, PS_USER));
+    GOCC_SAN_SWITCH_BEGIN(&g->sanfake, next->stk->lo, (size_t)(next->stk->hi - next->stk->lo));
+    transfer_t t = jump_fcontext(next->ctx, m);
+    GOCC_SAN_SWITCH_END(g->sanfake);
+    resumed(t);
+    return 1;
+}
+
+/* parkdirect's other cases, out of line so that the hand-off chain's path stays short: the next
+ * goroutine comes from the local queue, or never ran (it gets its stack here, as execute would give it;
+ * skynet: a parent parks in its first receive and its children start straight from it). */
+static __attribute__((noinline, unused)) int parkdirect_queue(gocc_m *m, gocc_g *g, void (*unlockf)(void *), void *arg)
+{
+    gocc_p *p = enterp(m);
+    if (!p)
+        return 0;
+    int inherit;
+    gocc_g *next = runqget(p, &inherit);
+    if (!next) {
+        leavep(m, p);
+        return 0;
+    }
+    if (!next->ctx)
+        firstrun(p, next);
+    return parkswitch(m, p, g, next, inherit, unlockf, arg);
+}
+
 static inline __attribute__((always_inline)) int parkdirect(gocc_m *m, gocc_g *g, void (*unlockf)(void *),
                                                            void *arg)
 {
@@ -546,38 +601,24 @@ static inline __attribute__((always_inline)) int parkdirect(gocc_m *m, gocc_g *g
 #else
     gocc_p *p = m->p;
     gocc_g *next;
-    /* next->ctx is read before next is ours (a stealer may take it meanwhile): only a filter, so that a
-     * never-run runnext (spawn, skynet) costs no atomics here; it is checked again once taken. g records
-     * are never unmapped, so the read is safe. */
-    if (!p || !(next = RLOAD(p->runnext)) || !RLOAD(next->ctx) || RLOAD(p->preempt) || p->switchtick % 61 == 0)
+    if (!p || RLOAD(p->preempt) || p->switchtick % 61 == 0)
         return 0;
+    /* next->ctx is read before next is ours (a stealer may take it meanwhile): only a choice of path; it
+     * is checked again once taken. g records are never unmapped, so the read is safe. */
+    if (!(next = RLOAD(p->runnext)) || !RLOAD(next->ctx)) {
+        if (!next && RLOAD(p->runqhead) == RLOAD(p->runqtail))
+            return 0;
+        return parkdirect_queue(m, g, unlockf, arg);
+    }
     if (!(p = enterp(m)))
         return 0;
     if (!__atomic_compare_exchange_n(&p->runnext, &next, NULL, 0, __ATOMIC_ACQ_REL, __ATOMIC_RELAXED)) {
         leavep(m, p);
         return 0;
     }
-    if (!next->ctx) {
-        STORE(p->runnext, next); /* we hold p: only we may set runnext */
-        leavep(m, p);
-        return 0;
-    }
-    uintptr_t sp = (uintptr_t)__builtin_frame_address(0);
-    if (sp < g->stk->spmin)
-        g->stk->spmin = sp;
-    m->prevg = g;
-    m->unlockf = unlockf;
-    m->unlockarg = arg;
-    m->curg = next;
-    next->status = G_RUNNING;
-    RSTORE(p->switchtick, p->switchtick + 1); /* runnext inherits the time slice: no schedtick */
-    RSTORE(gocc_sched_stack_guard, next->guard);
-    STORE(p->state, PSTATE(m, PS_USER));
-    GOCC_SAN_SWITCH_BEGIN(&g->sanfake, next->stk->lo, (size_t)(next->stk->hi - next->stk->lo));
-    transfer_t t = jump_fcontext(next->ctx, m);
-    GOCC_SAN_SWITCH_END(g->sanfake);
-    resumed(t);
-    return 1;
+    if (!next->ctx)
+        firstrun(p, next);
+    return parkswitch(m, p, g, next, 1, unlockf, arg);
 #endif
 }
 
@@ -586,21 +627,11 @@ static void goexit(void) __attribute__((noreturn));
 static void gentry(transfer_t t)
 {
     GOCC_SAN_SWITCH_END(NULL);
-    gocc_m *m = resumed(t); /* from g0, or from a goroutine that exited (exitdirect) */
+    gocc_m *m = resumed(t); /* from g0, or directly from a goroutine that parked or exited */
     gocc_g *g = m->curg;
     race_acq(g->arg);
     g->fn(g->arg);
     goexit();
-}
-
-/* g's first run: only now does it need a stack (the main goroutine brings its own). p held. */
-static inline void firstrun(gocc_p *p, gocc_g *g)
-{
-    gocc_stk *s = g->stk ? g->stk : gocc_stack_alloc(p);
-    g->stk = s;
-    g->guard = gocc_stack_watermark(s); /* stack.c: lowered to lo + redzone if it goes deep */
-    char *top = (char *)((uintptr_t)s & ~(uintptr_t)63);
-    g->ctx = make_fcontext(top, (size_t)(top - s->lo), gentry);
 }
 
 /* Goroutine side: g (m->curg) has finished; switches straight to the next goroutine of p's queues
@@ -983,11 +1014,35 @@ static __attribute__((noinline, cold)) void notwaiting(void)
     abort();
 }
 
+/* The rarer cases of a ready: a plain thread's record, a runnext to displace, a ready from outside a
+ * goroutine or from an m that lost its p. Kept out of gocc_sched_ready so that its common path needs no
+ * callee-saved registers (no frame to build: pingpong 48 -> N instructions per ready). */
+static __attribute__((noinline)) void ready_slow(gocc_g *g, gocc_m *m, gocc_p *p, gocc_g *old)
+{
+    if (p) {
+        /* p held (PS_SCHED): g went to runnext, the displaced one (unless a stealer took it) to the
+         * queue. */
+        if (old)
+            runqput(p, old, 0);
+        leavep(m, p);
+        wakeifwork(p);
+        return;
+    }
+    if (g->thread) {
+        STORE(g->futex, 1);
+        gocc_futex_wake(&g->futex);
+        return;
+    }
+    gocc_lock_acquire(&gocc_sched.lock);
+    globrunqput(g);
+    gocc_lock_release(&gocc_sched.lock);
+    gocc_sched_wakep();
+}
+
 __attribute__((noinline)) void gocc_sched_ready(gocc_g *g)
 {
     if (__builtin_expect(g->thread, 0)) {
-        STORE(g->futex, 1);
-        gocc_futex_wake(&g->futex);
+        ready_slow(g, NULL, NULL, NULL);
         return;
     }
     /* A check and a store, not a CAS: the caller won g's waitset (wait.h's claim), so it is the only one
@@ -998,16 +1053,18 @@ __attribute__((noinline)) void gocc_sched_ready(gocc_g *g)
     STORE(g->status, G_RUNNABLE);
     gocc_m *m = getm_here();
     gocc_p *p;
-    if (m && m->curg && (p = enterp(m))) {
-        runqputnext(p, g);
-        leavep(m, p);
-        wakeifwork(p);
+    if (__builtin_expect(!m || !m->curg || !(p = enterp(m)), 0)) {
+        ready_slow(g, NULL, NULL, NULL);
         return;
     }
-    gocc_lock_acquire(&gocc_sched.lock);
-    globrunqput(g);
-    gocc_lock_release(&gocc_sched.lock);
-    gocc_sched_wakep();
+    /* runqput(p, g, 1), its common case inline: an empty runnext (a hand-off chain). */
+    if (__builtin_expect(LOAD(p->runnext) != NULL, 0)) {
+        ready_slow(g, m, p, __atomic_exchange_n(&p->runnext, g, __ATOMIC_ACQ_REL));
+        return;
+    }
+    STORE(p->runnext, g);
+    leavep(m, p);
+    wakeifwork(p);
 }
 
 void gocc_sched_yield(void)
@@ -1101,11 +1158,11 @@ static gocc_g *newg(gocc_m *m, gocc_p *p, void (*fn)(void *), const void *arg, g
     g->goid = newgoid(p);
     g->waitreason = NULL;
     g->waitsite = NULL;
-    g->waitset = NULL;
     g->ctx = NULL;
     g->stk = NULL;
-    g->racefiber = gocc_race_fiber_get();
+    /* g->waitset is not cleared: only a deadline wait reads it, which sets it first. */
 #if GOCC_RACE
+    g->racefiber = gocc_race_fiber_get();
     {
         /* Race reports name the goroutine and its go statement, not only TSan's thread number. */
         char name[64];   /* TSan keeps 63 characters: the file's base name */

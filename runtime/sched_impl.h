@@ -62,10 +62,13 @@ typedef struct gocc_stk {
 
 #define GOCC_GARG 96            /* go-statement arguments up to this size live in the g record */
 
-/* Field order is for the switch: what a park, a ready and a direct switch touch (ctx, status, thread,
- * stk, guard, waitreason, waitsite, sanfake) fills the first 64-byte line, so a hand-off touches one line
- * of each goroutine's record (ring keeps 503 of them in turn); the rest is read at start, exit or in a
- * report. */
+/* Field order is for the cache. What a park, a ready and a direct switch touch (ctx, status, thread, stk,
+ * guard, waitreason, waitsite, sanfake) fills the first 64-byte line, so a hand-off touches one line of
+ * each goroutine's record (ring keeps 503 of them in turn). The second line holds what a spawn writes
+ * and the first run reads (goid, fn, arg, createsite, parentid, and the first 16 bytes of argbuf), so a go
+ * statement with up to two words of arguments writes two lines of a record that may be cold (bench/spawn
+ * keeps about 100,000 runnable records at GOMAXPROCS=1). The rest is for deadline waits, plain threads and
+ * race builds. */
 struct gocc_g {
     fcontext_t ctx;             /* saved context while not running; NULL before the first run */
     gocc_g *schedlink;          /* run queue / free list link */
@@ -76,17 +79,19 @@ struct gocc_g {
     const char *waitreason;
     const gocc_site *waitsite;
     void *sanfake;              /* ASan builds: g's fake stack while it is switched out (sanitize.h) */
-    int futex;                  /* thread records: 1 = readied */
-    int racebusy;               /* race builds: a g0 runs g's unlockf on g's fiber */
     long long goid;
     void (*fn)(void *);
     void *arg;                  /* argbuf or malloc'd */
     const gocc_site *createsite;
     long long parentid;
-    struct gocc_waitset *waitset; /* wait.c: the deadline wait in progress (g's own) */
-    gocc_timer waittimer;       /* wait.c: the deadline of that wait; embedded, so deadlines allocate nothing */
-    void *racefiber;            /* race builds: g's TSan fiber, kept across reuse of the record */
     _Alignas(16) char argbuf[GOCC_GARG];
+    int futex;                  /* thread records: 1 = readied */
+    int racebusy;               /* race builds: a g0 runs g's unlockf on g's fiber */
+    struct gocc_waitset *waitset; /* wait.c: the deadline wait in progress (g's own); set before its timer
+                                   is armed, read only by that timer */
+    gocc_timer waittimer;       /* wait.c: the deadline of that wait; embedded, so deadlines allocate nothing */
+    void *racefiber;            /* race builds: g's TSan fiber, kept across reuse of the record; NULL
+                                   otherwise (the slabs are zeroed and an exit clears it) */
 };
 
 #define GOCC_RUNQ 256
