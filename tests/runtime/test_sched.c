@@ -1,5 +1,6 @@
 /* test_sched.c - scheduler: spawn, yield, runnext, stealing, park/ready, preemption, hand-off, deadlock. */
 #include <pthread.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -7,6 +8,7 @@
 
 #include "gtest.h"
 #include "gtest_event.h"
+#include "test_chan_util.h"
 
 
 /* A counting latch on the same protocol. */
@@ -482,4 +484,58 @@ GOCC_TEST(sched_gomaxprocs_deadlock_still_detected)
     int st = gtest_run_helper("deadlock_after_gomaxprocs", gtest_procs(), out, sizeof out, 10);
     CU_ASSERT_EQUAL(gtest_exit_code(st), 2);
     CU_ASSERT_PTR_NOT_NULL(strstr(out, "fatal error: all goroutines are asleep - deadlock!"));
+}
+
+/* Direct switches (sched.c: parkdirect, parkdirect_queue, exitdirect): a skynet-like tree where parents
+ * park in their first receive with never-run children queued, children exit while runnext holds their
+ * parent or a sibling, and argument blocks of every size class go through (argbuf word copies, memcpy,
+ * malloc'd). Every value arrives once, and every goroutine is counted as exited (exitfinish's accounting)
+ * and its record reused. */
+struct dnode {
+    chan_t *out;
+    long long num, size;
+    char pad[120]; /* the whole record is more than GOCC_GARG: the malloc'd case */
+};
+
+static void dnode_run(void *arg);
+
+static void dnode_spawn(chan_t *out, long long num, long long size, int variant)
+{
+    struct dnode d = { out, num, size, { 0 } };
+    /* Argument blocks of 24 (word copies), 28 (memcpy into argbuf) and 144 bytes (malloc'd). */
+    static const size_t sizes[3] = { offsetof(struct dnode, pad), offsetof(struct dnode, pad) + 4,
+                                     sizeof(struct dnode) };
+    gocc_go(dnode_run, &d, sizes[variant % 3], GOCC_HERE);
+}
+
+static void dnode_run(void *arg)
+{
+    struct dnode *d = arg;
+    if (d->size == 1) {
+        SEND(d->out, long long, d->num);
+        return;
+    }
+    chan_t *rc = MKCHAN(long long, 0);
+    long long step = d->size / 10, sum = 0;
+    for (int i = 0; i < 10; i++)
+        dnode_spawn(rc, d->num + i * step, step, i);
+    for (int i = 0; i < 10; i++)
+        sum += RECV(rc, long long);
+    gocc_chan_free(rc, GOCC_HERE);
+    SEND(d->out, long long, sum);
+}
+
+GOCC_TEST(sched_direct_switch_tree)
+{
+    enum { LEAVES = 10000 };
+    for (int round = 0; round < 3; round++) {
+        chan_t *out = MKCHAN(long long, 0);
+        dnode_spawn(out, 0, LEAVES, round);
+        CU_ASSERT_EQUAL(RECV(out, long long), (long long)LEAVES * (LEAVES - 1) / 2);
+        gocc_chan_free(out, GOCC_HERE);
+        /* The root may still be on its way out after its send. */
+        for (int i = 0; i < 1000 && runtime_numgoroutine() > 1; i++)
+            time_sleep(time_millisecond);
+        CU_ASSERT_EQUAL_FATAL(runtime_numgoroutine(), 1);
+    }
 }
