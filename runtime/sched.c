@@ -160,6 +160,7 @@ static void globrunqput(gocc_g *g)
 /* Takes a share of the global queue for p: returns one, puts more in p's runq.
  * gocc_sched.lock held; p held. */
 static void runqput(gocc_p *p, gocc_g *g, int next);
+static inline void runqputtail(gocc_p *p, gocc_g *g);
 static gocc_g *globrunqget(gocc_p *p, int max)
 {
     int n = gocc_sched.runqsize;
@@ -178,7 +179,7 @@ static gocc_g *globrunqget(gocc_p *p, int max)
     while (--n > 0) {
         gocc_g *g1 = gocc_sched.runqhead;
         gocc_sched.runqhead = g1->schedlink;
-        runqput(p, g1, 0);
+        runqputtail(p, g1);
     }
     if (!gocc_sched.runqhead)
         gocc_sched.runqtail = NULL;
@@ -229,6 +230,19 @@ static void runqput(gocc_p *p, gocc_g *g, int next)
     }
 }
 
+/* runqput(p, g, 0) with its common case inline: room in the ring (a spawn displaces the previous new
+ * goroutine from runnext to here, and globrunqget refills the ring through here). p held. */
+static inline void runqputtail(gocc_p *p, gocc_g *g)
+{
+    uint32_t h = LOAD(p->runqhead), t = p->runqtail;
+    if (__builtin_expect(t - h < GOCC_RUNQ, 1)) {
+        RSTORE(p->runq[t % GOCC_RUNQ], g);
+        STORE(p->runqtail, t + 1);
+        return;
+    }
+    runqput(p, g, 0);
+}
+
 /* runqput(p, g, 1) with its common case inline: an empty runnext (a hand-off chain, a spawn after the
  * previous new goroutine ran). p held. */
 static inline void runqputnext(gocc_p *p, gocc_g *g)
@@ -239,7 +253,7 @@ static inline void runqputnext(gocc_p *p, gocc_g *g)
     else
         STORE(p->runnext, g);
     if (old)
-        runqput(p, old, 0);
+        runqputtail(p, old);
 }
 
 /* p held. *inherit: g came from runnext and shares the current time slice. */
@@ -677,9 +691,10 @@ static inline __attribute__((always_inline)) int exitdirect(gocc_m *m, gocc_g *g
 #endif
 }
 
+/* g never resumes from here (it switches away for good), so the m is read inline. */
 static void goexit(void)
 {
-    gocc_m *m = getm();
+    gocc_m *m = getm_here();
     gocc_g *g = m->curg;
     /* Freed by g itself: for the race detector the free follows g's own uses of its argument. */
     if (g->arg != g->argbuf)
@@ -1130,8 +1145,10 @@ static long long newgoid(gocc_p *p)
 }
 
 /* m: the calling thread's (NULL on a plain thread). */
-static gocc_g *newg(gocc_m *m, gocc_p *p, void (*fn)(void *), const void *arg, gocc_size argsize,
-                    const gocc_site *site)
+/* Inline: gocc_go is the one caller that matters (a call and its frame were ~10 instructions a spawn). */
+static inline __attribute__((always_inline)) gocc_g *newg(gocc_m *m, gocc_p *p, void (*fn)(void *),
+                                                          const void *arg, gocc_size argsize,
+                                                          const gocc_site *site)
 {
     gocc_g *g = gocc_g_alloc(p);
     /* Race builds always malloc the copy: TSan starts fresh memory with no history, where a reused
