@@ -238,9 +238,9 @@ _Bool gocc_chan_trysend(gocc_chan *c, const void *elem)
 }
 
 /* c locked; no sender waits and the buffer is empty. 1: done (*ok: a value, not close); 0: the deadline
- * passed first. */
-static __attribute__((noinline)) int recv_wait(gocc_chan *c, void *elem, _Bool *ok, gocc_int64 deadline,
-                                               const gocc_site *site)
+ * passed first. Inlined into its two out-of-line callers below. */
+static inline __attribute__((always_inline)) int recv_wait_body(gocc_chan *c, void *elem, _Bool *ok,
+                                                               gocc_int64 deadline, const gocc_site *site)
 {
     if (c->closed) {
         gocc_lock_release(&c->lock);
@@ -268,6 +268,42 @@ static __attribute__((noinline)) int recv_wait(gocc_chan *c, void *elem, _Bool *
     return 1;
 }
 
+static __attribute__((noinline)) int recv_wait(gocc_chan *c, void *elem, _Bool *ok, gocc_int64 deadline,
+                                               const gocc_site *site)
+{
+    return recv_wait_body(c, elem, ok, deadline, site);
+}
+
+/* The same without a deadline, returning ok: gocc_chan_recv ends in a tail call to it. */
+static __attribute__((noinline)) _Bool recv_park(gocc_chan *c, void *elem, const gocc_site *site)
+{
+    _Bool ok = 0;
+    recv_wait_body(c, elem, &ok, 0, site);
+    return ok;
+}
+
+/* The part of a receive that completes at once: a waiting sender, or a value in the buffer. c locked;
+ * 1: received (c unlocked); 0: the receiver must wait (c still locked). */
+static inline __attribute__((always_inline)) int recv_now(gocc_chan *c, void *elem)
+{
+    gocc_waiter *s = c->sendq.first ? gocc_waitq_get(&c->sendq) : NULL;
+    if (s) {
+        GOCC_RACE_ACQUIRE(s);
+        recv_from(c, s, elem);
+        gocc_g *g = s->g;
+        GOCC_RACE_RELEASE(s);
+        gocc_lock_release(&c->lock);
+        gocc_sched_ready(g);
+        return 1;
+    }
+    if (c->count > 0) {
+        gocc_chan_buf_get(c, elem);
+        gocc_lock_release(&c->lock);
+        return 1;
+    }
+    return 0;
+}
+
 /* Blocking receive; deadline 0: none. 1: done (*ok: a value, not close); 0: the deadline passed first. */
 static inline __attribute__((always_inline)) int chan_recv(gocc_chan *c, void *elem, _Bool *ok, gocc_int64 deadline,
                                                            const gocc_site *site)
@@ -278,20 +314,7 @@ static inline __attribute__((always_inline)) int chan_recv(gocc_chan *c, void *e
     }
     GOCC_CHAN_CHECK(c, site);
     gocc_lock_acquire(&c->lock);
-    gocc_waiter *s = c->sendq.first ? gocc_waitq_get(&c->sendq) : NULL;
-    if (s) {
-        GOCC_RACE_ACQUIRE(s);
-        recv_from(c, s, elem);
-        gocc_g *g = s->g;
-        GOCC_RACE_RELEASE(s);
-        gocc_lock_release(&c->lock);
-        gocc_sched_ready(g);
-        *ok = 1;
-        return 1;
-    }
-    if (c->count > 0) {
-        gocc_chan_buf_get(c, elem);
-        gocc_lock_release(&c->lock);
+    if (recv_now(c, elem)) {
         *ok = 1;
         return 1;
     }
@@ -300,9 +323,13 @@ static inline __attribute__((always_inline)) int chan_recv(gocc_chan *c, void *e
 
 _Bool gocc_chan_recv(gocc_chan *c, void *elem, const gocc_site *site)
 {
-    _Bool ok;
-    chan_recv(c, elem, &ok, 0, site);
-    return ok;
+    if (__builtin_expect(!c, 0))
+        return nil_wait(0, "chan receive (nil chan)", site);
+    GOCC_CHAN_CHECK(c, site);
+    gocc_lock_acquire(&c->lock);
+    if (recv_now(c, elem))
+        return 1;
+    return recv_park(c, elem, site);
 }
 
 int gocc_chan_recv_deadline(gocc_chan *c, void *elem, _Bool *ok, gocc_int64 deadline, const gocc_site *site)
