@@ -163,13 +163,12 @@ static __attribute__((noinline)) int send_wait(gocc_chan *c, const void *elem, g
         return 0;
     }
     gocc_waitset set = {.deadline = deadline};
-    gocc_waiter me = {.g = gocc_sched_self(), .set = &set, .elem = (void *)elem, .obj = c,
-                      .dequeue = gocc_chan_dequeue_send};
+    gocc_waiter me = {.set = &set, .elem = (void *)elem, .obj = c, .dequeue = gocc_chan_dequeue_send};
     set.recs = &me;
     set.nrecs = 1;
     gocc_waitq_put(&c->sendq, &me);
     GOCC_RACE_RELEASE(&me);
-    if (!gocc_wait_park(&set, chan_unlock, c, "chan send", site))
+    if (!gocc_wait_park_rec(&set, &me, chan_unlock, c, "chan send", site))
         return 0;
     /* The waker dequeued us and set success under c->lock before readying. */
     GOCC_RACE_ACQUIRE(&me);
@@ -255,12 +254,11 @@ static inline __attribute__((always_inline)) int recv_wait_body(gocc_chan *c, vo
         return 0;
     }
     gocc_waitset set = {.deadline = deadline};
-    gocc_waiter me = {.g = gocc_sched_self(), .set = &set, .elem = elem, .obj = c,
-                      .dequeue = gocc_chan_dequeue_recv};
+    gocc_waiter me = {.set = &set, .elem = elem, .obj = c, .dequeue = gocc_chan_dequeue_recv};
     set.recs = &me;
     set.nrecs = 1;
     gocc_waitq_put(&c->recvq, &me);
-    if (!gocc_wait_park(&set, chan_unlock, c, "chan receive", site))
+    if (!gocc_wait_park_rec(&set, &me, chan_unlock, c, "chan receive", site))
         return 0;
     GOCC_RACE_ACQUIRE(&me);
     GOCC_RACE_ACQUIRE(c);

@@ -990,10 +990,12 @@ __attribute__((noinline)) gocc_g *gocc_sched_self(void)
 long long gocc_sched_goid(gocc_g *g) { return g && !g->thread ? g->goid : 0; }
 
 /* A plain thread's park: it blocks on its own record's futex. */
-static __attribute__((noinline, cold)) void threadpark(void (*unlockf)(void *arg), void *arg, const char *reason,
-                                                       const gocc_site *site)
+static __attribute__((noinline, cold)) void threadpark(gocc_g **self, void (*unlockf)(void *arg), void *arg,
+                                                       const char *reason, const gocc_site *site)
 {
     gocc_g *g = threadg();
+    if (self)
+        *self = g;
     STORE(g->futex, 0);
     g->waitreason = reason;
     g->waitsite = site;
@@ -1005,14 +1007,17 @@ static __attribute__((noinline, cold)) void threadpark(void (*unlockf)(void *arg
 
 /* The m is read inline (getm_here) before any switch; after one, only the transfer's m is used (resumed,
  * gswitch), so no TLS address outlives a switch here. */
-void gocc_sched_park(void (*unlockf)(void *arg), void *arg, const char *reason, const gocc_site *site)
+static inline __attribute__((always_inline)) void park(gocc_g **self, void (*unlockf)(void *arg), void *arg,
+                                                       const char *reason, const gocc_site *site)
 {
     gocc_m *m = getm_here();
     gocc_g *g;
     if (__builtin_expect(!m || !(g = m->curg), 0)) {
-        threadpark(unlockf, arg, reason, site);
+        threadpark(self, unlockf, arg, reason, site);
         return;
     }
+    if (self)
+        *self = g;
     g->waitreason = reason;
     g->waitsite = site;
     if (parkdirect(m, g, unlockf, arg))
@@ -1020,6 +1025,17 @@ void gocc_sched_park(void (*unlockf)(void *arg), void *arg, const char *reason, 
     m->unlockf = unlockf;
     m->unlockarg = arg;
     gswitch(m, OP_PARK);
+}
+
+void gocc_sched_park(void (*unlockf)(void *arg), void *arg, const char *reason, const gocc_site *site)
+{
+    park(NULL, unlockf, arg, reason, site);
+}
+
+void gocc_sched_park_self(gocc_g **self, void (*unlockf)(void *arg), void *arg, const char *reason,
+                          const gocc_site *site)
+{
+    park(self, unlockf, arg, reason, site);
 }
 
 static __attribute__((noinline, cold)) void notwaiting(void)

@@ -29,6 +29,11 @@ long long gocc_sched_goid(gocc_g *g);
  * site feed the deadlock report. On a thread that is not a goroutine (a plain pthread of the user's, or the
  * timer thread) it blocks that OS thread instead (futex), with the same contract. */
 void gocc_sched_park(void (*unlockf)(void *arg), void *arg, const char *reason, const gocc_site *site);
+/* The same, storing the parking goroutine (or thread record) in *self first, while the caller still holds
+ * the lock unlockf releases: a waiter record queued under that lock can name its goroutine this way
+ * instead of through gocc_sched_self (a call), since no waker reads it before unlockf. */
+void gocc_sched_park_self(gocc_g **self, void (*unlockf)(void *arg), void *arg, const char *reason,
+                          const gocc_site *site);
 /* Makes a parked g runnable; any thread may call it. Called from a running goroutine, g goes into that
  * worker's runnext slot (runs next on this thread; the displaced runnext goes to the local queue). */
 void gocc_sched_ready(gocc_g *g);

@@ -175,6 +175,22 @@ static inline gocc_waiter *gocc_wait_park(gocc_waitset *s, void (*unlockf)(void 
     return gocc_wait_park_slow(s, unlockf, arg, reason, site);
 }
 
+/* gocc_wait_park for a set of one record w whose w->g is not filled in yet: the park stores the waiting
+ * goroutine there under the object's lock (gocc_sched_park_self), which saves the caller a
+ * gocc_sched_self call (a blocking channel send or receive). */
+static inline gocc_waiter *gocc_wait_park_rec(gocc_waitset *s, gocc_waiter *w, void (*unlockf)(void *), void *arg,
+                                              const char *reason, const gocc_site *site)
+{
+#if !(defined(GOCC_RACE) && GOCC_RACE)
+    if (!s->deadline) {
+        gocc_sched_park_self(&w->g, unlockf, arg, reason, site);
+        return __atomic_load_n(&s->winner, __ATOMIC_ACQUIRE);
+    }
+#endif
+    w->g = gocc_sched_self();
+    return gocc_wait_park_slow(s, unlockf, arg, reason, site);
+}
+
 /* Sleeps until the absolute deadline (a waitset with a deadline and no records). */
 void gocc_wait_until(gocc_int64 deadline, const char *reason, const gocc_site *site);
 
