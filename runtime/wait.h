@@ -146,7 +146,15 @@ static inline gocc_waiter *gocc_waitq_get(gocc_waitq *q)
 {
     gocc_waiter *w;
     while ((w = q->first) != NULL) {
-        gocc_waitq_remove(q, w);
+        /* gocc_waitq_remove of the first record, shortened: its prev is NULL. Its own links are left
+         * as they are (queued = 0 says it is out; close and the netpoller reuse next). */
+        gocc_waiter *n = w->next;
+        q->first = n;
+        if (n)
+            n->prev = NULL;
+        else
+            q->last = NULL;
+        w->queued = 0;
         if (gocc_wait_claim(w))
             return w;
     }
