@@ -1,6 +1,5 @@
 /* test_sched.c - scheduler: spawn, yield, runnext, stealing, park/ready, preemption, hand-off, deadlock. */
 #include <pthread.h>
-#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -9,7 +8,6 @@
 #include "gtest.h"
 #include "gtest_event.h"
 #include "test_chan_util.h"
-
 
 /* A counting latch on the same protocol. */
 typedef struct latch {
@@ -503,7 +501,7 @@ static void dnode_spawn(chan_t *out, long long num, long long size, int variant)
 {
     struct dnode d = { out, num, size, { 0 } };
     /* Argument blocks of 24 (word copies), 28 (memcpy into argbuf) and 144 bytes (malloc'd). */
-    static const size_t sizes[3] = { offsetof(struct dnode, pad), offsetof(struct dnode, pad) + 4,
+    static const size_t sizes[3] = { __builtin_offsetof(struct dnode, pad), __builtin_offsetof(struct dnode, pad) + 4,
                                      sizeof(struct dnode) };
     gocc_go(dnode_run, &d, sizes[variant % 3], GOCC_HERE);
 }
