@@ -177,14 +177,10 @@ static __attribute__((noinline)) int send_wait(gocc_chan *c, const void *elem, g
     return 1;
 }
 
-/* Blocking send; deadline 0: none. 1: sent; 0: the deadline passed first. */
-static inline __attribute__((always_inline)) int chan_send(gocc_chan *c, const void *elem, gocc_int64 deadline,
-                                                           const gocc_site *site)
+/* A send once c is locked: to a waiting receiver, into the buffer, or the wait. */
+static inline __attribute__((always_inline)) int send_locked(gocc_chan *c, const void *elem, gocc_int64 deadline,
+                                                             const gocc_site *site)
 {
-    if (__builtin_expect(!c, 0))
-        return nil_wait(deadline, "chan send (nil chan)", site);
-    GOCC_CHAN_CHECK(c, site);
-    gocc_lock_acquire(&c->lock);
     if (__builtin_expect(c->closed, 0))
         send_closed(c, site);
     gocc_waiter *r = c->recvq.first ? gocc_waitq_get(&c->recvq) : NULL;
@@ -202,6 +198,32 @@ static inline __attribute__((always_inline)) int chan_send(gocc_chan *c, const v
         return 1;
     }
     return send_wait(c, elem, deadline, site);
+}
+
+/* The send when c's lock is taken: wait for it, then as usual. Out of line, so that the uncontended
+ * send makes no call of its own before the hand-off and saves fewer registers (with recv_contended:
+ * pingpong 644 -> 628 instructions per round trip under callgrind). */
+static __attribute__((noinline, unused)) int send_contended(gocc_chan *c, const void *elem,
+                                                            gocc_int64 deadline, const gocc_site *site)
+{
+    (gocc_lock_acquire)(&c->lock);
+    return send_locked(c, elem, deadline, site);
+}
+
+/* Blocking send; deadline 0: none. 1: sent; 0: the deadline passed first. */
+static inline __attribute__((always_inline)) int chan_send(gocc_chan *c, const void *elem, gocc_int64 deadline,
+                                                           const gocc_site *site)
+{
+    if (__builtin_expect(!c, 0))
+        return nil_wait(deadline, "chan send (nil chan)", site);
+    GOCC_CHAN_CHECK(c, site);
+#ifdef GOCC_LOCK_CALLS_
+    gocc_lock_acquire(&c->lock);
+#else
+    if (__builtin_expect(__atomic_exchange_n(&c->lock.v, 1, __ATOMIC_ACQUIRE) != 0, 0))
+        return send_contended(c, elem, deadline, site);
+#endif
+    return send_locked(c, elem, deadline, site);
 }
 
 void gocc_chan_send(gocc_chan *c, const void *elem, const gocc_site *site) { chan_send(c, elem, 0, site); }
@@ -319,12 +341,26 @@ static inline __attribute__((always_inline)) int chan_recv(gocc_chan *c, void *e
     return recv_wait(c, elem, ok, deadline, site);
 }
 
+/* gocc_chan_recv when c's lock is taken (see send_contended). */
+static __attribute__((noinline, unused)) _Bool recv_contended(gocc_chan *c, void *elem, const gocc_site *site)
+{
+    (gocc_lock_acquire)(&c->lock);
+    if (recv_now(c, elem))
+        return 1;
+    return recv_park(c, elem, site);
+}
+
 _Bool gocc_chan_recv(gocc_chan *c, void *elem, const gocc_site *site)
 {
     if (__builtin_expect(!c, 0))
         return nil_wait(0, "chan receive (nil chan)", site);
     GOCC_CHAN_CHECK(c, site);
+#ifdef GOCC_LOCK_CALLS_
     gocc_lock_acquire(&c->lock);
+#else
+    if (__builtin_expect(__atomic_exchange_n(&c->lock.v, 1, __ATOMIC_ACQUIRE) != 0, 0))
+        return recv_contended(c, elem, site);
+#endif
     if (recv_now(c, elem))
         return 1;
     return recv_park(c, elem, site);
