@@ -308,10 +308,10 @@ static int decide(lw *w)
             if (!must_share(w, &u, g, s)) continue;
             TSNode d = w->syms[s].decl;
             if (!is(d, "declaration") && !is(d, "parameter_declaration") &&
-                !(is(d, "for_range_statement") && !is_array(&w->syms[s]))) {
-                lw_err(w, g->n, "the go block shares '%s', a variable that a select case (or a for-range statement, "
-                                "as an array) declares; gocc cannot share it (copy it into a variable declared in "
-                                "the case or the loop body)",
+                !((is(d, "for_range_statement") || is(d, "select_receive")) && !is_array(&w->syms[s]))) {
+                lw_err(w, g->n, "the go block shares '%s', an array that a for-range statement or a select case "
+                                "declares; gocc cannot share it (copy it into a variable declared in the loop body "
+                                "or the case)",
                        w->syms[s].name);
                 continue;
             }
@@ -531,8 +531,8 @@ void cp_declare(lw *w, TSNode d, TSNode bare, TSNode name, int s)
     free(post);
 }
 
-/* The per-iteration declaration of the variable s of a for-range statement
- * (chan.c) when it is a cell: `SPEC PRE gocc__v_K POST = INIT, PRE (*v) POST
+/* The declaration of the variable s of a for-range statement (chan.c, one
+ * per iteration) or a select case (select.c) when it is a cell: `SPEC PRE gocc__v_K POST = INIT, PRE (*v) POST
  * <drop> = gocc_cell_dup(&gocc__v_K, sizeof gocc__v_K)` into *out. Returns 0
  * (nothing written) when s is not a cell. Each iteration has its own v (and
  * its own cell), as Go's range variables are per iteration. */

@@ -108,7 +108,23 @@ void sl_select(lw *w, TSNode n)
                     sb_printf(&assign, " %s; __builtin_memcpy(&%s, &gocc__v_%d_%d, sizeof gocc__v_%d_%d);", decl, nm, k, idx, k, idx);
                     free(nm);
                 } else {
-                    sb_printf(&assign, " %s = gocc__v_%d_%d;", decl, k, idx);
+                    /* shared with a go block: a cell (capture.c) */
+                    int sym = -1;
+                    for (int i = w->nsyms - 1; i >= 0 && sym < 0 && !ts_node_is_null(name); i--)
+                        if (ts_node_eq(w->syms[i].decl, rcv)) sym = i;
+                    sb cell = {0};
+                    if (sym >= 0 && cp_is_cell(w, sym)) {
+                        char *spec = ed_render(&w->ed, S(rcv), S(d)), *pre = ed_render(&w->ed, S(d), S(name)),
+                             *post = ed_render(&w->ed, E(name), E(d)), init[64];
+                        snprintf(init, sizeof init, "gocc__v_%d_%d", k, idx);
+                        cp_range_decl(w, sym, spec, pre, post, init, &cell);
+                        free(spec);
+                        free(pre);
+                        free(post);
+                    }
+                    if (cell.len) sb_printf(&assign, " %s;", cell.s);
+                    else sb_printf(&assign, " %s = gocc__v_%d_%d;", decl, k, idx);
+                    sb_free(&cell);
                 }
                 free(decl);
             } else if (!ts_node_is_null(left)) {
