@@ -1034,6 +1034,12 @@ static char *sym_decl(lw *w, int s, int k, TSNode at, int open)
             env_expr(w, fld(a, "size"), k, k, &t);
             int vla = strstr(t.s ? t.s : "", "((struct gocc__t_") != NULL;
             sb_free(&t);
+            if (vla && y->kind != SYM_PARAM && ts_node_eq(a, outer_derivation(y))) {
+                /* a go call's operand (a go block passes the length instead) */
+                lw_err(w, at, "'%s' is a variable-length array, whose type a go statement cannot name at file scope "
+                              "(pass a pointer to its first element)", y->name);
+                return NULL;
+            }
             if (vla) {
                 lw_err(w, at, "'%s' is an array whose element type has a variable length, which a go block cannot share "
                               "(use a pointer to its first element)", y->name);
