@@ -23,10 +23,11 @@ static void unlock_lk(void *l)
     gocc_lock_release(l);
 }
 
-/* Parks on a one-record set, the record already queued under lk. */
-static void park_on(gocc_waitset *set, gocc_lock *lk, const char *reason)
+/* Parks on a one-record set, the record already queued under lk. site: the .gc call that waits (generated
+ * code calls the gocc_sync_*_at forms through gocc.h's macros), NULL from C callers. */
+static void park_on(gocc_waitset *set, gocc_lock *lk, const char *reason, const gocc_site *site)
 {
-    gocc_wait_park(set, unlock_lk, lk, reason, NULL);
+    gocc_wait_park(set, unlock_lk, lk, reason, site);
 }
 
 /* Wakes a chain of claimed records linked through next (read before each wake: the record's stack
@@ -60,7 +61,7 @@ typedef struct mutex_s {
     gocc_waitq q;
 } mutex_s;
 
-static void mutex_lock_slow(mutex_s *s)
+static void mutex_lock_slow(mutex_s *s, const gocc_site *site)
 {
     gocc_int64 since = 0;
     for (;;) {
@@ -97,18 +98,18 @@ static void mutex_lock_slow(mutex_s *s)
         else
             gocc_waitq_put(&s->q, &w);
         since = w.since;
-        park_on(&set, &s->lk, "sync.Mutex.Lock");
+        park_on(&set, &s->lk, "sync.Mutex.Lock", site);
         GOCC_RACE_ACQUIRE(&w);
         if (w.success)
             return;
     }
 }
 
-static void mutex_lock(mutex_s *s)
+static void mutex_lock(mutex_s *s, const gocc_site *site)
 {
     int v = 0;
     if (!__atomic_compare_exchange_n(&s->state, &v, LOCKED, 0, __ATOMIC_ACQUIRE, __ATOMIC_RELAXED))
-        mutex_lock_slow(s);
+        mutex_lock_slow(s, site);
 }
 
 static void mutex_unlock(mutex_s *s, const char *misuse)
@@ -135,12 +136,14 @@ static void mutex_unlock(mutex_s *s, const char *misuse)
     }
 }
 
-void sync_mutex_lock(sync_mutex *m)
+void gocc_sync_mutex_lock_at(sync_mutex *m, const gocc_site *site)
 {
     OVERLAY(mutex_s, m);
-    mutex_lock(s);
+    mutex_lock(s, site);
     GOCC_RACE_ACQUIRE(m);
 }
+
+void (sync_mutex_lock)(sync_mutex *m) { gocc_sync_mutex_lock_at(m, NULL); }
 
 _Bool sync_mutex_trylock(sync_mutex *m)
 {
@@ -173,7 +176,7 @@ typedef struct rwmutex_s {
     gocc_waitq rq, wq;
 } rwmutex_s;
 
-void sync_rwmutex_rlock(sync_rwmutex *m)
+void gocc_sync_rwmutex_rlock_at(sync_rwmutex *m, const gocc_site *site)
 {
     OVERLAY(rwmutex_s, m);
     gocc_lock_acquire(&s->lk);
@@ -184,11 +187,13 @@ void sync_rwmutex_rlock(sync_rwmutex *m)
         gocc_waitset set = {0};
         gocc_waiter w = {.g = gocc_sched_self(), .set = &set, .obj = s};
         gocc_waitq_put(&s->rq, &w);
-        park_on(&set, &s->lk, "sync.RWMutex.RLock");
+        park_on(&set, &s->lk, "sync.RWMutex.RLock", site);
         GOCC_RACE_ACQUIRE(&w);
     }
     GOCC_RACE_ACQUIRE(&s->writer);
 }
+
+void (sync_rwmutex_rlock)(sync_rwmutex *m) { gocc_sync_rwmutex_rlock_at(m, NULL); }
 
 void sync_rwmutex_runlock(sync_rwmutex *m)
 {
@@ -210,7 +215,7 @@ void sync_rwmutex_runlock(sync_rwmutex *m)
     wake_chain(w);
 }
 
-void sync_rwmutex_lock(sync_rwmutex *m)
+void gocc_sync_rwmutex_lock_at(sync_rwmutex *m, const gocc_site *site)
 {
     OVERLAY(rwmutex_s, m);
     gocc_lock_acquire(&s->lk);
@@ -222,12 +227,14 @@ void sync_rwmutex_lock(sync_rwmutex *m)
         gocc_waiter w = {.g = gocc_sched_self(), .set = &set, .obj = s};
         s->wwait++;
         gocc_waitq_put(&s->wq, &w);
-        park_on(&set, &s->lk, "sync.RWMutex.Lock");
+        park_on(&set, &s->lk, "sync.RWMutex.Lock", site);
         GOCC_RACE_ACQUIRE(&w);
     }
     GOCC_RACE_ACQUIRE(&s->writer);
     GOCC_RACE_ACQUIRE(&s->readers);
 }
+
+void (sync_rwmutex_lock)(sync_rwmutex *m) { gocc_sync_rwmutex_lock_at(m, NULL); }
 
 void sync_rwmutex_unlock(sync_rwmutex *m)
 {
@@ -290,7 +297,7 @@ void sync_waitgroup_add(sync_waitgroup *wg, int delta)
 
 void sync_waitgroup_done(sync_waitgroup *wg) { sync_waitgroup_add(wg, -1); }
 
-void sync_waitgroup_wait(sync_waitgroup *wg)
+void gocc_sync_waitgroup_wait_at(sync_waitgroup *wg, const gocc_site *site)
 {
     OVERLAY(waitgroup_s, wg);
     gocc_lock_acquire(&s->lk);
@@ -300,11 +307,13 @@ void sync_waitgroup_wait(sync_waitgroup *wg)
         gocc_waitset set = {0};
         gocc_waiter w = {.g = gocc_sched_self(), .set = &set, .obj = s};
         gocc_waitq_put(&s->q, &w);
-        park_on(&set, &s->lk, "sync.WaitGroup.Wait");
+        park_on(&set, &s->lk, "sync.WaitGroup.Wait", site);
         GOCC_RACE_ACQUIRE(&w);
     }
     GOCC_RACE_ACQUIRE(wg);
 }
+
+void (sync_waitgroup_wait)(sync_waitgroup *wg) { gocc_sync_waitgroup_wait_at(wg, NULL); }
 
 /* ---- Once ----
  * done is set (release) after f returns, under m; the fast path reads it
@@ -314,7 +323,7 @@ typedef struct once_s {
     mutex_s m;
 } once_s;
 
-void sync_once_do(sync_once *o, void (*f)(void))
+void gocc_sync_once_do_at(sync_once *o, void (*f)(void), const gocc_site *site)
 {
     _Static_assert(sizeof(once_s) <= sizeof o->gocc__state, "once fits");
     once_s *s = (once_s *)(void *)o->gocc__state;
@@ -322,7 +331,7 @@ void sync_once_do(sync_once *o, void (*f)(void))
         GOCC_RACE_ACQUIRE(o);
         return;
     }
-    mutex_lock(&s->m);
+    mutex_lock(&s->m, site);
     if (!s->done) {
         f();
         GOCC_RACE_RELEASE(o);
@@ -330,6 +339,8 @@ void sync_once_do(sync_once *o, void (*f)(void))
     }
     mutex_unlock(&s->m, "sync: unlock of unlocked mutex");
 }
+
+void (sync_once_do)(sync_once *o, void (*f)(void)) { gocc_sync_once_do_at(o, f, NULL); }
 
 /* ---- Cond ----
  * wait queues a record and unlocks l while holding lk, and parks releasing lk
@@ -346,19 +357,21 @@ void sync_cond_init(sync_cond *c, sync_mutex *l)
     *c = (sync_cond){.l = l};
 }
 
-void sync_cond_wait(sync_cond *c)
+void gocc_sync_cond_wait_at(sync_cond *c, const gocc_site *site)
 {
     OVERLAY(cond_s, c);
     gocc_waitset set = {0};
     gocc_waiter w = {.g = gocc_sched_self(), .set = &set, .obj = s};
     gocc_lock_acquire(&s->lk);
     gocc_waitq_put(&s->q, &w);
-    sync_mutex_unlock(c->l);
-    park_on(&set, &s->lk, "sync.Cond.Wait");
+    (sync_mutex_unlock)(c->l);
+    park_on(&set, &s->lk, "sync.Cond.Wait", site);
     GOCC_RACE_ACQUIRE(&w);
     GOCC_RACE_ACQUIRE(c);
-    sync_mutex_lock(c->l);
+    gocc_sync_mutex_lock_at(c->l, site);   /* taking the lock back is part of the wait */
 }
+
+void (sync_cond_wait)(sync_cond *c) { gocc_sync_cond_wait_at(c, NULL); }
 
 static void cond_wake(sync_cond *c, int all)
 {

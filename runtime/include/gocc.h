@@ -155,6 +155,16 @@ void sync_cond_wait(sync_cond *c);
 void sync_cond_signal(sync_cond *c);
 void sync_cond_broadcast(sync_cond *c);
 
+/* The waiting calls with the .gc call site that the deadlock report and the
+ * goroutine dump show for the wait (generated code calls these through the
+ * macros below, so the line is known without -g). site may be NULL. */
+void gocc_sync_mutex_lock_at(sync_mutex *m, const gocc_site *site);
+void gocc_sync_rwmutex_lock_at(sync_rwmutex *m, const gocc_site *site);
+void gocc_sync_rwmutex_rlock_at(sync_rwmutex *m, const gocc_site *site);
+void gocc_sync_waitgroup_wait_at(sync_waitgroup *wg, const gocc_site *site);
+void gocc_sync_once_do_at(sync_once *o, void (*f)(void), const gocc_site *site);
+void gocc_sync_cond_wait_at(sync_cond *c, const gocc_site *site);
+
 /* sync.Map: a concurrent map from pointer-sized keys to pointer-sized values
  * (void *; store integers with (void *)(intptr_t)n). Zero value ready. */
 typedef struct sync_map { void *gocc__impl; __UINTPTR_TYPE__ gocc__state[3]; } sync_map;
@@ -223,6 +233,14 @@ __attribute__((no_sanitize_thread, unused)) static void gocc_panic_site_set_(con
                      GOCC__SITED((sync_waitgroup_add)(gocc__s1, gocc__s2)); }))
 #define sync_waitgroup_done(wg) \
     (__extension__({ sync_waitgroup *gocc__s1 = (wg); GOCC__SITED((sync_waitgroup_done)(gocc__s1)); }))
+/* The calls that can wait pass their site along instead (it must outlive a
+ * park, which may move the goroutine to another thread). */
+#define sync_mutex_lock(m) gocc_sync_mutex_lock_at((m), GOCC_HERE)
+#define sync_rwmutex_lock(m) gocc_sync_rwmutex_lock_at((m), GOCC_HERE)
+#define sync_rwmutex_rlock(m) gocc_sync_rwmutex_rlock_at((m), GOCC_HERE)
+#define sync_waitgroup_wait(wg) gocc_sync_waitgroup_wait_at((wg), GOCC_HERE)
+#define sync_once_do(o, f) gocc_sync_once_do_at((o), (f), GOCC_HERE)
+#define sync_cond_wait(c) gocc_sync_cond_wait_at((c), GOCC_HERE)
 #define atomic_value_store(v, value, size) \
     (__extension__({ atomic_value *gocc__s1 = (v); const void *gocc__s2 = (value); gocc_size gocc__s3 = (size); \
                      GOCC__SITED((atomic_value_store)(gocc__s1, gocc__s2, gocc__s3)); }))
