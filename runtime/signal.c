@@ -91,7 +91,7 @@ static __attribute__((noreturn)) void stopped(void *ucv)
         int i = __atomic_fetch_add(&rep.ncaps, 1, __ATOMIC_ACQ_REL);
         if (i < CAPS) {
             rep.caps[i].g = g;
-            gocc_tb_here(&rep.caps[i].tb);
+            gocc_tb_signal(&rep.caps[i].tb, uc ? (uintptr_t)uc->uc_mcontext.gregs[REG_RIP] : 0);
         }
     }
     if (!m)
@@ -307,7 +307,7 @@ static void onquit(int sig, siginfo_t *si, void *ucv)
         self = NULL;
     if (self) {
         gocc_tb tb;
-        gocc_tb_here(&tb);
+        gocc_tb_signal(&tb, (uintptr_t)uc->uc_mcontext.gregs[REG_RIP]);
         gocc_dump_g(2, self, &tb, NULL);
     }
     int ok = stoptheworld();
@@ -373,7 +373,7 @@ static void oncrash(int sig, siginfo_t *si, void *ucv)
     }
     gocc_wbuf_flush(&w);   /* before unwinding, which may fault on a broken stack */
     gocc_tb tb;
-    gocc_tb_here(&tb);
+    gocc_tb_signal(&tb, pc);
     if (g) {
         gocc_dump_g(2, g, &tb, NULL);
     } else {

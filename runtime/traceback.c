@@ -147,8 +147,22 @@ static int tb_add(void *data, uintptr_t pc)
 __attribute__((noinline)) void gocc_tb_here(gocc_tb *tb)
 {
     tb->n = 0;
+    tb->exact = -1;
     if (tb_state)
         backtrace_simple(tb_state, 0, tb_add, tb_error, tb);
+}
+
+/* libgcc's unwinder reports the interrupted frame of a signal with its exact pc (ip_before_insn), so
+ * libbacktrace does not step it back by one as it does return addresses: that frame is the first one
+ * at pc. A return address minus one lies inside a call instruction, never at an instruction's start. */
+__attribute__((noinline)) void gocc_tb_signal(gocc_tb *tb, uintptr_t pc)
+{
+    gocc_tb_here(tb);
+    for (int i = 0; i < tb->n; i++)
+        if (tb->pc[i] == pc) {
+            tb->exact = i;
+            break;
+        }
 }
 
 struct parkreq {
@@ -174,6 +188,7 @@ static transfer_t tb_onstack(transfer_t t)
 void gocc_tb_parked(gocc_g *g, gocc_tb *tb)
 {
     tb->n = 0;
+    tb->exact = -1;
     if (!g->ctx || !tb_state)
         return;
     char save[FCTX_BYTES];
@@ -296,8 +311,9 @@ static int tb_symbolize(const gocc_tb *tb, tb_frame *fr, int max)
         }
         for (int k = 0; k < s.n; k++) {
             tb_frame *f = &fr[n + k];
-            /* tb's pcs point into the call instruction; Go prints the offset of the return address. */
-            f->off = s.symname && s.symval <= tb->pc[i] ? tb->pc[i] + 1 - s.symval : 0;
+            /* tb's pcs point into the call instruction; Go prints the offset of the return address.
+             * The frame a signal interrupted has its exact pc, printed as is (Go's too). */
+            f->off = s.symname && s.symval <= tb->pc[i] ? tb->pc[i] + (i == tb->exact ? 0 : 1) - s.symval : 0;
             if (!f->fn[0])
                 tb_copy(f->fn, sizeof f->fn, s.symname ? s.symname : "?");
             f->runtime = tb_isruntime(f);

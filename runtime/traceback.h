@@ -21,6 +21,7 @@
 typedef struct gocc_tb {
     uintptr_t pc[GOCC_TB_MAX];  /* innermost first; already "pc - 1" for return addresses */
     int n;
+    int exact;                  /* index of the frame a signal interrupted (its pc is the exact pc), or -1 */
 } gocc_tb;
 
 /* GOTRACEBACK, as in Go: how much a fatal report shows. */
@@ -32,6 +33,9 @@ void gocc_tb_init(void);
 int gocc_tb_level(void);
 /* The calling thread's own stack (also through a signal frame, from a handler). */
 void gocc_tb_here(gocc_tb *tb);
+/* From a signal handler: the chain through the signal frame, whose interrupted pc (the context's rip) is
+ * exact, not a return address: its frame's offset is printed as is, not as a return address's. */
+void gocc_tb_signal(gocc_tb *tb, uintptr_t pc);
 /* The stack of g, which is off its stack (parked or runnable, ctx saved) and must not run until this returns:
  * the unwinder runs on g's own stack, entered with Boost's ontop_fcontext so that it looks called from the
  * point where g switched out; the 64 bytes of saved context it overwrites are put back afterwards. */
