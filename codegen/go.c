@@ -9,6 +9,28 @@
 
 #include "lower.h"
 
+/* The site argument of gocc_go for `go f(...)`: GOCC_GO_SITE("f", f) names
+ * the function for the dump of a goroutine that has not run yet (its address
+ * only when f is a function of the program's: a builtin or a macro has
+ * none); a callee expression (`h->cb`, `tab[i]`) gives its text when it is
+ * plain enough to quote as is, else no name, and GOCC_GO_FNARG: its value
+ * is the first member (fn) of the goroutine's argument block, where the
+ * runtime finds the function (keep the two in step). */
+static void go_site(lw *w, TSNode call, int direct, sb *out)
+{
+    TSNode f = fld(call, "function");
+    char *t = lw_text(w, f);
+    int plain = strlen(t) < 80;
+    for (const char *c = t; *c && plain; c++)
+        plain = strchr("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_.->[]()*& ", *c) != NULL;
+    if (!direct) sb_printf(out, "GOCC_GO_SITE(%s%s%s, GOCC_GO_FNARG)", plain ? "\"" : "", plain ? t : "0", plain ? "\"" : "");
+    else if (!plain) sb_puts(out, "GOCC_GO_SITE(0, 0)");
+    else if (is(f, "identifier") && !ch_is_builtin(w, call) && lw_lookup_n(w, f) >= 0)
+        sb_printf(out, "GOCC_GO_SITE(\"%s\", (void (*)(void))%s)", t, t);
+    else sb_printf(out, "GOCC_GO_SITE(\"%s\", 0)", t);
+    free(t);
+}
+
 /* go f(a, b);  ->  at file scope, before the enclosing function, on one
  * line under the go statement's #line:
  *     struct gocc__env_K { <the declarations of the locals mentioned> };   (env_structs)
@@ -66,13 +88,14 @@ void go_call(lw *w, TSNode n)
     else sb_printf(&lift, " char gocc__none; }; static void gocc__go_%d_run(void *gocc__p) { (void)gocc__p; %s; }\n", k, c.run);
     sb_puts(&w->lifted, lift.s);
     sb_free(&lift);
+    sb e = {0}, tmp = {0}; /* no operand: the block's one member is 0 */
+    sb_printf(&e, "%s }; gocc_go(gocc__go_%d_run, &gocc__g_%d, sizeof gocc__g_%d, ",
+              gap == S(n) ? (sb_puts(&tmp, b), sb_puts(&tmp, "0"), tmp.s) : "", k, k, k);
+    go_site(w, call, c.direct, &e);
     cp_call_free(&c);
-
-    char e[300];
-    sb tmp = {0}; /* no operand: the block's one member is 0 */
-    snprintf(e, sizeof e, "%s }; gocc_go(gocc__go_%d_run, &gocc__g_%d, sizeof gocc__g_%d, GOCC_HERE); }",
-             gap == S(n) ? (sb_puts(&tmp, b), sb_puts(&tmp, "0"), tmp.s) : "", k, k, k);
-    ed_replace(&w->ed, gap, E(n), e);
+    sb_puts(&e, "); }");
+    ed_replace(&w->ed, gap, E(n), e.s);
+    sb_free(&e);
     sb_free(&tmp);
 }
 

@@ -39,7 +39,7 @@ typedef struct map_impl {
     stripe s[NSTRIPE];
 } map_impl;
 
-static const gocc_site map_site = {"<runtime sync.Map>", 0};
+static const gocc_site map_site = {.file = "<runtime sync.Map>", .line = 0};
 
 /* A stripe's lock orders the goroutines that use the stripe for the race detector too: Go's sync.Map
  * is built of a mutex and atomics, all of which its race detector sees (so a store happens before the

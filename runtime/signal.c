@@ -222,8 +222,20 @@ void gocc_dump_g(int fd, gocc_g *g, const gocc_tb *tb, const gocc_site *site)
     if (site)
         gocc_wbuf_printf(&w, "\t%s:%d\n", site->file, site->line);
     gocc_wbuf_flush(&w);
-    if (tb && tb->n)
+    if (tb && tb->n) {
         gocc_tb_write(fd, tb, g);
+    } else if (st == G_RUNNABLE && !g->ctx && g->createsite) {
+        /* Never ran: no stack yet, so the frame is the function it will run. A go block's body is g->fn
+         * itself; for go f(...), g->fn is the thunk that unpacks the arguments, and the go statement's
+         * site names f. */
+        const gocc_site *cs = g->createsite;
+        if (cs->entry == GOCC_GO_FNARG && g->arg)   /* go through a pointer: the block's first word holds it */
+            gocc_tb_write_entry(fd, *(const uintptr_t *)g->arg, NULL);
+        else if (cs->fn || cs->entry)
+            gocc_tb_write_entry(fd, (uintptr_t)cs->entry, cs->fn);
+        else
+            gocc_tb_write_entry(fd, (uintptr_t)g->fn, NULL);
+    }
     if (g->createsite)
         gocc_wbuf_printf(&w, "created by goroutine %lld at %s:%d\n", g->parentid, g->createsite->file,
                          g->createsite->line);

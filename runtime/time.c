@@ -47,7 +47,7 @@ static void fire(gocc_timer *t)
 
 static gocc_chan *tchan_new(time_duration d, time_duration period)
 {
-    static const gocc_site site = {"<runtime time>", 0};
+    static const gocc_site site = {.file = "<runtime time>", .line = 0};
     gocc_chan *c = gocc_chan_make_ext(sizeof(time_time), 1, sizeof(gocc_timer), &site);
     gocc_timer *t = (gocc_timer *)c->ext;
     *t = (gocc_timer){.when = gocc_sched_nanotime() + (d > 0 ? d : 0), .period = period,
@@ -72,7 +72,7 @@ GOCC_CHAN_RECV(time_time) time_tick(time_duration d)
 
 time_ticker *time_newticker(time_duration d)
 {
-    static const gocc_site site = {"<runtime time>", 0};
+    static const gocc_site site = {.file = "<runtime time>", .line = 0};
     if (d <= 0)
         gocc_panic("non-positive interval for NewTicker", &site);
     time_ticker *tk = malloc(sizeof *tk);
@@ -88,7 +88,7 @@ time_ticker *time_newticker(time_duration d)
  * channel is a panic, as for free. The record itself is the caller's to free (free(t)). */
 void time_ticker_stop(time_ticker *tk)
 {
-    static const gocc_site site = {"<runtime time>", 0};
+    static const gocc_site site = {.file = "<runtime time>", .line = 0};
     gocc_chan *c = tk->gocc__impl;
     if (!c)
         return;
@@ -100,7 +100,7 @@ void time_ticker_stop(time_ticker *tk)
 /* After a stop, a reset gives the ticker a new channel (Go lets a stopped ticker be reset). */
 void time_ticker_reset(time_ticker *tk, time_duration d)
 {
-    static const gocc_site site = {"<runtime time>", 0};
+    static const gocc_site site = {.file = "<runtime time>", .line = 0};
     if (d <= 0)
         gocc_panic("non-positive interval for Ticker.Reset", &site);
     gocc_chan *c = tk->gocc__impl;

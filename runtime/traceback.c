@@ -385,3 +385,29 @@ int gocc_tb_write(int fd, const gocc_tb *tb, const gocc_g *g)
     gocc_wbuf_flush(&w);
     return lines;
 }
+
+void gocc_tb_write_entry(int fd, uintptr_t entry, const char *name)
+{
+    gocc_wbuf w;
+    w.fd = fd;
+    w.n = 0;
+    tb_frame f;
+    int n = 0;
+    if (entry && tb_state) {
+        gocc_tb tb;
+        tb.pc[0] = entry;
+        tb.n = 1;
+        tb.exact = 0;   /* an entry address, not a return address */
+        n = tb_symbolize(&tb, &f, 1);
+    }
+    if (!name || !name[0])
+        name = n ? tb_name(f.fn) : "?";
+    if (!strncmp(name, "gocc__go_", 9))
+        name = "go.func";   /* a go block's body */
+    gocc_wbuf_printf(&w, "%s(...)\n", name);
+    if (n && f.file[0])
+        gocc_wbuf_printf(&w, "\t%s:%d\n", f.file, f.line);
+    else if (entry)
+        gocc_wbuf_printf(&w, "\t?:0 pc=%#lx +0x0\n", (unsigned long)entry);
+    gocc_wbuf_flush(&w);
+}

@@ -46,6 +46,10 @@ void gocc_tb_parked(gocc_g *g, gocc_tb *tb);
  * apart from snprintf's formatting of integers and strings. */
 int gocc_tb_write(int fd, const gocc_tb *tb, const gocc_g *g);   /* returns the frames printed with a line */
 
+/* Writes the frame of a goroutine that has not run yet, as Go does: the function it will run ("name(...)",
+ * or entry's symbol when name is NULL) at the function's own line (entry may be 0: unknown). */
+void gocc_tb_write_entry(int fd, uintptr_t entry, const char *name);
+
 /* A small write(2) buffer for reports built in signal handlers (no stdio). */
 typedef struct gocc_wbuf { int fd, n; char b[4096]; } gocc_wbuf;
 void gocc_wbuf_printf(gocc_wbuf *w, const char *fmt, ...) __attribute__((format(printf, 2, 3)));

@@ -32,7 +32,7 @@ typedef struct value_s {
 
 _Static_assert(sizeof(value_s) <= sizeof(((atomic_value *)0)->gocc__state), "value_s fits");
 
-static const gocc_site value_site = {"<runtime sync/atomic>", 0};
+static const gocc_site value_site = {.file = "<runtime sync/atomic>", .line = 0};
 
 void atomic_value_store(atomic_value *v, const void *value, gocc_size size)
 {

@@ -68,12 +68,24 @@ typedef __INT64_TYPE__ gocc_int64;
 typedef struct gocc_site {
     const char *file;
     int line;
+    /* A go statement's site also names what the goroutine will run, for the
+     * dump of a goroutine that has not run yet: the callee as written, and its
+     * address when it is a function (NULL otherwise, and for a go block, whose
+     * body is the goroutine's own function). */
+    const char *fn;
+    void (*entry)(void);
 } gocc_site;
 
 /* A static site for the current #line position (the generated code carries
  * #line directives, so __FILE__ and __LINE__ name the .gc source). */
 #define GOCC_HERE \
-    (__extension__({ static const gocc_site gocc__here = { __FILE__, __LINE__ }; &gocc__here; }))
+    (__extension__({ static const gocc_site gocc__here = { .file = __FILE__, .line = __LINE__ }; &gocc__here; }))
+/* The site of `go f(...)`: GOCC_HERE plus the callee's name and address.
+ * GOCC_GO_FNARG as the address: f is a pointer, held in the first word of
+ * the goroutine's argument block. */
+#define GOCC_GO_FNARG ((void (*)(void))1)
+#define GOCC_GO_SITE(name, addr) \
+    (__extension__({ static const gocc_site gocc__here = { .file = __FILE__, .line = __LINE__, .fn = name, .entry = addr }; &gocc__here; }))
 
 /* ------------------------------------------------------------------------ */
 /* Part 1: the library                                                       */

@@ -41,16 +41,16 @@ struct gocc__go_10 { char gocc__none; }; static void gocc__go_10_run(void *gocc_
 #line 8 "tests/codegen/go_call.gc"
 void start(int n, int arr[], GOCC_CHAN( int) out, struct ops *o)
 { GOCC_FUNCTION_ENTRY();
-    { struct gocc__go_2 gocc__g_2 = { 1, out }; gocc_go(gocc__go_2_run, &gocc__g_2, sizeof gocc__g_2, GOCC_HERE); }
+    { struct gocc__go_2 gocc__g_2 = { 1, out }; gocc_go(gocc__go_2_run, &gocc__g_2, sizeof gocc__g_2, GOCC_GO_SITE("worker", (void (*)(void))worker)); }
     for (int i = 0; i < n; i++, GOCC_LOOP_CHECK_EXPR())
-        { struct gocc__go_3 gocc__g_3 = { i, out }; gocc_go(gocc__go_3_run, &gocc__g_3, sizeof gocc__g_3, GOCC_HERE); }
+        { struct gocc__go_3 gocc__g_3 = { i, out }; gocc_go(gocc__go_3_run, &gocc__g_3, sizeof gocc__g_3, GOCC_GO_SITE("worker", (void (*)(void))worker)); }
     void (*fp)(int, const char *) = say;
-    { struct gocc__go_4 gocc__g_4 = { fp, n, "pointer" }; gocc_go(gocc__go_4_run, &gocc__g_4, sizeof gocc__g_4, GOCC_HERE); }
-    { struct gocc__go_5 gocc__g_5 = { o->run, arr[0], "member" }; gocc_go(gocc__go_5_run, &gocc__g_5, sizeof gocc__g_5, GOCC_HERE); }
+    { struct gocc__go_4 gocc__g_4 = { fp, n, "pointer" }; gocc_go(gocc__go_4_run, &gocc__g_4, sizeof gocc__g_4, GOCC_GO_SITE("fp", GOCC_GO_FNARG)); }
+    { struct gocc__go_5 gocc__g_5 = { o->run, arr[0], "member" }; gocc_go(gocc__go_5_run, &gocc__g_5, sizeof gocc__g_5, GOCC_GO_SITE("o->run", GOCC_GO_FNARG)); }
     char buf[8] = "array";
-    { struct gocc__go_6 gocc__g_6 = { sizeof buf, buf }; gocc_go(gocc__go_6_run, &gocc__g_6, sizeof gocc__g_6, GOCC_HERE); }
+    { struct gocc__go_6 gocc__g_6 = { sizeof buf, buf }; gocc_go(gocc__go_6_run, &gocc__g_6, sizeof gocc__g_6, GOCC_GO_SITE("say", (void (*)(void))say)); }
     static int counter;
-    { struct gocc__go_7 gocc__g_7 = { counter }; gocc_go(gocc__go_7_run, &gocc__g_7, sizeof gocc__g_7, GOCC_HERE); }
-    { struct gocc__go_9 gocc__g_9 = { ({ __auto_type gocc__c_8 = (out); _Static_assert(!GOCC_CHAN_IS_SEND_ONLY(gocc__c_8), "receive from send-only channel"); GOCC_CHAN_ELEM(gocc__c_8) gocc__v_8; gocc_chan_recv((struct gocc_chan *)gocc__c_8, &gocc__v_8, GOCC_HERE); gocc__v_8; }) }; gocc_go(gocc__go_9_run, &gocc__g_9, sizeof gocc__g_9, GOCC_HERE); }
-    { struct gocc__go_10 gocc__g_10 = { 0 }; gocc_go(gocc__go_10_run, &gocc__g_10, sizeof gocc__g_10, GOCC_HERE); }
+    { struct gocc__go_7 gocc__g_7 = { counter }; gocc_go(gocc__go_7_run, &gocc__g_7, sizeof gocc__g_7, GOCC_GO_SITE("say", (void (*)(void))say)); }
+    { struct gocc__go_9 gocc__g_9 = { ({ __auto_type gocc__c_8 = (out); _Static_assert(!GOCC_CHAN_IS_SEND_ONLY(gocc__c_8), "receive from send-only channel"); GOCC_CHAN_ELEM(gocc__c_8) gocc__v_8; gocc_chan_recv((struct gocc_chan *)gocc__c_8, &gocc__v_8, GOCC_HERE); gocc__v_8; }) }; gocc_go(gocc__go_9_run, &gocc__g_9, sizeof gocc__g_9, GOCC_GO_SITE("say", (void (*)(void))say)); }
+    { struct gocc__go_10 gocc__g_10 = { 0 }; gocc_go(gocc__go_10_run, &gocc__g_10, sizeof gocc__g_10, GOCC_GO_SITE("puts", 0)); }
 }

@@ -35,5 +35,5 @@ void f(double d, GOCC_CHAN(double) out)
     { struct gocc__env_2 gocc__e_2; __builtin_memcpy((void *)&gocc__e_2.out, &out, sizeof gocc__e_2.out); __builtin_memcpy((void *)&gocc__e_2.x, &x, sizeof gocc__e_2.x); __builtin_memcpy((void *)&gocc__e_2.y, &y, sizeof gocc__e_2.y); __builtin_memcpy((void *)&gocc__e_2.n, &n, sizeof gocc__e_2.n); gocc_go(gocc__go_2, &gocc__e_2, sizeof gocc__e_2, GOCC_HERE); }
 
 
-    { struct gocc__go_3 gocc__g_3 = { y }; gocc_go(gocc__go_3_run, &gocc__g_3, sizeof gocc__g_3, GOCC_HERE); }
+    { struct gocc__go_3 gocc__g_3 = { y }; gocc_go(gocc__go_3_run, &gocc__g_3, sizeof gocc__g_3, GOCC_GO_SITE("printf", 0)); }
 }

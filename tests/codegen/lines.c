@@ -31,7 +31,7 @@ static void gocc__go_2(void *gocc__p) { struct gocc__env_2 *gocc__cap = gocc__p;
 int twice(int a)
 { GOCC_FUNCTION_ENTRY();
     int b = a;
-    { struct gocc__go_1 gocc__g_1 = { b }; gocc_go(gocc__go_1_run, &gocc__g_1, sizeof gocc__g_1, GOCC_HERE); }
+    { struct gocc__go_1 gocc__g_1 = { b }; gocc_go(gocc__go_1_run, &gocc__g_1, sizeof gocc__g_1, GOCC_GO_SITE("f", (void (*)(void))f)); }
     { struct gocc__env_2 gocc__e_2; __builtin_memcpy((void *)&gocc__e_2.b, &b, sizeof gocc__e_2.b); gocc_go(gocc__go_2, &gocc__e_2, sizeof gocc__e_2, GOCC_HERE); }
 
 

@@ -200,25 +200,25 @@ GOCC_TEST(chan_nil_blocks_forever)
 
 /* ---- panics (in a child process) ---- */
 
-static void do_close_nil(void *a) { gocc_chan_close(NULL, &(gocc_site){"x.gc", 11}); }
+static void do_close_nil(void *a) { gocc_chan_close(NULL, &(gocc_site){.file = "x.gc", .line = 11}); }
 static void do_close_twice(void *a)
 {
     chan_t *c = MKCHAN(int, 0);
     gocc_chan_close(c, GOCC_HERE);
-    static const gocc_site s = {"y.gc", 22};
+    static const gocc_site s = {.file = "y.gc", .line = 22};
     gocc_chan_close(c, &s);
 }
 static void do_send_closed(void *a)
 {
     chan_t *c = MKCHAN(int, 4);
     gocc_chan_close(c, GOCC_HERE);
-    static const gocc_site s = {"z.gc", 33};
+    static const gocc_site s = {.file = "z.gc", .line = 33};
     int v = 1;
     gocc_chan_send(c, &v, &s);
 }
 static void do_make_negative(void *a)
 {
-    static const gocc_site s = {"w.gc", 44};
+    static const gocc_site s = {.file = "w.gc", .line = 44};
     gocc_chan_make(4, -1, &s);
 }
 
@@ -233,7 +233,7 @@ GOCC_TEST(chan_panics)
 /* A sender blocked when the channel is closed panics at its own site. The
  * child runs it on a plain thread (fork keeps only the calling thread, so no
  * scheduler workers): a non-goroutine thread parks on its own. */
-static const gocc_site blocked_site = {"blocked.gc", 55};
+static const gocc_site blocked_site = {.file = "blocked.gc", .line = 55};
 static void *blocked_sender(void *c)
 {
     int v = 1;
@@ -304,8 +304,8 @@ GOCC_TEST(chan_trysend)
 
 /* ---- the deadlock report names what each goroutine blocks on ---- */
 
-static const gocc_site nil_site = {"nilrecv.gc", 88};
-static const gocc_site sel_site = {"emptysel.gc", 99};
+static const gocc_site nil_site = {.file = "nilrecv.gc", .line = 88};
+static const gocc_site sel_site = {.file = "emptysel.gc", .line = 99};
 
 GOCC_HELPER(deadlock_nil_recv)
 {
@@ -319,7 +319,7 @@ GOCC_HELPER(deadlock_select_and_send)
 {
     gocc_go(empty_select_forever, NULL, 0, GOCC_HERE);
     chan_t *c = MKCHAN(int, 0);
-    static const gocc_site s = {"send.gc", 7};
+    static const gocc_site s = {.file = "send.gc", .line = 7};
     int v = 1;
     gocc_chan_send(c, &v, &s);
 }

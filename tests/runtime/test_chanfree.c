@@ -49,7 +49,7 @@ static void do_send_freed(void *x)
 {
     chan_t *c = MKCHAN(int, 1);
     gocc_chan_free(c, GOCC_HERE);
-    static const gocc_site s = {"uaf.gc", 7};
+    static const gocc_site s = {.file = "uaf.gc", .line = 7};
     int v = 1;
     gocc_chan_send(c, &v, &s);
 }
@@ -57,7 +57,7 @@ static void do_recv_freed(void *x)
 {
     chan_t *c = MKCHAN(int, 1);
     gocc_chan_free(c, GOCC_HERE);
-    static const gocc_site s = {"uaf.gc", 8};
+    static const gocc_site s = {.file = "uaf.gc", .line = 8};
     int v;
     gocc_chan_recv(c, &v, &s);
 }
@@ -65,7 +65,7 @@ static void do_select_freed(void *x)
 {
     chan_t *c = MKCHAN(int, 1);
     gocc_chan_free(c, GOCC_HERE);
-    static const gocc_site s = {"uaf.gc", 9};
+    static const gocc_site s = {.file = "uaf.gc", .line = 9};
     int v;
     gocc_select_case sc[1] = {{c, &v, 0}};
     gocc_select(sc, 1, 1, NULL, &s);
@@ -74,14 +74,14 @@ static void do_double_free(void *x)
 {
     chan_t *c = MKCHAN(int, 1);
     gocc_free(c, GOCC_HERE);
-    static const gocc_site s = {"uaf.gc", 10};
+    static const gocc_site s = {.file = "uaf.gc", .line = 10};
     gocc_free(c, &s);
 }
 static void do_close_freed(void *x)
 {
     chan_t *c = MKCHAN(int, 1);
     gocc_free(c, GOCC_HERE);
-    static const gocc_site s = {"uaf.gc", 11};
+    static const gocc_site s = {.file = "uaf.gc", .line = 11};
     gocc_chan_close(c, &s);
 }
 
@@ -125,7 +125,7 @@ static void do_free_with_waiter(void *fn)
     for (int i = 0; i < 10000 && !__atomic_load_n(&c->recvq.first, __ATOMIC_ACQUIRE) &&
                     !__atomic_load_n(&c->sendq.first, __ATOMIC_ACQUIRE); i++)
         usleep(1000);
-    static const gocc_site s = {"waiters.gc", 21};
+    static const gocc_site s = {.file = "waiters.gc", .line = 21};
     gocc_chan_free(c, &s);
     usleep(2000000);
 }

@@ -381,7 +381,7 @@ GOCC_TEST(sched_deadlock_after_timer)
     }
 }
 
-static const gocc_site site42 = { "prog.gc", 42 }, site7 = { "prog.gc", 7 };
+static const gocc_site site42 = {.file = "prog.gc", .line = 42}, site7 = {.file = "prog.gc", .line = 7};
 
 static void panicker(void *arg)
 {

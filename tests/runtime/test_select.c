@@ -233,12 +233,12 @@ static void do_select_send_closed(void *a)
     chan_t *c = MKCHAN(int, 1), *u = MKCHAN(int, 0);
     gocc_chan_close(c, GOCC_HERE);
     int v = 1;
-    static const gocc_site s = {"sel.gc", 66};
+    static const gocc_site s = {.file = "sel.gc", .line = 66};
     gocc_select_case sc[2] = {SCASE(c, &v), RCASE(u, &v)};
     gocc_select(sc, 2, 0, NULL, &s);
 }
 
-static const gocc_site blocked_site = {"selblk.gc", 77};
+static const gocc_site blocked_site = {.file = "selblk.gc", .line = 77};
 static void *blocked_select_sender(void *c)
 {
     int v = 1;

@@ -56,7 +56,7 @@ static void overflow(void *arg)
     recurse(100000);
 }
 
-static const gocc_site created_here = { "prog.gc", 99 };
+static const gocc_site created_here = {.file = "prog.gc", .line = 99};
 
 GOCC_HELPER(overflow_gc_code)
 {
