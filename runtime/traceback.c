@@ -369,12 +369,12 @@ int gocc_tb_write(int fd, const gocc_tb *tb, const gocc_g *g)
             name = "go.func";   /* a go block's body */
         gocc_wbuf_printf(&w, "%s(...)\n", name);
         if (f->file[0]) {
-            gocc_wbuf_printf(&w, "\t%s:%d +%#lx\n", f->file, f->line, (unsigned long)f->off);
+            gocc_wbuf_printf(&w, "\t%s:%d +0x%lx\n", f->file, f->line, (unsigned long)f->off);
             lines++;
         } else if (f->lib) {
-            gocc_wbuf_printf(&w, "\t%s pc=%#lx +%#lx\n", f->lib, (unsigned long)f->pc, (unsigned long)f->off);
+            gocc_wbuf_printf(&w, "\t%s pc=%#lx +0x%lx\n", f->lib, (unsigned long)f->pc, (unsigned long)f->off);
         } else {
-            gocc_wbuf_printf(&w, "\t?:0 pc=%#lx +%#lx\n", (unsigned long)f->pc, (unsigned long)f->off);
+            gocc_wbuf_printf(&w, "\t?:0 pc=%#lx +0x%lx\n", (unsigned long)f->pc, (unsigned long)f->off);
         }
         if (same)
             gocc_wbuf_printf(&w, "\t...the same frame %d more time%s...\n", same, same == 1 ? "" : "s");
