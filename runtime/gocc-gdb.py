@@ -15,14 +15,18 @@
 # its switch-out saved on its stack (g->ctx): 0x40 bytes of mxcsr/x87 control
 # word, r12, r13, r14, r15, rbx, rbp and the return address; its stack pointer
 # is ctx + 0x40. "goroutine N CMD" loads those into the selected thread, runs
-# CMD and puts the thread's own registers back, as Go's runtime-gdb.py does; it
-# needs a live process (a core file's registers cannot be written). A running
-# goroutine is shown on the thread that runs it.
+# CMD and puts the thread's own registers back, as Go's runtime-gdb.py does. A
+# core file's registers cannot be written: there a frame unwinder stands in
+# (GoroutineUnwinder), which makes the goroutine's saved registers the caller
+# of the selected thread's innermost frame, so frame #0 stays the thread's own
+# and the goroutine's chain starts at #1. A running goroutine is shown on the
+# thread that runs it.
 #
 # The script reads the runtime's records directly (no function of the program
 # is called): the g records live in slabs listed in stack.c's `mem`.
 
 import gdb
+import gdb.unwinder
 
 G_RUNNABLE, G_RUNNING, G_WAITING = 1, 2, 3
 STATUS = {G_RUNNABLE: "runnable", G_RUNNING: "running", G_WAITING: "waiting"}
@@ -100,10 +104,11 @@ def _is_runtime(frame, rtdir):
     return rtdir is not None and full.startswith(rtdir) and "/" not in full[len(rtdir):]
 
 
-def _user_location():
-    """The innermost frame outside the runtime, of the registers now loaded: 'func at file:line'."""
+def _user_location(start=None):
+    """The innermost frame outside the runtime, of the registers now loaded (from frame start, default the
+    newest): 'func at file:line'."""
     rtdir = _runtime_dir()
-    f = gdb.newest_frame()
+    f = start or gdb.newest_frame()
     depth = 0
     while f is not None and depth < 64:
         if not _is_runtime(f, rtdir):
@@ -136,28 +141,82 @@ def _running_thread(g):
     return None
 
 
+def _fctx_regs(g):
+    """The registers g's last switch saved: {name: value} for rip, rsp and the callee-saved ones."""
+    ctx = int(g["ctx"])
+    u64 = gdb.lookup_type("unsigned long").pointer()
+    rd = lambda off: int(gdb.Value(ctx + off).cast(u64).dereference())
+    regs = {name: rd(off) for name, off in FCTX_REGS}
+    regs["rip"] = rd(0x38)
+    regs["rsp"] = ctx + 0x40
+    return regs
+
+
+class _FrameId:
+    def __init__(self, sp, pc):
+        self.sp = sp
+        self.pc = pc
+
+
+_unwind_regs = None   # core files: the goroutine registers the unwinder hands out, while a command runs
+
+
+class GoroutineUnwinder(gdb.unwinder.Unwinder):
+    """Core files: the caller of the innermost frame is the goroutine whose registers _unwind_regs holds."""
+
+    def __init__(self):
+        super().__init__("gocc-goroutine")
+
+    def __call__(self, pending_frame):
+        regs = _unwind_regs
+        if regs is None or pending_frame.level() != 0:
+            return None
+        # The innermost frame's id takes the lowest stack address: gdb stops a backtrace whose next frame
+        # lies below this one ("previous frame inner to this frame"), and a goroutine's stack may lie
+        # anywhere relative to the thread's.
+        pc = pending_frame.read_register("rip")
+        info = pending_frame.create_unwind_info(_FrameId(gdb.Value(1).cast(pending_frame.read_register("rsp").type), pc))
+        for name, v in regs.items():
+            info.add_saved_register(name, gdb.Value(v).cast(pending_frame.read_register(name).type))
+        return info
+
+
+gdb.unwinder.register_unwinder(None, GoroutineUnwinder(), replace=True)
+
+
 class SavedRegs:
-    """Loads g's saved fcontext into the selected thread; restores the thread's registers on exit."""
+    """Loads g's saved fcontext into the selected thread; restores the thread's registers on exit. Without a
+    live process (a core file) the registers cannot be written: the unwinder above serves them instead."""
 
     def __init__(self, g):
         self.g = g
+        self.core = False
 
     def __enter__(self):
+        global _unwind_regs
         self.thread = gdb.selected_thread()
-        self.saved = {r: int(gdb.parse_and_eval("$" + r)) for r in ["rsp", "rip"] + [n for n, _ in FCTX_REGS]}
-        ctx = int(self.g["ctx"])
-        u64 = gdb.lookup_type("unsigned long").pointer()
-        rd = lambda off: int(gdb.Value(ctx + off).cast(u64).dereference())
-        for name, off in FCTX_REGS:
-            gdb.execute("set $%s = %d" % (name, rd(off)), to_string=True)
-        gdb.execute("set $rip = %d" % rd(0x38), to_string=True)
-        gdb.execute("set $rsp = %d" % (ctx + 0x40), to_string=True)
+        regs = _fctx_regs(self.g)
+        self.saved = {r: int(gdb.parse_and_eval("$" + r)) for r in regs}
+        try:
+            for name, v in regs.items():
+                gdb.execute("set $%s = %d" % (name, v), to_string=True)
+        except gdb.error:
+            # No process (a core file), and so nothing was written: a write of an equal value may pass.
+            self.core = True
+            _unwind_regs = regs
+            gdb.invalidate_cached_frames()
+            gdb.execute("select-frame 1", to_string=True)
         return self
 
     def __exit__(self, *exc):
+        global _unwind_regs
         self.thread.switch()
-        for r, v in self.saved.items():
-            gdb.execute("set $%s = %d" % (r, v), to_string=True)
+        if self.core:
+            _unwind_regs = None
+            gdb.invalidate_cached_frames()
+        else:
+            for r, v in self.saved.items():
+                gdb.execute("set $%s = %d" % (r, v), to_string=True)
         gdb.execute("select-frame 0", to_string=True)
         return False
 
@@ -194,10 +253,14 @@ class InfoGoroutines(gdb.Command):
                 orig.switch()
             elif int(g["ctx"]) != 0:
                 try:
-                    with SavedRegs(g):
-                        loc = _user_location()
+                    with SavedRegs(g) as r:
+                        loc = _user_location(gdb.newest_frame().older() if r.core else None)
                 except gdb.error:
                     loc = None
+            elif _site(g["createsite"]) is not None:
+                fn = _cstr(g["createsite"]["fn"])   # not run yet: the function its go statement names
+                if fn:
+                    loc = "%s (not started)" % fn
             if loc is None:
                 loc = _site(g["waitsite"]) or "?"
             created = _site(g["createsite"])
