@@ -181,7 +181,7 @@ void sl_select(lw *w, TSNode n)
     b.len = 0;
     sb_printf(&b,
               "{ gocc_select_case gocc__sc_%d[%d]; _Bool gocc__ok_%d = 0; int gocc__i_%d = -2; "
-              "static const gocc_site gocc__site_%d = { __FILE__, __LINE__ };%s ",
+              "static const gocc_site gocc__site_%d = { .file = __FILE__, .line = __LINE__ };%s ",
               k, ncases ? ncases : 1, k, k, k, temps.s ? temps.s : "");
     if (timeouts) sb_printf(&b, "gocc_int64 gocc__dl_%d = 0; int gocc__to_%d = 0; ", k, k);
     sb_printf(&b, "gocc__sel_%d: switch (gocc__i_%d) { default: __builtin_unreachable(); case -2: ;", k, k);
