@@ -37,7 +37,11 @@ static struct {
     int head, n, cap;
 } fibers;
 
-void *gocc_race_fiber_get(void)
+/* A fiber the go statement made (gocc.h's gocc_go_fiber), for the gocc_go that this thread is in. */
+static __thread void *handed;
+
+/* A fiber from the pool, or NULL when fewer than RACEFIBER_SPARE newer ones wait. */
+void *gocc_race_fiber_take(void)
 {
     void *f = NULL;
     gocc_lock_acquire(&fibers.lock);
@@ -47,7 +51,31 @@ void *gocc_race_fiber_get(void)
         fibers.n--;
     }
     gocc_lock_release(&fibers.lock);
+    return f;
+}
+
+void *gocc_race_fiber_get(void)
+{
+    void *f = handed;
+    if (f) {
+        handed = NULL;
+        return f;
+    }
+    f = gocc_race_fiber_take();
     return f ? f : race_fiber_create();
+}
+
+void gocc_go_fiber(void (*fn)(void *arg), const void *arg, gocc_size argsize, const gocc_site *site, void *fiber);
+
+/* go in race builds (gocc.h): newg (called by gocc_go on this thread, before anything can switch) takes the fiber. */
+void gocc_go_fiber(void (*fn)(void *arg), const void *arg, gocc_size argsize, const gocc_site *site, void *fiber)
+{
+    handed = fiber;
+    gocc_go(fn, arg, argsize, site);
+    if (handed) {   /* not taken (cannot happen today): back to the pool rather than leaked */
+        gocc_race_fiber_put(handed);
+        handed = NULL;
+    }
 }
 
 /* Not g's own fiber's code: the caller runs on another fiber. */

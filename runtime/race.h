@@ -45,7 +45,8 @@ void __tsan_set_fiber_name(void *fiber, const char *name);
 
 /* race.c: TSan fibers of goroutines, pooled (no-ops returning NULL unless GOCC_RACE). */
 #if GOCC_RACE
-void *gocc_race_fiber_get(void);
+void *gocc_race_fiber_get(void);            /* the fiber handed by gocc_go_fiber, or one from the pool, or new */
+void *gocc_race_fiber_take(void);           /* one from the pool or NULL (gocc.h's go statements) */
 void gocc_race_fiber_put(void *f);
 #else
 #define gocc_race_fiber_get() ((void *)0)

@@ -458,6 +458,27 @@ int gocc_select_deadline(gocc_select_case *cases, int ncases, _Bool has_default,
  * bytes of *arg into storage that lives as long as the goroutine (so the
  * caller's copy may go away at once); alignment is at least 16. */
 void gocc_go(void (*fn)(void *arg), const void *arg, gocc_size argsize, const gocc_site *site);
+#if defined(GOCC_TSAN_) && defined(GOCC_GENERATED)
+/* gocc -race: the goroutine's TSan fiber is created here, in the go
+ * statement's own code, so that the "created at" stack of
+ * race reports starts at the go statement's .gc line rather than in the
+ * runtime (TSan records its caller's pc as the top frame). A fiber from the
+ * runtime's pool of exited goroutines' fibers is used first, as before; it
+ * keeps the stack of its first creation. gocc_go_fiber hands the fiber to
+ * the goroutine gocc_go creates. Both are weak: only libgocc-race.a has them
+ * (a program built with -fsanitize=thread but without -race links libgocc.a,
+ * and its go statements call gocc_go as before). */
+__attribute__((weak)) void *gocc_race_fiber_take(void);
+void *__tsan_create_fiber(unsigned flags);
+__attribute__((weak)) void gocc_go_fiber(void (*fn)(void *arg), const void *arg, gocc_size argsize,
+                                         const gocc_site *site, void *fiber);
+/* (A statement expression, not an inline function: the debug info would name
+ * the inlined function's header line as the top frame.) */
+#define gocc_go(fn, arg, argsize, site) \
+    (gocc_go_fiber ? gocc_go_fiber((fn), (arg), (argsize), (site), __extension__({ \
+                         void *gocc__rf = gocc_race_fiber_take(); gocc__rf ? gocc__rf : __tsan_create_fiber(0); })) \
+                   : gocc_go((fn), (arg), (argsize), (site)))
+#endif
 
 /* The program's entry: the code generator renames the .gc file's main to
  * gocc__main_body and emits `int gocc__main(int, char **, char **)`, which the
