@@ -51,7 +51,7 @@ long pump(int in, int out, struct ops *o) { GOCC_FUNCTION_ENTRY();
     gocc_io_sleep(GOCC_HERE, 1);
     gocc_io_select(GOCC_HERE, in + 1, NULL, NULL, NULL, NULL);
     gocc_io_ppoll(GOCC_HERE, &p, 1, NULL, NULL);
-    { struct gocc__go_1 gocc__g_1 = { 1 }; gocc_go(gocc__go_1_run, &gocc__g_1, sizeof gocc__g_1, GOCC_HERE); }
+    { struct gocc__go_1 gocc__g_1 = { 1 }; gocc_go(gocc__go_1_run, &gocc__g_1, sizeof gocc__g_1, GOCC_GO_SITE("sleep", 0)); }
     nap();
     return n;
 }
