@@ -40,8 +40,8 @@ void shapes(const char *w)
 { GOCC_FUNCTION_ENTRY(); gocc_defer *gocc__defers = 0, *gocc__cur = 0;
     void (*f)(const char *, int) = show;
     int gocc__v_1 = 1, (*x) = gocc_cell_defer(&gocc__defers, gocc_cell_dup(&gocc__v_1, sizeof gocc__v_1)), y = 2;
-    { struct gocc__go_2 gocc__g_2 = { f, "go", len(w) + (*x) }; gocc_go(gocc__go_2_run, &gocc__g_2, sizeof gocc__g_2, GOCC_HERE); }
-    { struct gocc__go_3 gocc__g_3 = { len(w) }; gocc_go(gocc__go_3_run, &gocc__g_3, sizeof gocc__g_3, GOCC_HERE); }
+    { struct gocc__go_2 gocc__g_2 = { f, "go", len(w) + (*x) }; gocc_go(gocc__go_2_run, &gocc__g_2, sizeof gocc__g_2, GOCC_GO_SITE("f", GOCC_GO_FNARG)); }
+    { struct gocc__go_3 gocc__g_3 = { len(w) }; gocc_go(gocc__go_3_run, &gocc__g_3, sizeof gocc__g_3, GOCC_GO_SITE("show", (void (*)(void))show)); }
     { __auto_type gocc__f_4 = (f); __auto_type gocc__a_4_0 = ("defer"); __auto_type gocc__a_4_1 = (len(w) + (*x)); struct gocc__dr_4 { gocc_defer h; __typeof__(gocc__f_4) fn; __typeof__(gocc__a_4_0) a0; __typeof__(gocc__a_4_1) a1; } *gocc__r_4 = __builtin_alloca(sizeof *gocc__r_4); gocc__r_4->h.next = gocc__defers; gocc__r_4->h.site = 4; gocc__r_4->h.heap = 0; gocc__r_4->fn = gocc__f_4; gocc__r_4->a0 = gocc__a_4_0; gocc__r_4->a1 = gocc__a_4_1; gocc__defers = &gocc__r_4->h; if (0) { gocc__defer_4: { struct gocc__dr_4 *gocc__d = (struct gocc__dr_4 *)gocc__cur; gocc__d->fn(gocc__d->a0, gocc__d->a1); } goto gocc__defer_next; } }
     { __auto_type gocc__a_5_0 = (len(w)); struct gocc__dr_5 { gocc_defer h; __typeof__(gocc__a_5_0) a0; } *gocc__r_5 = __builtin_alloca(sizeof *gocc__r_5); gocc__r_5->h.next = gocc__defers; gocc__r_5->h.site = 5; gocc__r_5->h.heap = 0; gocc__r_5->a0 = gocc__a_5_0; gocc__defers = &gocc__r_5->h; if (0) { gocc__defer_5: { struct gocc__dr_5 *gocc__d = (struct gocc__dr_5 *)gocc__cur; show("defer direct", gocc__d->a0); } goto gocc__defer_next; } }
     { struct gocc__env_6 gocc__e_6; gocc__e_6.x = gocc_cell_ref(x); __builtin_memcpy((void *)&gocc__e_6.y, &y, sizeof gocc__e_6.y); __builtin_memcpy((void *)&gocc__e_6.w, &w, sizeof gocc__e_6.w); gocc_go(gocc__go_6, &gocc__e_6, sizeof gocc__e_6, GOCC_HERE); }
