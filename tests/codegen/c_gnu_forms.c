@@ -24,6 +24,6 @@ int pick(GOCC_CHAN( int) c) { GOCC_FUNCTION_ENTRY();
 #endif
     __extension__ (void)v;
     __extension__ ({ v += 2; });
-    { struct gocc__go_1 gocc__g_1 = { v }; gocc_go(gocc__go_1_run, &gocc__g_1, sizeof gocc__g_1, GOCC_HERE); }
+    { struct gocc__go_1 gocc__g_1 = { v }; gocc_go(gocc__go_1_run, &gocc__g_1, sizeof gocc__g_1, GOCC_GO_SITE("work", (void (*)(void))work)); }
     return v + ({ __auto_type gocc__c_2 = (c); _Static_assert(!GOCC_CHAN_IS_SEND_ONLY(gocc__c_2), "receive from send-only channel"); GOCC_CHAN_ELEM(gocc__c_2) gocc__v_2; gocc_chan_recv((struct gocc_chan *)gocc__c_2, &gocc__v_2, GOCC_HERE); gocc__v_2; });
 }
