@@ -438,17 +438,21 @@ void gocc_netpoll_nb_release(gocc_pd *pd)
     errno = errsave;
 }
 
+/* The flags as the program set them. With a pd, F_GETFL is asked under pd->lock: a hold or release on
+ * another thread changes O_NONBLOCK under that lock, and a lock-free look at nbheld followed by F_GETFL
+ * could fall between the count and the fcntl (a release that had counted down but not yet restored the
+ * flags) and see our O_NONBLOCK as the program's: accept then made the plain call and returned EAGAIN
+ * to the program (e2e io_accept_many, about 1 run in 100 at GOMAXPROCS=2). */
 int gocc_netpoll_user_flags(gocc_pd *pd, int fd)
 {
-    int errsave = errno, fl = -1;
-    if (pd && __atomic_load_n(&pd->nbheld, __ATOMIC_ACQUIRE)) {
+    int errsave = errno, fl;
+    if (pd) {
         gocc_lock_acquire(&pd->lock);
-        if (pd->nbheld)
-            fl = pd->userfl;
+        fl = pd->nbheld ? pd->userfl : fcntl(fd, F_GETFL);
         gocc_lock_release(&pd->lock);
-    }
-    if (fl < 0 || !pd)
+    } else {
         fl = fcntl(fd, F_GETFL);
+    }
     errno = errsave;
     return fl;
 }
