@@ -429,6 +429,11 @@ static int gc_column(const gen_line *gen, int ngen, const char *gc, size_t gclen
             best = &gen[k];
             break;
         }
+        /* Not a preprocessor line: gocc's own (the errno block after a run of #includes) share the
+         * .gc lines they follow, and a user's directive passes through unchanged (col is right). */
+        size_t i = 0;
+        while (i < gen[k].len && (gen[k].text[i] == ' ' || gen[k].text[i] == '\t')) i++;
+        if (i < gen[k].len && gen[k].text[i] == '#') continue;
         if (!best || (best->len + 1 < (size_t)col && gen[k].len + 1 >= (size_t)col)) best = &gen[k];
     }
     return best ? map_column(best->text, best->len, src, sl, col) : col;
