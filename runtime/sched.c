@@ -590,20 +590,30 @@ static inline __attribute__((always_inline)) int parkswitch(gocc_m *m, gocc_p *p
 /* parkdirect's other cases, out of line so that the hand-off chain's path stays short: the next
  * goroutine comes from the local queue, or never ran (it gets its stack here, as execute would give it;
  * skynet: a parent parks in its first receive and its children start straight from it). */
-static __attribute__((noinline, unused)) int parkdirect_queue(gocc_m *m, gocc_g *g, void (*unlockf)(void *), void *arg)
+/* For a direct switch: m's p, entered, and the next goroutine of its local queues, ready to run (a g'
+ * that never ran gets its stack here). NULL, with p left, when the queues are empty. */
+static inline __attribute__((always_inline)) gocc_g *directnext(gocc_m *m, gocc_p **pp, int *inherit)
 {
     gocc_p *p = enterp(m);
     if (!p)
-        return 0;
-    int inherit;
-    gocc_g *next = runqget(p, &inherit);
+        return NULL;
+    gocc_g *next = runqget(p, inherit);
     if (!next) {
         leavep(m, p);
-        return 0;
+        return NULL;
     }
     if (!next->ctx)
         firstrun(p, next);
-    return parkswitch(m, p, g, next, inherit, unlockf, arg);
+    *pp = p;
+    return next;
+}
+
+static __attribute__((noinline, unused)) int parkdirect_queue(gocc_m *m, gocc_g *g, void (*unlockf)(void *), void *arg)
+{
+    gocc_p *p;
+    int inherit;
+    gocc_g *next = directnext(m, &p, &inherit);
+    return next ? parkswitch(m, p, g, next, inherit, unlockf, arg) : 0;
 }
 
 static inline __attribute__((always_inline)) int parkdirect(gocc_m *m, gocc_g *g, void (*unlockf)(void *),
@@ -663,16 +673,10 @@ static inline __attribute__((always_inline)) int exitdirect(gocc_m *m, gocc_g *g
     gocc_p *p = m->p;
     if (!p || RLOAD(p->preempt) || p->switchtick % 61 == 0)
         return 0;
-    if (!(p = enterp(m)))
-        return 0;
     int inherit;
-    gocc_g *next = runqget(p, &inherit);
-    if (!next) {
-        leavep(m, p);
+    gocc_g *next = directnext(m, &p, &inherit);
+    if (!next)
         return 0;
-    }
-    if (!next->ctx)
-        firstrun(p, next);
     uintptr_t sp = (uintptr_t)__builtin_frame_address(0);
     if (sp < g->stk->spmin)
         g->stk->spmin = sp;
