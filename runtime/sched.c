@@ -608,8 +608,30 @@ static inline __attribute__((always_inline)) gocc_g *directnext(gocc_m *m, gocc_
     return next;
 }
 
+/* Whether the goroutine directnext would take never ran while p has no stack cached. Its stack would
+ * then come from the global pool or a fresh chunk (mem.lock, system calls, page faults) while the parking
+ * goroutine still holds its object's lock, and every thread that wants that lock waits meanwhile
+ * (bench/parked at GOMAXPROCS=2: a quarter of the samples were the other thread's sched_yield in
+ * recv_contended on the release channel). Such a park goes through g0, which releases the lock first. A
+ * peek: a stealer may take that goroutine meanwhile; it only chooses the path. */
+static inline int needstack(gocc_p *p)
+{
+    if (p->sfree)
+        return 0;
+    gocc_g *n = RLOAD(p->runnext);
+    if (!n) {
+        uint32_t h = RLOAD(p->runqhead);
+        if (h == RLOAD(p->runqtail))
+            return 0;
+        n = RLOAD(p->runq[h % GOCC_RUNQ]);
+    }
+    return !RLOAD(n->ctx);
+}
+
 static __attribute__((noinline, unused)) int parkdirect_queue(gocc_m *m, gocc_g *g, void (*unlockf)(void *), void *arg)
 {
+    if (unlockf && needstack(m->p))
+        return 0;
     gocc_p *p;
     int inherit;
     gocc_g *next = directnext(m, &p, &inherit);
