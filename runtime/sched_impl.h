@@ -150,6 +150,7 @@ struct gocc_m {
  * runs, so goroutines that are spawned and finish quickly share a few warm stacks. */
 gocc_g *gocc_g_alloc(gocc_p *p);                 /* p held (or NULL); returns a G_FREE record */
 void gocc_g_free(gocc_p *p, gocc_g *g);
+long gocc_g_carved(void);                       /* g records carved so far (tests: records are reused) */
 gocc_stk *gocc_stack_alloc(gocc_p *p);
 void gocc_stack_free(gocc_p *p, gocc_g *g);      /* g ended: its stack is no longer in use */
 void gocc_stack_flush(gocc_p *p);                /* p is about to idle: check the stacks it holds back */

@@ -219,16 +219,27 @@ gocc_g *gocc_g_alloc(gocc_p *p)
             nomem("goroutine");
         return g;
     }
-    while (p->ngfree < LOCALMAX / 2) {
-        if ((g = mem.gfree))
+    gocc_g *fresh[LOCALMAX / 2];
+    int nf = 0;
+    while (p->ngfree + nf < LOCALMAX / 2) {
+        if ((g = mem.gfree)) {
             mem.gfree = g->schedlink;
-        else if (!(g = gcarve()))
+            g->schedlink = p->gfree;
+            p->gfree = g;
+            p->ngfree++;
+        } else if ((g = gcarve())) {
+            fresh[nf++] = g; /* linked after the unlock: the first touch of a slab page faults */
+        } else {
             break;
+        }
+    }
+    memlock_release(&mem.glock);
+    while (nf > 0) {
+        g = fresh[--nf];
         g->schedlink = p->gfree;
         p->gfree = g;
         p->ngfree++;
     }
-    memlock_release(&mem.glock);
     if (!(g = p->gfree))
         nomem("goroutine");
     p->gfree = g->schedlink;
@@ -264,6 +275,12 @@ void gocc_g_free(gocc_p *p, gocc_g *g)
     g->schedlink = mem.gfree;
     mem.gfree = g;
     memlock_release(&mem.glock);
+}
+
+long gocc_g_carved(void)
+{
+    int ns = __atomic_load_n(&mem.nslabs, __ATOMIC_ACQUIRE);
+    return ns ? (long)(ns - 1) * GPERSLAB + __atomic_load_n(&mem.gcarved, __ATOMIC_ACQUIRE) : 0;
 }
 
 void gocc_g_foreach(void (*f)(gocc_g *g, void *arg), void *arg)
@@ -369,16 +386,24 @@ static int guard_chunk(int ci)
     return r == (long)(SLOTS * GUARD);
 }
 
-/* mem.lock held. */
-static gocc_stk *carve(void)
+/* A slot carved under mem.lock, whose record is written after the lock is released (stkinit): writing it
+ * is the stack's first touch, a page fault, and the other thread waited for each of them (bench/parked at
+ * GOMAXPROCS=2: futex wake-ups of mem.lock under firstrun). */
+typedef struct carved {
+    char *hi;
+    int ci, guarded;
+} carved;
+
+/* mem.lock held: takes the next slot, with its guard; 0 when no chunk can be mapped. */
+static int carve(carved *out)
 {
     if (!mem.nchunks || mem.carved == SLOTS) {
         if (mem.nchunks == MAXCHUNKS)
-            return NULL;
+            return 0;
         char *c = mmap(NULL, SLOTS * slotsize(), PROT_READ | PROT_WRITE,
                        MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
         if (c == MAP_FAILED)
-            return NULL;
+            return 0;
         /* The whole chunk is guarded while the budget lasts; past it, only its bottom slot (so that
          * nothing mapped below the chunk is ever written). */
         mem.chunkguarded = mem.nguarded + SLOTS <= mem.guardbudget;
@@ -401,16 +426,25 @@ static gocc_stk *carve(void)
         mem.nmaps += guarded ? (i == 0 ? 1 : 2) : 0;
     }
     mem.nguarded += guarded;
-    gocc_stk *s = stkrecord(hi);
-    s->lo = lo;
-    s->hi = hi;
+    out->hi = hi;
+    out->ci = ci;
+    out->guarded = guarded;
+    __atomic_store_n(&mem.carved, i + 1, __ATOMIC_RELEASE);
+    return 1;
+}
+
+/* No lock: the record of a slot just carved (its first touch). */
+static gocc_stk *stkinit(const carved *c)
+{
+    gocc_stk *s = stkrecord(c->hi);
+    s->lo = c->hi - gocc_stack_size;
+    s->hi = c->hi;
     s->spmin = (uintptr_t)s;
     s->next = NULL;
-    s->guarded = guarded;
-    s->chunkidx = ci;
+    s->guarded = c->guarded;
+    s->chunkidx = c->ci;
     s->clean = 1;
     s->canary = GOCC_CANARY;
-    __atomic_store_n(&mem.carved, i + 1, __ATOMIC_RELEASE);
     return s;
 }
 
@@ -449,11 +483,15 @@ static gocc_stk *stack_get(gocc_p *p)
         p->nsfree--;
         return s;
     }
+    carved c[LOCALMAX / 2];
+    int nc = 0;
     memlock_acquire(&mem.lock);
     if (!p) {
-        if (!(s = global_get()))
-            s = carve();
+        if (!(s = global_get()) && carve(&c[0]))
+            nc = 1;
         memlock_release(&mem.lock);
+        if (nc)
+            s = stkinit(&c[0]);
         if (!s)
             nomem("goroutine stack");
         return s;
@@ -463,15 +501,15 @@ static gocc_stk *stack_get(gocc_p *p)
         p->sfree = s;
         p->nsfree++;
     }
-    gocc_stk *fresh = NULL, **tail = &fresh;
-    while (p->nsfree < LOCALMAX / 2 && (s = carve())) {
-        *tail = s;
-        tail = &s->next;
+    while (p->nsfree + nc < LOCALMAX / 2 && carve(&c[nc]))
+        nc++;
+    memlock_release(&mem.lock);
+    while (nc > 0) { /* the lowest slot ends up first */
+        s = stkinit(&c[--nc]);
+        s->next = p->sfree;
+        p->sfree = s;
         p->nsfree++;
     }
-    *tail = p->sfree;
-    p->sfree = fresh;
-    memlock_release(&mem.lock);
     if (!(s = p->sfree))
         nomem("goroutine stack");
     p->sfree = s->next;
