@@ -68,7 +68,8 @@
  *   - Carved stacks and g records are never unmapped.
  *   - A stack in the global pool has touched only its top page.
  *   - An unguarded stack is reused only after its gap was checked.
- *   - Pools are per p (no lock) with global overflow lists (mem.lock).
+ *   - Pools are per p (no lock) with global overflow lists (mem.lock for stacks, mem.glock for g
+ *     records), which a p visits once per LOCALMAX/2 records or stacks.
  *
  * The main goroutine is different: plain C code runs there (LANGUAGE.md: a
  * program without the constructs behaves as with cc), so it gets a stack as
