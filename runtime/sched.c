@@ -324,6 +324,75 @@ static gocc_g *runqsteal(gocc_p *p, gocc_p *victim)
     return batch[0];
 }
 
+/*
+ * Steals that only move a hand-off between threads. A goroutine readied by a running one goes to the
+ * readier's runnext, and the one it displaces to the readier's queue, where a spinning m takes it. When
+ * that goroutine blocks again at once without readying anything (selectfanin at GOMAXPROCS=2: a producer
+ * stolen from the consumer's p sends, finds the consumer busy and parks; 0.7 steals per item), the steal
+ * bought nothing: the consumer's thread would have run it within a few switches, and the move costs both
+ * threads cache misses on the goroutine, its channel and the queues. So a p scores its steals
+ * (stealwaste): a stolen goroutine that blocked within STEAL_USEFUL_NS, after which p's queues are empty
+ * and p ran nothing else, adds STEAL_WASTE_STEP; any other steal takes as much off (not to 0: in the
+ * fan-in a third of the steals look useful, because the producer finds the consumer parked and readies
+ * it, which only moves the consumer instead). While the score is at
+ * least STEAL_WASTE_ON, a queue shorter than STEAL_SHORTQ on a p that is held by an m is left to that
+ * p: the first three steal rounds skip it, and the last takes it only if the victim does not switch
+ * within STEAL_GRACE_NS (a victim stuck in one goroutine does not get to its queue; one that switches
+ * does). Each queue so left lowers the score by one, so a p that has stopped stealing tries again now
+ * and then, and a workload whose steals pay (a pipeline whose stolen stage readies the next) keeps the
+ * score at 0 and steals as before. A short queue does not wake an idle p whose score is high either
+ * (wakefor). Nothing starves: the victim runs its queue itself, the last round steals from a victim
+ * stuck in one goroutine, and sysmon wakes an idle p every 2 ms while any queue holds work and nobody
+ * spins (test sched_fanin_then_stuck_p_still_helped).
+ * bench/selectfanin at GOMAXPROCS=2 (4M items, loaded machine): steals 3.0M -> 12-14K, futex wake-ups
+ * of the idle m 850 -> 170, CPU time 1.97 -> 1.02 of wall time.
+ */
+#define STEAL_SHORTQ 4
+#define STEAL_GRACE_NS 3000
+#define STEAL_USEFUL_NS 20000
+#define STEAL_WASTE_STEP 8
+#define STEAL_WASTE_ON 16
+#define STEAL_WASTE_MAX 64
+
+/* Whether a spinning m on p leaves victim's queue (n goroutines) to victim for now. p held. */
+static int leavetovictim(gocc_p *p, gocc_p *victim, uint32_t n, int round)
+{
+    if (p->stealwaste < STEAL_WASTE_ON || n >= STEAL_SHORTQ || (LOAD(victim->state) & 3) == PS_IDLE)
+        return 0;
+    if (round < 3)
+        return 1;
+    uint64_t sw = LOAD(victim->switchtick);
+    gocc_int64 until = gocc_sched_nanotime() + STEAL_GRACE_NS;
+    do {
+        __builtin_ia32_pause();
+        if (LOAD(victim->switchtick) != sw) {
+            RSTORE(p->stealwaste, p->stealwaste - 1);
+            return 1;
+        }
+    } while (gocc_sched_nanotime() < until);
+    return 0;
+}
+
+/* runqsteal, unless the queue is empty or left to victim (leavetovictim). p held. */
+static gocc_g *steal(gocc_p *p, gocc_p *victim, int round)
+{
+    uint32_t h = LOAD(victim->runqhead), t = LOAD(victim->runqtail);
+    if (t == h || leavetovictim(p, victim, t - h, round))
+        return NULL;
+    return runqsteal(p, victim);
+}
+
+/* p's m looks for work again after running a goroutine it stole: scores that steal (see above). p held. */
+static void stealjudge(gocc_p *p)
+{
+    if (p->switchtick - p->stolentick > 1 || !gocc_sched_runqempty(p) ||
+        gocc_sched_nanotime() - p->stolenat >= STEAL_USEFUL_NS)
+        RSTORE(p->stealwaste, p->stealwaste > STEAL_WASTE_STEP ? p->stealwaste - STEAL_WASTE_STEP : 0);
+    else if (p->stealwaste < STEAL_WASTE_MAX)
+        RSTORE(p->stealwaste, p->stealwaste + STEAL_WASTE_STEP);
+    p->stolenat = 0;
+}
+
 /* ------------------------------------------------------------------ */
 /* ps and ms                                                           */
 
@@ -478,11 +547,27 @@ static gocc_p *enterp(gocc_m *m)
 
 static void leavep(gocc_m *m, gocc_p *p) { STORE(p->state, PSTATE(m, PS_USER)); }
 
-/* Wakes a p if p's runq holds work others could steal. */
-static void wakeifwork(gocc_p *p)
+/* wakeifwork's call: a short queue does not wake a p that would leave it to us (leavetovictim): that p
+ * would spin and sleep again, and the futex wake is a system call of ours each time (selectfanin at
+ * GOMAXPROCS=2: one for every few items). The idle list's head is read without the lock: p records are
+ * never freed, and a stale answer only decides one wake-up (sysmon wakes a p for queued work within
+ * 2 ms). */
+static __attribute__((noinline)) void wakefor(uint32_t n)
 {
-    if (LOAD(p->runqhead) != LOAD(p->runqtail))
-        gocc_sched_wakep();
+    if (n < STEAL_SHORTQ) {
+        gocc_p *idle = RLOAD(gocc_sched.pidle);
+        if (idle && RLOAD(idle->stealwaste) >= STEAL_WASTE_ON)
+            return;
+    }
+    gocc_sched_wakep();
+}
+
+/* Wakes a p if p's runq holds work others could steal. */
+static inline void wakeifwork(gocc_p *p)
+{
+    uint32_t h = LOAD(p->runqhead), t = LOAD(p->runqtail);
+    if (t != h)
+        wakefor(t - h);
 }
 
 /* ------------------------------------------------------------------ */
@@ -851,6 +936,8 @@ top:;
         if (g)
             runqput(p, g, 0);
     }
+    if (p->stolenat)
+        stealjudge(p);
     /* The global queue holds what timers, sysmon and plain threads readied. Checked every 61 switches,
      * not time slices: a hand-off chain through runnext shares one slice for as long as it runs, and
      * counting slices let a 1 ms sleep beside ping-ponging goroutines oversleep by 40 ms to 1.4 s
@@ -883,8 +970,8 @@ top:;
             int off = (int)(gocc_sched_rand() % (unsigned)np);
             for (int i = 0; i < np; i++) {
                 gocc_p *v = gocc_sched.allp[(off + i) % np];
-                if (v != p && ((g = runqsteal(p, v)) || (round == 3 && (g = runnextsteal(v)))))
-                    goto found;
+                if (v != p && ((g = steal(p, v, round)) || (round == 3 && (g = runnextsteal(v)))))
+                    goto stolen;
             }
         }
     }
@@ -901,8 +988,8 @@ top:;
                 __builtin_ia32_pause();
             for (int i = 0; i < np; i++) {
                 gocc_p *v = gocc_sched.allp[i];
-                if (v != p && (g = runqsteal(p, v)))
-                    goto found;
+                if (v != p && (g = steal(p, v, 3)))
+                    goto stolen;
             }
         }
     }
@@ -915,7 +1002,7 @@ top:;
         goto found;
     }
     m->p = NULL;
-    int wasspinning = m->spinning;
+    int wasspinning = m->spinning, waste = p->stealwaste;
     if (wasspinning) {
         m->spinning = 0;
         ADD(gocc_sched.nmspinning, -1);
@@ -925,7 +1012,11 @@ top:;
     if (wasspinning) {
         /* Work may have been queued after we looked and before nmspinning dropped: look once more. */
         for (int i = 0; i < np; i++) {
-            if (!gocc_sched_runqempty(gocc_sched.allp[i])) {
+            gocc_p *v = gocc_sched.allp[i];
+            /* What the steal rounds left to a running victim does not call us back (leavetovictim). */
+            if (!gocc_sched_runqempty(v) &&
+                !(waste >= STEAL_WASTE_ON && -LOAD(v->runqhead) + LOAD(v->runqtail) < STEAL_SHORTQ &&
+                  (LOAD(v->state) & 3) != PS_IDLE)) {
                 gocc_lock_acquire(&gocc_sched.lock);
                 gocc_p *q = pidleget();
                 gocc_lock_release(&gocc_sched.lock);
@@ -941,6 +1032,9 @@ top:;
     }
     stopm(m);
     goto top;
+stolen:
+    p->stolentick = p->switchtick;
+    p->stolenat = gocc_sched_nanotime();
 found:
     if (m->spinning) {
         m->spinning = 0;

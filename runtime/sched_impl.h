@@ -118,6 +118,13 @@ struct gocc_p {
     int nspend;
     void *stkscratch;           /* stack.c's buffers for those checks, allocated at first use */
     long long goidnext, goidend;
+    /* findrunnable's stealing (holder-only): stealwaste scores recent steals that bought nothing (the
+     * stolen goroutine blocked at once, readying nothing, within microseconds); while it is high, a short
+     * queue of a p that keeps switching is left to that p. stolentick/stolenat: p's switchtick and the
+     * time when the goroutine being run was stolen (stolenat 0: it was not). */
+    int stealwaste;
+    uint64_t stolentick;
+    gocc_int64 stolenat;
     long long ncreated, nexited; /* atomic reads by runtime_numgoroutine */
     /* sysmon-only */
     uint64_t sm_tick, sm_switch;

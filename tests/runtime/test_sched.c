@@ -537,3 +537,84 @@ GOCC_TEST(sched_direct_switch_tree)
         CU_ASSERT_EQUAL_FATAL(runtime_numgoroutine(), 1);
     }
 }
+
+/* --- stealing policy ------------------------------------------------- */
+
+/* Stealing leaves a short queue to a running p whose stolen goroutines only block again (sched.c,
+ * leavetovictim): a select fan-in at GOMAXPROCS=2 is the case it is for. Whatever score that leaves on
+ * the idle p, goroutines readied onto the queues of a p whose goroutine then computes without switching
+ * must still run elsewhere (the last steal round's grace, sysmon's wake-up). The wait bound is a
+ * generous hang guard, not a timing. */
+struct faninarg {
+    chan_t *c;
+    long long base, n;
+};
+
+static void fanin_produce(struct faninarg *a)
+{
+    for (long long i = 0; i < a->n; i++)
+        SEND(a->c, long long, a->base + i);
+    gocc_chan_close(a->c, GOCC_HERE);
+}
+
+static int readied_ran[2];
+struct readiedarg {
+    chan_t *c;
+    int i;
+};
+
+static void readied_set(struct readiedarg *a)
+{
+    (void)RECV(a->c, int);
+    __atomic_store_n(&readied_ran[a->i], 1, __ATOMIC_RELEASE);
+}
+
+GOCC_TEST(sched_fanin_then_stuck_p_still_helped)
+{
+    enum { P = 4, N = 20000 };
+    chan_t *cs[P];
+    for (int p = 0; p < P; p++) {
+        cs[p] = MKCHAN(long long, 0);
+        struct faninarg a = {cs[p], (long long)p * N, N};
+        GO(fanin_produce, a);
+    }
+    long long sum = 0, count = 0;
+    for (int open = P; open > 0;) {
+        long long v = 0;
+        _Bool ok = 0;
+        gocc_select_case sc[P];
+        for (int p = 0; p < P; p++)
+            sc[p] = (gocc_select_case){cs[p], &v, 0};
+        int w = gocc_select(sc, P, 0, &ok, GOCC_HERE);
+        CU_ASSERT_FATAL(w >= 0 && w < P);
+        if (!ok) {
+            cs[w] = NULL;
+            open--;
+            continue;
+        }
+        sum += v;
+        count++;
+    }
+    CU_ASSERT_EQUAL(count, (long long)P * N);
+    CU_ASSERT_EQUAL(sum, (long long)P * N * (P * N - 1) / 2);
+    if (gtest_procs() < 2)
+        return;
+    for (int round = 0; round < 5; round++) {
+        chan_t *rc[2];
+        for (int i = 0; i < 2; i++) {
+            readied_ran[i] = 0;
+            rc[i] = MKCHAN(int, 0);
+            struct readiedarg a = {rc[i], i};
+            GO(readied_set, a);
+        }
+        time_sleep(5 * 1000000LL); /* both park in their receive (if not, the sends below wait for them) */
+        SEND(rc[0], int, 1);       /* readied to our runnext ... */
+        SEND(rc[1], int, 1);       /* ... and this one too, the first moving to our queue */
+        gocc_int64 until = gocc_sched_nanotime() + 5000000000LL;
+        while (!(__atomic_load_n(&readied_ran[0], __ATOMIC_ACQUIRE) && __atomic_load_n(&readied_ran[1], __ATOMIC_ACQUIRE)) &&
+               gocc_sched_nanotime() < until) {}
+        CU_ASSERT_FATAL(readied_ran[0] && readied_ran[1]);
+        gocc_chan_free(rc[0], GOCC_HERE);
+        gocc_chan_free(rc[1], GOCC_HERE);
+    }
+}
