@@ -9,12 +9,15 @@
  * per-p counters, as Go's is.
  */
 #include "sched_impl.h"
+#include "uni.h"
 
 int runtime_numcpu(void) { return gocc_sched.ncpu; }
 
 
 int runtime_gomaxprocs(int n)
 {
+    if (n > 1)
+        gocc_uni_leave(); /* before a second p can start (uni.h); for good, even if n is old */
     gocc_lock_acquire(&gocc_sched.lock);
     int old = gocc_sched.nprocs;
     if (n < 1 || n == old) {

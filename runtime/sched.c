@@ -61,6 +61,7 @@
 #include "netpoll.h"
 #include "race.h"
 #include "sanitize.h"
+#include "uni.h"
 #include "sched_impl.h"
 #include "report.h"
 
@@ -1061,6 +1062,7 @@ static __attribute__((noreturn)) void schedule(gocc_m *m)
 static void minit(gocc_m *m)
 {
     tls_m = m;
+    gocc_uni_mthread = 1; /* may run goroutine code (uni.h) */
     m->tid = (int)syscall(SYS_gettid);
     m->guardp = &gocc_sched_stack_guard;
     m->g0fiber = race_fiber_current();
@@ -1428,6 +1430,7 @@ __attribute__((noreturn)) void gocc_sched_start(int (*fn)(int, char **, char **)
     gocc_signal_init();
     gocc_san_init();
     gocc_timer_init();
+    gocc_uni_init(n);
     gocc_m *m = calloc(1, sizeof *m);
     m->id = ADD(gocc_sched.mcount, 1);
     minit(m);

@@ -14,6 +14,7 @@
 
 #include "chan.h" /* GOCC_RACE_* */
 #include "sched.h"
+#include "uni.h"
 #include "wait.h"
 
 /* unlockf for parking on an object's lk (gocc_wait_park released l for the race detector). */
@@ -61,14 +62,16 @@ typedef struct mutex_s {
     gocc_waitq q;
 } mutex_s;
 
-static void mutex_lock_slow(mutex_s *s, const gocc_site *site)
+static __attribute__((noinline)) void mutex_lock_slow(mutex_s *s, const gocc_site *site)
 {
     gocc_int64 since = 0;
     for (;;) {
         /* Spin with exponential backoff (63 pauses at most): a spinner that
          * backs off lets the holder's thread take the lock again without a
-         * cache-line fight, which doubled throughput under contention. */
-        for (int spin = 0, delay = 1; spin < 6; spin++, delay *= 2) {
+         * cache-line fight, which doubled throughput under contention.
+         * In uni mode the holder cannot run while we spin: park at once. */
+        int spins = __atomic_load_n(&gocc_uni.mode, __ATOMIC_RELAXED) == GOCC_UNI_ON ? 0 : 6;
+        for (int spin = 0, delay = 1; spin < spins; spin++, delay *= 2) {
             for (int d = 0; d < delay; d++)
                 __builtin_ia32_pause();
             int v = __atomic_load_n(&s->state, __ATOMIC_RELAXED);
@@ -105,18 +108,70 @@ static void mutex_lock_slow(mutex_s *s, const gocc_site *site)
     }
 }
 
-static void mutex_lock(mutex_s *s, const gocc_site *site)
+/* The uncontended paths are inline. In uni mode (uni.h: GOMAXPROCS=1, only the p's thread runs goroutine
+ * code) they use plain loads and stores (runtime/README.md, "Uni mode", has the measurements). Everything else, and every contended case, is atomic: a word the plain path wrote is read
+ * by the same thread, or by another after the p's hand-off or gocc_uni_leave, both of which order it. */
+static __attribute__((noinline)) void mutex_lock_leave(mutex_s *s, const gocc_site *site)
 {
+    gocc_uni_leave(); /* a plain thread: from now on everyone uses the atomic path */
     int v = 0;
     if (!__atomic_compare_exchange_n(&s->state, &v, LOCKED, 0, __ATOMIC_ACQUIRE, __ATOMIC_RELAXED))
         mutex_lock_slow(s, site);
 }
 
-static void mutex_unlock(mutex_s *s, const char *misuse)
+static inline void mutex_lock(mutex_s *s, const gocc_site *site)
 {
-    int v = LOCKED;
-    if (__atomic_compare_exchange_n(&s->state, &v, 0, 0, __ATOMIC_RELEASE, __ATOMIC_RELAXED))
+    int e = gocc_uni_enter();
+    if (__builtin_expect(e < 0, 0)) {
+        mutex_lock_leave(s, site);
         return;
+    }
+    if (e) {
+        int u = __atomic_load_n(&s->state, __ATOMIC_RELAXED);
+        if (__builtin_expect(u == 0, 1))
+            __atomic_store_n(&s->state, LOCKED, __ATOMIC_RELAXED);
+        gocc_uni_exit();
+        if (__builtin_expect(u == 0, 1))
+            return;
+    }
+    int v = 0;
+    if (!__atomic_compare_exchange_n(&s->state, &v, LOCKED, 0, __ATOMIC_ACQUIRE, __ATOMIC_RELAXED))
+        mutex_lock_slow(s, site);
+}
+
+static void mutex_unlock_slow(mutex_s *s, int v, const char *misuse);
+
+static inline void mutex_unlock(mutex_s *s, const char *misuse)
+{
+    int e = gocc_uni_enter();
+    if (__builtin_expect(e < 0, 0)) {
+        mutex_unlock_slow(s, -1, misuse);
+        return;
+    }
+    if (e) {
+        int u = __atomic_load_n(&s->state, __ATOMIC_RELAXED);
+        if (__builtin_expect(u == LOCKED, 1))
+            __atomic_store_n(&s->state, 0, __ATOMIC_RELAXED);
+        gocc_uni_exit();
+        if (__builtin_expect(u == LOCKED, 1))
+            return;
+    }
+    int v = LOCKED;
+    if (__builtin_expect(__atomic_compare_exchange_n(&s->state, &v, 0, 0, __ATOMIC_RELEASE, __ATOMIC_RELAXED), 1))
+        return;
+    mutex_unlock_slow(s, v, misuse);
+}
+
+/* v: the state word the fast path found (not LOCKED alone: waiters, or not locked at all); -1 from a
+ * plain thread's first unlock (gocc_uni_leave done): try the fast path's CAS first. */
+static __attribute__((noinline)) void mutex_unlock_slow(mutex_s *s, int v, const char *misuse)
+{
+    if (v == -1) {
+        gocc_uni_leave(); /* a plain thread: from now on everyone uses the atomic path */
+        v = LOCKED;
+        if (__atomic_compare_exchange_n(&s->state, &v, 0, 0, __ATOMIC_RELEASE, __ATOMIC_RELAXED))
+            return;
+    }
     if (!(v & LOCKED))
         gocc_panic(misuse, NULL);
     gocc_lock_acquire(&s->lk);
