@@ -125,8 +125,14 @@ GOCC_TEST(uni_mutex_plain_thread_joins)
     for (int g = 0; g < G; g++)
         GO(hammer_g, ga);
     /* Let the goroutines take the lock (the plain path, at GOMAXPROCS=1) before the thread starts. */
-    while (__atomic_load_n(&pt_done, __ATOMIC_RELAXED) == 0 && __atomic_load_n(&pt_counter, __ATOMIC_RELAXED) < 100)
+    for (;;) {
+        sync_mutex_lock(&pt_mu);
+        long c = pt_counter;
+        sync_mutex_unlock(&pt_mu);
+        if (c >= 100)
+            break;
         runtime_gosched();
+    }
     static hammer_arg ta;
     ta = (hammer_arg){&pt_mu, &pt_counter, &pt_inside, &pt_bad, 200000 / SCALE, NULL, &pt_done, NULL};
     start_thread(plain_hammer, &ta);
