@@ -17,7 +17,7 @@
  *     (resumed; exitfinish for an exit) for a direct switch. g0 stays
  *     suspended in execute meanwhile, so m->g0ctx stays valid, and execute
  *     treats m->curg, not the g it started, as the goroutine that came back.
- *     Across a direct exit the p stays PS_SCHED until g' has put the dead
+ *     Across a direct exit the p stays entered (enterp) until g' has put the dead
  *     stack and record in p's caches.
  *   - Ready needs no CAS on g->status: only the claimant of g's waitset
  *     (wait.h) readies g, and g's park stored G_WAITING before the lock the
@@ -48,6 +48,7 @@
 #include <errno.h>
 #include <limits.h>
 #include <linux/futex.h>
+#include <linux/membarrier.h>
 #include <pthread.h>
 #include <sched.h>
 #include <signal.h>
@@ -531,22 +532,87 @@ static void retirep(gocc_m *m, gocc_p *p)
         stopm(m);
 }
 
-/* Goroutine side: makes m's p usable from a goroutine stack (PS_USER -> PS_SCHED).
- * NULL when sysmon took the p; the m then runs on without one until its goroutine switches out. */
-static gocc_p *enterp(gocc_m *m)
+/* The p->state protocol (sched_impl.h): the goroutine side enters and leaves its p by storing 1, then 0,
+ * to its own m->insched, and only sysmon, which takes a p from a blocked thread once in 20 ms at most,
+ * pays for the synchronisation: a CAS to PS_TAKE and a membarrier(2) (an asymmetric Dekker: the barrier
+ * the kernel runs on every thread of the process orders the owner's store to insched before its load of
+ * p->state, so either sysmon sees insched = 1, or the owner sees PS_TAKE). This removed the CAS of
+ * p->state from enterp: two locked instructions per hand-off, four per pingpong round trip at
+ * GOMAXPROCS=1. Where the kernel refuses membarrier (before Linux 4.14, or a seccomp filter), the owner's
+ * store is an exchange (a full barrier of its own: a symmetric Dekker, one locked instruction, as the CAS
+ * was). */
+static int asym;
+
+static __attribute__((noinline, cold)) gocc_p *enterp_slow(gocc_m *m, gocc_p *p)
 {
-    gocc_p *p = m->p;
-    if (!p)
-        return NULL;
-    uint64_t st = PSTATE(m, PS_USER);
-    if (CAS(p->state, st, PSTATE(m, PS_SCHED)))
+    uint64_t st;
+    while ((st = LOAD(p->state)) == PSTATE(m, PS_TAKE)) /* sysmon decides on insched = 1: keep it */
+        __builtin_ia32_pause();
+    if (st == PSTATE(m, PS_USER))
         return p;
+    STORE(m->insched, 0);
     m->p = NULL;
     m->lostp = 1;
     return NULL;
 }
 
-static void leavep(gocc_m *m, gocc_p *p) { STORE(p->state, PSTATE(m, PS_USER)); }
+/* Goroutine side: makes m's p usable from a goroutine stack (insched = 1, p->state stays PS_USER).
+ * NULL when sysmon took the p; the m then runs on without one until its goroutine switches out. */
+static inline gocc_p *enterp(gocc_m *m)
+{
+    gocc_p *p = m->p;
+    if (!p)
+        return NULL;
+    if (__builtin_expect(asym, 1)) {
+        RSTORE(m->insched, 1);
+        /* The compiler keeps the store before the load; the hardware may not (a store buffer), which is
+         * what sysmon's membarrier covers. */
+        __atomic_signal_fence(__ATOMIC_SEQ_CST);
+    } else {
+        __atomic_store_n(&m->insched, 1, __ATOMIC_SEQ_CST);
+    }
+    if (__builtin_expect(LOAD(p->state) == PSTATE(m, PS_USER), 1))
+        return p;
+    return enterp_slow(m, p);
+}
+
+static inline void leavep(gocc_m *m, gocc_p *p)
+{
+    (void)p;
+    STORE(m->insched, 0);
+}
+
+/* g0, after its goroutine switched back: PS_USER -> PS_SCHED, waiting out a take in progress. 0 when
+ * sysmon took p meanwhile. */
+static int regainp(gocc_m *m, gocc_p *p)
+{
+    for (;;) {
+        uint64_t st = PSTATE(m, PS_USER);
+        if (CAS(p->state, st, PSTATE(m, PS_SCHED)))
+            return 1;
+        if (st != PSTATE(m, PS_TAKE))
+            return 0;
+        __builtin_ia32_pause();
+    }
+}
+
+/* sysmon: takes p from its m, whose thread sat blocked in the kernel in PS_USER (st, as sysmon read it)
+ * for the hand-off time. 1: p is PS_IDLE and sysmon's to hand off; 0: the m moved meanwhile, or is inside
+ * scheduler code (insched), so p stays with it. */
+int gocc_sched_takep(gocc_p *p, uint64_t st)
+{
+    uint64_t expect = st;
+    if (!CAS(p->state, expect, (st & ~(uint64_t)3) | PS_TAKE))
+        return 0;
+    /* p->m is the m of st: a later holder would need p to go idle first, which PS_TAKE prevents. */
+    gocc_m *m = p->m;
+    if ((asym && syscall(SYS_membarrier, MEMBARRIER_CMD_PRIVATE_EXPEDITED, 0, 0) != 0) || LOAD(m->insched)) {
+        STORE(p->state, st);
+        return 0;
+    }
+    STORE(p->state, (uint64_t)PS_IDLE);
+    return 1;
+}
 
 /* wakeifwork's call: a short queue does not wake a p that would leave it to us (leavetovictim): that p
  * would spin and sleep again, and the futex wake is a system call of ours each time (selectfanin at
@@ -575,7 +641,7 @@ static inline void wakeifwork(gocc_p *p)
 /* switching                                                           */
 
 /* Goroutine side, just switched to by prev's exit (exitdirect): prev is off its stack, so its stack and
- * record go back to p's caches. p is still PS_SCHED (exitdirect left it so for this). */
+ * record go back to p's caches. p is still entered (exitdirect left it so for this). */
 static __attribute__((noinline)) void exitfinish(gocc_m *m, gocc_g *prev)
 {
     gocc_p *p = m->p;
@@ -665,7 +731,7 @@ static inline __attribute__((always_inline)) int parkswitch(gocc_m *m, gocc_p *p
         RSTORE(p->schedtick, p->schedtick + 1);
     RSTORE(p->switchtick, p->switchtick + 1);
     RSTORE(gocc_sched_stack_guard, next->guard);
-    STORE(p->state, PSTATE(m, PS_USER));
+    leavep(m, p);
     GOCC_SAN_SWITCH_BEGIN(&g->sanfake, next->stk->lo, (size_t)(next->stk->hi - next->stk->lo));
     transfer_t t = jump_fcontext(next->ctx, m);
     GOCC_SAN_SWITCH_END(g->sanfake);
@@ -796,7 +862,7 @@ static inline __attribute__((always_inline)) int exitdirect(gocc_m *m, gocc_g *g
         RSTORE(p->schedtick, p->schedtick + 1);
     RSTORE(p->switchtick, p->switchtick + 1);
     RSTORE(gocc_sched_stack_guard, next->guard);
-    /* p stays PS_SCHED: exitfinish uses its caches on next's stack, then leaves it. */
+    /* p stays entered: exitfinish uses its caches on next's stack, then leaves it. */
     GOCC_SAN_SWITCH_BEGIN(NULL, next->stk->lo, (size_t)(next->stk->hi - next->stk->lo));
     jump_fcontext(next->ctx, m);
     __builtin_unreachable();
@@ -847,12 +913,9 @@ static void execute(gocc_m *m, gocc_g *g, int inherit)
     RSTORE(gocc_sched_stack_guard, 0);
     m->curg = NULL;
     p = m->p;
-    if (p) {
-        uint64_t st = PSTATE(m, PS_USER);
-        if (!CAS(p->state, st, PSTATE(m, PS_SCHED))) {
-            m->p = p = NULL;
-            m->lostp = 1;
-        }
+    if (p && !regainp(m, p)) {
+        m->p = p = NULL;
+        m->lostp = 1;
     }
     switch (m->op) {
     case OP_PARK:
@@ -1173,7 +1236,7 @@ static __attribute__((noinline, cold)) void notwaiting(void)
 static __attribute__((noinline)) void ready_slow(gocc_g *g, gocc_m *m, gocc_p *p, gocc_g *old)
 {
     if (p) {
-        /* p held (PS_SCHED): g went to runnext, the displaced one (unless a stealer took it) to the
+        /* p held (entered): g went to runnext, the displaced one (unless a stealer took it) to the
          * queue. */
         if (old)
             runqput(p, old, 0);
@@ -1446,6 +1509,8 @@ __attribute__((noreturn)) void gocc_sched_start(int (*fn)(int, char **, char **)
     g->stk = gocc_stack_main();
     m->p->ncreated++;
     runqput(m->p, g, 1);
+    /* The p->state protocol's heavy side (see enterp); registered before any goroutine runs. */
+    asym = syscall(SYS_membarrier, MEMBARRIER_CMD_REGISTER_PRIVATE_EXPEDITED, 0, 0) == 0;
     gocc_sysmon_start();
     schedule(m);
 }

@@ -12,11 +12,22 @@
  *      pthread stack (g0) runs the scheduler loop between goroutines.
  *
  * p->state word: (m id << 2) | PS_*. Only the holder moves it between PS_SCHED
- * (inside scheduler code, touching p's queues) and PS_USER (running user
- * code). sysmon may take a p from an m that sits in PS_USER too long (a
- * blocking system call) by CAS (id|PS_USER) -> PS_IDLE; the m notices at its
- * next scheduler entry when its own CAS from PS_USER fails. The id in the word
- * makes the CAS immune to the p having been handed around in between.
+ * (its g0 inside scheduler code, touching p's queues) and PS_USER (running a
+ * goroutine). sysmon may take a p from an m that sits in PS_USER too long (a
+ * blocking system call): gocc_sched_takep. The id in the word makes sysmon's
+ * CAS immune to the p having been handed around in between.
+ *
+ * A goroutine uses its m's p from its own stack (park, ready, spawn, the
+ * direct switches) between enterp and leavep (sched.c): it stores 1, then 0,
+ * to m->insched, written only by m's thread, and p->state stays PS_USER.
+ * sysmon takes a p by CAS (id | PS_USER) -> (id | PS_TAKE), a membarrier(2),
+ * and a look at insched (1: it puts PS_USER back and leaves the p alone; 0:
+ * PS_IDLE, the p is its to hand off); enterp stores insched = 1, then reads
+ * p->state, and waits while it is PS_TAKE. The membarrier orders the owner's
+ * store before its load (where the kernel has no membarrier, the owner's
+ * store is an exchange), so sysmon sees insched = 1 or the owner sees
+ * PS_TAKE: never both miss. Nobody else writes p->state while it is PS_TAKE
+ * (g0's regainp waits too).
  */
 #ifndef GOCC_SCHED_IMPL_H
 #define GOCC_SCHED_IMPL_H
@@ -141,6 +152,7 @@ struct gocc_m {
     int id;
     int tid;                    /* kernel thread id (sysmon reads its state) */
     int op;                     /* what curg asked of g0 when it switched out */
+    int insched;                /* atomic; curg uses p (enterp..leavep); only m's thread writes it */
     void (*unlockf)(void *);
     void *unlockarg;
     gocc_g *prevg;              /* parkdirect: the goroutine that switched to curg and still needs its park
@@ -192,7 +204,7 @@ void gocc_timer_poll(void);                      /* g0, p held: runs the timers 
 #define CAS(x, o, n) __atomic_compare_exchange_n(&(x), &(o), (n), 0, __ATOMIC_ACQ_REL, __ATOMIC_ACQUIRE)
 #define ADD(x, v) __atomic_add_fetch(&(x), (v), __ATOMIC_ACQ_REL)
 
-enum { PS_IDLE = 0, PS_SCHED = 1, PS_USER = 2 };
+enum { PS_IDLE = 0, PS_SCHED = 1, PS_USER = 2, PS_TAKE = 3 };
 #define PSTATE(m, s) (((uint64_t)(m)->id << 2) | (s))
 
 /* The scheduler's global state (sched.c; sysmon.c, runtime.c and dump.c read it). */
@@ -243,6 +255,8 @@ gocc_m *gocc_sched_m(void);
 void gocc_sched_systhread(void);                 /* marks the calling thread as the runtime's own */
 void gocc_sched_checkdead(void);                 /* sched.lock not held: reports a deadlock if there is one */
 void gocc_sched_checkdead_locked(void);          /* the same, sched.lock held */
+
+int gocc_sched_takep(gocc_p *p, uint64_t st);   /* sysmon: takes p (PS_USER st) from a blocked m */
 
 /* sysmon.c */
 void gocc_sysmon_start(void);

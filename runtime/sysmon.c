@@ -4,9 +4,10 @@
  *
  * Invariants:
  *   - sysmon holds no p and never runs goroutines; it reads each p's state
- *     word and ticks without the p's consent, and changes a p only by the CAS
- *     (m id | PS_USER) -> PS_IDLE, which fails if the holder moved meanwhile
- *     (see sched_impl.h).
+ *     word and ticks without the p's consent, and takes a p only through
+ *     gocc_sched_takep (sched.c: PS_USER -> PS_TAKE -> PS_IDLE, see
+ *     sched_impl.h), which fails if the holder moved meanwhile or is inside
+ *     scheduler code.
  *   - Preemption is a request: it sets p->preempt and poisons the running
  *     thread's stack guard (gocc_sched_stack_guard), so the goroutine's next
  *     function entry or loop check calls gocc_sched_preempt (sched.c), which
@@ -126,7 +127,7 @@ static void *sysmon(void *arg)
                 gocc_uni_leave();
                 ADD(gocc_sched.nlost, 1);
                 gocc_m *pm = p->m;
-                if (CAS(p->state, st, (uint64_t)PS_IDLE)) {
+                if (gocc_sched_takep(p, st)) {
                     RSTORE(p->preempt, 0);
                     /* If the blocked goroutine comes back to .gc code, make it give up its thread. */
                     RSTORE(gocc_sched_preempt_flag, 1);
