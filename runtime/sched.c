@@ -209,13 +209,9 @@ static int runqputslow(gocc_p *p, gocc_g *g, uint32_t h, uint32_t t)
 static void runqput(gocc_p *p, gocc_g *g, int next)
 {
     if (next) {
-        /* Only p's holder sets runnext (stealers only take it), so an empty one is ours to fill
-         * without a locked exchange. */
-        if (!LOAD(p->runnext)) {
-            STORE(p->runnext, g);
-            return;
-        }
-        gocc_g *old = __atomic_exchange_n(&p->runnext, g, __ATOMIC_ACQ_REL);
+        /* runnext is the holder's alone (a stealer takes it under a claim of p, runnextsteal). */
+        gocc_g *old = RLOAD(p->runnext);
+        STORE(p->runnext, g);
         if (!old)
             return;
         g = old;
@@ -249,11 +245,8 @@ static inline void runqputtail(gocc_p *p, gocc_g *g)
  * previous new goroutine ran). p held. */
 static inline void runqputnext(gocc_p *p, gocc_g *g)
 {
-    gocc_g *old = NULL;
-    if (LOAD(p->runnext))
-        old = __atomic_exchange_n(&p->runnext, g, __ATOMIC_ACQ_REL);
-    else
-        STORE(p->runnext, g);
+    gocc_g *old = RLOAD(p->runnext);
+    STORE(p->runnext, g);
     if (old)
         runqputtail(p, old);
 }
@@ -261,8 +254,9 @@ static inline void runqputnext(gocc_p *p, gocc_g *g)
 /* p held. *inherit: g came from runnext and shares the current time slice. */
 static gocc_g *runqget(gocc_p *p, int *inherit)
 {
-    gocc_g *g = LOAD(p->runnext);
-    if (g && __atomic_compare_exchange_n(&p->runnext, &g, NULL, 0, __ATOMIC_ACQ_REL, __ATOMIC_RELAXED)) {
+    gocc_g *g = RLOAD(p->runnext);
+    if (g) {
+        RSTORE(p->runnext, NULL);
         *inherit = 1;
         return g;
     }
@@ -282,14 +276,20 @@ int gocc_sched_runqempty(gocc_p *p)
     return LOAD(p->runqhead) == LOAD(p->runqtail) && !LOAD(p->runnext);
 }
 
+static int claimp(gocc_p *p, uint64_t st);
+
 /* Takes victim's runnext when victim is running a goroutine and its runq is empty (the last steal
  * round). First a grace period of a few microseconds: the goroutine that set runnext is likely about
  * to block and let its own thread run it, which keeps ping-pong hand-offs on one thread (Go's runqgrab
- * sleeps 3 us likewise). p held. */
+ * sleeps 3 us likewise). Then the take itself, under a claim of victim (claimp, as sysmon's hand-off):
+ * runnext is its holder's alone otherwise, so the holder's hand-offs take and replace it with plain
+ * loads and stores (no CAS: 2 locked instructions per pingpong round trip), and the rare steal pays a
+ * membarrier. p held. */
 static gocc_g *runnextsteal(gocc_p *victim)
 {
     gocc_g *g = LOAD(victim->runnext);
-    if (!g || (LOAD(victim->state) & 3) != PS_USER)
+    uint64_t st = LOAD(victim->state);
+    if (!g || (st & 3) != PS_USER)
         return NULL;
     gocc_int64 until = gocc_sched_nanotime() + 3000;
     while (gocc_sched_nanotime() < until) {
@@ -297,9 +297,11 @@ static gocc_g *runnextsteal(gocc_p *victim)
         if (LOAD(victim->runnext) != g)
             return NULL;
     }
-    if ((LOAD(victim->state) & 3) != PS_USER ||
-        !__atomic_compare_exchange_n(&victim->runnext, &g, NULL, 0, __ATOMIC_ACQ_REL, __ATOMIC_RELAXED))
+    if (!claimp(victim, st))
         return NULL;
+    g = RLOAD(victim->runnext);
+    RSTORE(victim->runnext, NULL);
+    STORE(victim->state, st);
     return g;
 }
 
@@ -599,7 +601,11 @@ static int regainp(gocc_m *m, gocc_p *p)
 /* sysmon: takes p from its m, whose thread sat blocked in the kernel in PS_USER (st, as sysmon read it)
  * for the hand-off time. 1: p is PS_IDLE and sysmon's to hand off; 0: the m moved meanwhile, or is inside
  * scheduler code (insched), so p stays with it. */
-int gocc_sched_takep(gocc_p *p, uint64_t st)
+/* Claims p from its m, whose state was st (id | PS_USER): CAS to id | PS_TAKE, then, once the owner's
+ * goroutine is seen outside enterp..leavep, 1 with p left PS_TAKE (the owner's enterp waits until the
+ * claimer stores the next state). 0, with p untouched, when the m moved meanwhile or is inside scheduler
+ * code. Sysmon's hand-off and runnextsteal are the only claimers. */
+static int claimp(gocc_p *p, uint64_t st)
 {
     uint64_t expect = st;
     if (!CAS(p->state, expect, (st & ~(uint64_t)3) | PS_TAKE))
@@ -610,6 +616,13 @@ int gocc_sched_takep(gocc_p *p, uint64_t st)
         STORE(p->state, st);
         return 0;
     }
+    return 1;
+}
+
+int gocc_sched_takep(gocc_p *p, uint64_t st)
+{
+    if (!claimp(p, st))
+        return 0;
     STORE(p->state, (uint64_t)PS_IDLE);
     return 1;
 }
@@ -810,10 +823,11 @@ static inline __attribute__((always_inline)) int parkdirect(gocc_m *m, gocc_g *g
     }
     if (!(p = enterp(m)))
         return 0;
-    if (!__atomic_compare_exchange_n(&p->runnext, &next, NULL, 0, __ATOMIC_ACQ_REL, __ATOMIC_RELAXED)) {
+    if (RLOAD(p->runnext) != next) { /* a stealer took it before we entered p */
         leavep(m, p);
         return 0;
     }
+    RSTORE(p->runnext, NULL);
     if (!next->ctx)
         firstrun(p, next);
     return parkswitch(m, p, g, next, 1, unlockf, arg);
@@ -996,7 +1010,8 @@ top:;
     if (RLOAD(p->preempt)) {
         /* The slice ran out inside a hand-off chain through runnext: requeue it behind the others. */
         RSTORE(p->preempt, 0);
-        g = __atomic_exchange_n(&p->runnext, NULL, __ATOMIC_ACQ_REL);
+        g = RLOAD(p->runnext);
+        RSTORE(p->runnext, NULL);
         if (g)
             runqput(p, g, 0);
     }
@@ -1274,11 +1289,12 @@ __attribute__((noinline)) void gocc_sched_ready(gocc_g *g)
         return;
     }
     /* runqput(p, g, 1), its common case inline: an empty runnext (a hand-off chain). */
-    if (__builtin_expect(LOAD(p->runnext) != NULL, 0)) {
-        ready_slow(g, m, p, __atomic_exchange_n(&p->runnext, g, __ATOMIC_ACQ_REL));
+    gocc_g *old = RLOAD(p->runnext);
+    STORE(p->runnext, g);
+    if (__builtin_expect(old != NULL, 0)) {
+        ready_slow(g, m, p, old);
         return;
     }
-    STORE(p->runnext, g);
     leavep(m, p);
     wakeifwork(p);
 }

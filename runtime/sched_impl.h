@@ -22,7 +22,10 @@
  * to m->insched, written only by m's thread, and p->state stays PS_USER.
  * sysmon takes a p by CAS (id | PS_USER) -> (id | PS_TAKE), a membarrier(2),
  * and a look at insched (1: it puts PS_USER back and leaves the p alone; 0:
- * PS_IDLE, the p is its to hand off); enterp stores insched = 1, then reads
+ * PS_IDLE, the p is its to hand off). A spinning m takes a running p's
+ * runnext under the same claim (runnextsteal: PS_TAKE, take, PS_USER back), so
+ * runnext is otherwise its holder's alone, read and written without a locked
+ * instruction. enterp stores insched = 1, then reads
  * p->state, and waits while it is PS_TAKE. The membarrier orders the owner's
  * store before its load (where the kernel has no membarrier, the owner's
  * store is an exchange), so sysmon sees insched = 1 or the owner sees
@@ -112,7 +115,7 @@ struct gocc_p {
     int id;
     uint32_t runqhead;          /* atomic; consumers CAS it */
     uint32_t runqtail;          /* atomic; only the holder writes */
-    gocc_g *runnext;            /* atomic; holder sets, holder or stealer takes */
+    gocc_g *runnext;            /* atomic; the holder's (entered, or g0), or a claimer's (PS_TAKE) */
     gocc_g *runq[GOCC_RUNQ];
     uint64_t schedtick;         /* atomic; bumped when a goroutine starts a new time slice */
     uint64_t switchtick;        /* atomic; bumped at every switch into a goroutine */
