@@ -342,8 +342,9 @@ static gocc_g *runqsteal(gocc_p *p, gocc_p *victim)
  * least STEAL_WASTE_ON, a queue shorter than STEAL_SHORTQ on a p that is held by an m is left to that
  * p: the first three steal rounds skip it, and the last takes it only if the victim does not switch
  * within STEAL_GRACE_NS (a victim stuck in one goroutine does not get to its queue; one that switches
- * does). Each queue so left lowers the score by one, so a p that has stopped stealing tries again now
- * and then, and a workload whose steals pay (a pipeline whose stolen stage readies the next) keeps the
+ * does). Each search that leaves a queue so in its last round lowers the score by one (the linger
+ * that follows does not: it could decline a hundred times in its 20 us, which brought a steal every
+ * ~10 us back), so a p that has stopped stealing tries again now and then, and a workload whose steals pay (a pipeline whose stolen stage readies the next) keeps the
  * score at 0 and steals as before. A short queue does not wake an idle p whose score is high either
  * (wakefor). Nothing starves: the victim runs its queue itself, the last round steals from a victim
  * stuck in one goroutine, and sysmon wakes an idle p every 2 ms while any queue holds work and nobody
@@ -358,7 +359,8 @@ static gocc_g *runqsteal(gocc_p *p, gocc_p *victim)
 #define STEAL_WASTE_ON 16
 #define STEAL_WASTE_MAX 64
 
-/* Whether a spinning m on p leaves victim's queue (n goroutines) to victim for now. p held. */
+/* Whether a spinning m on p leaves victim's queue (n goroutines) to victim for now. round: findrunnable's
+ * steal round 0..3, 4 for its linger. p held. */
 static int leavetovictim(gocc_p *p, gocc_p *victim, uint32_t n, int round)
 {
     if (p->stealwaste < STEAL_WASTE_ON || n >= STEAL_SHORTQ || (LOAD(victim->state) & 3) == PS_IDLE)
@@ -370,7 +372,8 @@ static int leavetovictim(gocc_p *p, gocc_p *victim, uint32_t n, int round)
     do {
         __builtin_ia32_pause();
         if (LOAD(victim->switchtick) != sw) {
-            RSTORE(p->stealwaste, p->stealwaste - 1);
+            if (round == 3)
+                RSTORE(p->stealwaste, p->stealwaste - 1);
             return 1;
         }
     } while (gocc_sched_nanotime() < until);
@@ -1067,7 +1070,7 @@ top:;
                 __builtin_ia32_pause();
             for (int i = 0; i < np; i++) {
                 gocc_p *v = gocc_sched.allp[i];
-                if (v != p && (g = steal(p, v, 3)))
+                if (v != p && (g = steal(p, v, 4)))
                     goto stolen;
             }
         }
