@@ -624,6 +624,9 @@ static int claimp(gocc_p *p, uint64_t st)
 
 int gocc_sched_takep(gocc_p *p, uint64_t st)
 {
+    /* The m, once its blocking call returns, runs .gc code without a p until its next function entry or
+     * loop check, so two threads could then run goroutine code: single-P mode (uni.h) ends first. */
+    gocc_uni_leave();
     if (!claimp(p, st))
         return 0;
     STORE(p->state, (uint64_t)PS_IDLE);

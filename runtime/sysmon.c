@@ -26,7 +26,6 @@
 #include <string.h>
 
 #include "sched_impl.h"
-#include "uni.h"
 
 #define SLICE_NS (10 * 1000000LL)    /* preemption time slice */
 #define HANDOFF_NS (20 * 1000000LL)  /* a p stuck this long in user code is handed to another m */
@@ -122,9 +121,7 @@ static void *sysmon(void *arg)
                     __atomic_store_n(pm->guardp, UINTPTR_MAX, __ATOMIC_RELAXED);
             }
             if (now - p->sm_swwhen >= HANDOFF_NS && p->m && threadblocked(p->m->tid)) {
-                /* The blocked m, once its call returns, runs .gc code without a p until its next
-                 * function entry or loop check: two threads could then run goroutine code. */
-                gocc_uni_leave();
+                /* gocc_sched_takep leaves uni mode first (uni.h). */
                 ADD(gocc_sched.nlost, 1);
                 gocc_m *pm = p->m;
                 if (gocc_sched_takep(p, st)) {
