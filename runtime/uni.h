@@ -24,17 +24,12 @@
 #ifndef GOCC_UNI_H
 #define GOCC_UNI_H
 
-enum { GOCC_UNI_INIT = 0, GOCC_UNI_ON = 1, GOCC_UNI_OFF = 2 };
+#include "include/gocc.h" /* gocc_uni_state, gocc_uni, gocc_uni_mthread: generated code inlines the fast path */
 
-/* One cache line, written only by the p's thread while the mode is on (infast) and by gocc_uni_leave
- * (mode, once); read by both. */
-typedef struct gocc_uni_state {
-    int mode;   /* GOCC_UNI_INIT until gocc_uni_init; then ON, and OFF for good after a leave */
-    int infast; /* 1 while the p's thread is between gocc_uni_enter and gocc_uni_exit */
-} __attribute__((aligned(64))) gocc_uni_state;
-
-extern gocc_uni_state gocc_uni;
-extern __thread char gocc_uni_mthread; /* this thread is an m (set by minit) */
+/* gocc_uni.mode: INIT until gocc_uni_init; then ON, and OFF for good after a leave. gocc_uni is one
+ * cache line, written only by the p's thread while the mode is on (infast) and by gocc_uni_leave (mode,
+ * once); read by both. gocc_uni_mthread: this thread is an m (set by minit). */
+enum { GOCC_UNI_INIT = 0, GOCC_UNI_ON = GOCC_UNI_ON_, GOCC_UNI_OFF = 2 };
 
 /* Called once by gocc_sched_start with GOMAXPROCS, before any goroutine or m exists. */
 void gocc_uni_init(int nprocs);

@@ -167,6 +167,18 @@ void sync_cond_wait(sync_cond *c);
 void sync_cond_signal(sync_cond *c);
 void sync_cond_broadcast(sync_cond *c);
 
+/* Single-P ("uni") mode (runtime/uni.h, runtime/README.md "Uni mode"): at
+ * GOMAXPROCS=1, while only goroutines use the sync functions, a mutex's
+ * uncontended lock and unlock are plain loads and stores, inline in generated
+ * code. Runtime-owned; declared here for those inline paths only. */
+typedef struct gocc_uni_state {
+    int mode;   /* GOCC_UNI_ON_: the p's thread may use the plain path */
+    int infast; /* 1 while the p's thread is inside a plain path */
+} __attribute__((aligned(64))) gocc_uni_state;
+#define GOCC_UNI_ON_ 1
+extern gocc_uni_state gocc_uni;
+extern __thread char gocc_uni_mthread; /* this thread is one of the runtime's ms */
+
 /* The waiting calls with the .gc call site that the deadlock report and the
  * goroutine dump show for the wait (generated code calls these through the
  * macros below, so the line is known without -g). site may be NULL. */
@@ -234,8 +246,44 @@ __attribute__((no_sanitize_thread, unused)) static void gocc_panic_site_set_(con
 #define GOCC__SITED(call) \
     do { gocc_panic_site = GOCC_HERE; call; gocc_panic_site = 0; } while (0)
 #endif
+#ifdef GOCC_TSAN_
 #define sync_mutex_unlock(m) \
     (__extension__({ sync_mutex *gocc__s1 = (m); GOCC__SITED((sync_mutex_unlock)(gocc__s1)); }))
+#define sync_mutex_lock(m) gocc_sync_mutex_lock_at((m), GOCC_HERE)
+#else
+/* Weak, as gocc_panic_site: against a runtime without uni mode the plain path is never taken. */
+__attribute__((weak)) gocc_uni_state gocc_uni;
+__attribute__((weak)) __thread char gocc_uni_mthread;
+/* The uni-mode plain path of lock (from 0 to 1) and unlock (from 1 to 0): 1 if it did the operation,
+ * 0 if the caller must call the runtime (mode off, not an m, contended, misuse). runtime/uni.h's
+ * gocc_uni_enter/exit and sync.c's mutex_lock/mutex_unlock, inline: a call and return cost more than
+ * the locked instruction they save (bench/mutex at GOMAXPROCS=1). */
+__attribute__((always_inline, unused)) static __inline__ int gocc__uni_mutex_swap(sync_mutex *m, int from, int to)
+{
+    typedef int __attribute__((may_alias)) gocc__aint;
+    gocc__aint *w = (gocc__aint *)(void *)m->gocc__state; /* runtime/sync.c: mutex_s.state */
+    int ok = 0;
+    if (__builtin_expect(__atomic_load_n(&gocc_uni.mode, __ATOMIC_RELAXED) == GOCC_UNI_ON_ && gocc_uni_mthread, 1)) {
+        __atomic_store_n(&gocc_uni.infast, 1, __ATOMIC_RELAXED);
+        __atomic_signal_fence(__ATOMIC_SEQ_CST); /* the hand-shake's fence is gocc_uni_leave's membarrier */
+        if (__builtin_expect(__atomic_load_n(&gocc_uni.mode, __ATOMIC_ACQUIRE) == GOCC_UNI_ON_, 1) &&
+            __builtin_expect(__atomic_load_n(w, __ATOMIC_RELAXED) == from, 1)) {
+            __atomic_signal_fence(__ATOMIC_SEQ_CST);
+            __atomic_store_n(w, to, __ATOMIC_RELAXED);
+            ok = 1;
+        }
+        __atomic_store_n(&gocc_uni.infast, 0, __ATOMIC_RELEASE);
+        __atomic_signal_fence(__ATOMIC_SEQ_CST); /* the critical section stays between lock and unlock */
+    }
+    return ok;
+}
+#define sync_mutex_unlock(m) \
+    (__extension__({ sync_mutex *gocc__s1 = (m); \
+                     if (!gocc__uni_mutex_swap(gocc__s1, 1, 0)) GOCC__SITED((sync_mutex_unlock)(gocc__s1)); }))
+#define sync_mutex_lock(m) \
+    (__extension__({ sync_mutex *gocc__s1 = (m); \
+                     if (!gocc__uni_mutex_swap(gocc__s1, 0, 1)) gocc_sync_mutex_lock_at(gocc__s1, GOCC_HERE); }))
+#endif
 #define sync_rwmutex_unlock(m) \
     (__extension__({ sync_rwmutex *gocc__s1 = (m); GOCC__SITED((sync_rwmutex_unlock)(gocc__s1)); }))
 #define sync_rwmutex_runlock(m) \
@@ -247,7 +295,6 @@ __attribute__((no_sanitize_thread, unused)) static void gocc_panic_site_set_(con
     (__extension__({ sync_waitgroup *gocc__s1 = (wg); GOCC__SITED((sync_waitgroup_done)(gocc__s1)); }))
 /* The calls that can wait pass their site along instead (it must outlive a
  * park, which may move the goroutine to another thread). */
-#define sync_mutex_lock(m) gocc_sync_mutex_lock_at((m), GOCC_HERE)
 #define sync_rwmutex_lock(m) gocc_sync_rwmutex_lock_at((m), GOCC_HERE)
 #define sync_rwmutex_rlock(m) gocc_sync_rwmutex_rlock_at((m), GOCC_HERE)
 #define sync_waitgroup_wait(wg) gocc_sync_waitgroup_wait_at((wg), GOCC_HERE)
