@@ -1490,6 +1490,11 @@ __attribute__((noreturn)) void gocc_sched_start(int (*fn)(int, char **, char **)
     main_argc = argc;
     main_argv = argv;
     main_envp = envp;
+    /* The p->state protocol's heavy side (see enterp), and uni.c's. Registered first, while this is
+     * the process's only thread: once a second thread exists the kernel makes the registration wait
+     * for an RCU grace period (12 ms of a 1-lock-per-goroutine program's 16 ms start, measured under
+     * strace -r after the timer thread had started). uni.c's own registration then returns at once. */
+    asym = syscall(SYS_membarrier, MEMBARRIER_CMD_REGISTER_PRIVATE_EXPEDITED, 0, 0) == 0;
     gocc_sched.ncpu = cpucount();
     int n = gocc_sched.ncpu;
     const char *e = getenv("GOMAXPROCS");
@@ -1531,8 +1536,6 @@ __attribute__((noreturn)) void gocc_sched_start(int (*fn)(int, char **, char **)
     g->stk = gocc_stack_main();
     m->p->ncreated++;
     runqput(m->p, g, 1);
-    /* The p->state protocol's heavy side (see enterp); registered before any goroutine runs. */
-    asym = syscall(SYS_membarrier, MEMBARRIER_CMD_REGISTER_PRIVATE_EXPEDITED, 0, 0) == 0;
     gocc_sysmon_start();
     schedule(m);
 }
