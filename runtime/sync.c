@@ -203,6 +203,17 @@ void (sync_mutex_lock)(sync_mutex *m) { gocc_sync_mutex_lock_at(m, NULL); }
 _Bool sync_mutex_trylock(sync_mutex *m)
 {
     OVERLAY(mutex_s, m);
+    /* Uni mode (uni.h) as lock: a plain thread's CAS must not meet the p thread's plain stores. */
+    int e = gocc_uni_enter();
+    if (e > 0) {
+        int u = __atomic_load_n(&s->state, __ATOMIC_RELAXED);
+        if (!(u & LOCKED)) /* WAITERS alone: unlocked, a woken waiter not yet back */
+            __atomic_store_n(&s->state, u | LOCKED, __ATOMIC_RELAXED);
+        gocc_uni_exit();
+        return !(u & LOCKED);
+    }
+    if (e < 0)
+        gocc_uni_leave();
     int v = __atomic_load_n(&s->state, __ATOMIC_RELAXED);
     if ((v & LOCKED) || !__atomic_compare_exchange_n(&s->state, &v, v | LOCKED, 0, __ATOMIC_ACQUIRE, __ATOMIC_RELAXED))
         return 0;

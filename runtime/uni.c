@@ -65,8 +65,10 @@ void gocc_uni_leave(void)
         if (was == GOCC_UNI_ON) {
             /* Registered at init, so it cannot fail for lack of support; if it did, nothing would
              * order the p's thread's store of infast and the hand-shake would be unsound. */
-            if (membarrier(MEMBARRIER_CMD_PRIVATE_EXPEDITED) != 0)
-                abort();
+            if (membarrier(MEMBARRIER_CMD_PRIVATE_EXPEDITED) != 0 &&
+                (membarrier(MEMBARRIER_CMD_REGISTER_PRIVATE_EXPEDITED) != 0 ||
+                 membarrier(MEMBARRIER_CMD_PRIVATE_EXPEDITED) != 0))
+                abort(); /* (registered again first: a fork's child may not inherit the registration) */
             while (__atomic_load_n(&gocc_uni.infast, __ATOMIC_ACQUIRE))
                 sched_yield(); /* a few instructions of the p's thread, unless it is descheduled */
         }

@@ -10,6 +10,7 @@
  * the runner's timeout is the hang guard.
  */
 #include <linux/membarrier.h>
+#include <sched.h>
 #include <sys/syscall.h>
 
 #include "test_chan_util.h"
@@ -240,4 +241,53 @@ GOCC_TEST(uni_mutex_gomaxprocs_raised)
     CU_ASSERT_EQUAL(counter, (long)G * a.n);
     CU_ASSERT_EQUAL(done, counter);
     CU_ASSERT_EQUAL(mode(), GOCC_UNI_OFF); /* for good, even back at 1 */
+}
+
+/* ---- a plain thread that only ever tries the lock ---- */
+
+static sync_mutex tt_mu;
+static long tt_counter, tt_done;
+static int tt_inside, tt_bad, tt_stop, tt_mode_first = -1;
+
+static void *plain_trylock(void *arg)
+{
+    long n = *(long *)arg, i = 0;
+    for (; i < n; i++) {
+        while (!sync_mutex_trylock(&tt_mu))
+            sched_yield();
+        if (i == 0) /* the mode after the thread's first sync call, before its first unlock */
+            __atomic_store_n(&tt_mode_first, mode(), __ATOMIC_RELEASE);
+        if (__atomic_fetch_add(&tt_inside, 1, __ATOMIC_RELAXED) != 0)
+            __atomic_store_n(&tt_bad, 1, __ATOMIC_RELAXED);
+        long v = *(volatile long *)&tt_counter;
+        *(volatile long *)&tt_counter = v + 1;
+        __atomic_fetch_sub(&tt_inside, 1, __ATOMIC_RELAXED);
+        sync_mutex_unlock(&tt_mu);
+    }
+    __atomic_fetch_add(&tt_done, i, __ATOMIC_RELAXED);
+    __atomic_store_n(&tt_stop, 1, __ATOMIC_RELEASE);
+    return NULL;
+}
+
+/* Its first call is a trylock, which must turn the mode off as lock does. */
+GOCC_TEST(uni_mutex_plain_thread_trylocks)
+{
+    enum { G = 4 };
+    static sync_waitgroup wg;
+    static long n = 20000 / SCALE;
+    CU_ASSERT_EQUAL(mode(), start_mode());
+    hammer_arg ga = {&tt_mu, &tt_counter, &tt_inside, &tt_bad, 1000 / SCALE, &tt_stop, &tt_done, &wg};
+    sync_waitgroup_add(&wg, G);
+    for (int g = 0; g < G; g++)
+        GO(hammer_g, ga);
+    runtime_gosched();
+    start_thread(plain_trylock, &n);
+    sync_waitgroup_wait(&wg);
+    CU_ASSERT_EQUAL(tt_bad, 0);
+    sync_mutex_lock(&tt_mu);
+    CU_ASSERT_EQUAL(tt_counter, tt_done);
+    CU_ASSERT(tt_done >= (long)G * ga.n + n);
+    sync_mutex_unlock(&tt_mu);
+    CU_ASSERT_EQUAL(__atomic_load_n(&tt_mode_first, __ATOMIC_ACQUIRE), GOCC_UNI_OFF);
+    CU_ASSERT_EQUAL(mode(), GOCC_UNI_OFF);
 }
