@@ -11,8 +11,9 @@ RT_SRC      := $(wildcard runtime/*.c)
 RT_BASE     := -I$(BUILD)/obj/backtrace/include -DGOCC_GDB_PY='"$(abspath runtime/gocc-gdb.py)"' -fno-omit-frame-pointer -D_GNU_SOURCE -std=gnu11 -pthread $(WARN) -MMD -MP
 RT_CFLAGS   := -O2 -g $(RT_BASE)
 RT_RFLAGS   := -O1 -g $(RT_BASE) -DGOCC_RACE=1
-RT_OBJ      := $(patsubst runtime/%.c,$(BUILD)/obj/runtime/%.o,$(RT_SRC))
-RT_ROBJ     := $(patsubst runtime/%.c,$(BUILD)/obj/runtime-race/%.o,$(RT_SRC))
+RT_ASM      := $(wildcard runtime/*.S)
+RT_OBJ      := $(patsubst runtime/%.c,$(BUILD)/obj/runtime/%.o,$(RT_SRC)) $(patsubst runtime/%.S,$(BUILD)/obj/runtime/%.o,$(RT_ASM))
+RT_ROBJ     := $(patsubst runtime/%.c,$(BUILD)/obj/runtime-race/%.o,$(RT_SRC)) $(patsubst runtime/%.S,$(BUILD)/obj/runtime/%.o,$(RT_ASM))
 BOOST_A     := /usr/lib/x86_64-linux-gnu/libboost_context.a
 BOOST_OBJ   := $(addprefix $(BUILD)/obj/boost/,make_x86_64_sysv_elf_gas.o jump_x86_64_sysv_elf_gas.o ontop_x86_64_sysv_elf_gas.o)
 # Tracebacks symbolize with GCC's libbacktrace (Debian's libgcc-12-dev ships it with
@@ -45,6 +46,11 @@ $(BT_OBJ): $(BT_STAMP)
 $(BUILD)/obj/runtime/%.o: runtime/%.c $(BT_STAMP)
 	@mkdir -p $(dir $@)
 	$(CC) $(RT_CFLAGS) -c $< -o $@
+
+# The goroutine switch (ctxjump.S); the race library links the same object.
+$(BUILD)/obj/runtime/%.o: runtime/%.S
+	@mkdir -p $(dir $@)
+	$(CC) -c $< -o $@
 
 $(BUILD)/obj/runtime-race/%.o: runtime/%.c runtime/runtime.mk $(BT_STAMP)
 	@mkdir -p $(dir $@)

@@ -10,7 +10,7 @@
  * is ignored with a warning and leaves stale redzones behind, which later show
  * as false stack-buffer-overflow reports.
  *
- * The scheduler keeps these in place around every jump_fcontext:
+ * The scheduler keeps these in place around every gocc_ctx_jump:
  *   GOCC_SAN_SWITCH_BEGIN(&save, lo, size) just before the jump, where lo/size
  *       are the stack being entered and save receives the leaving side's fake
  *       stack (NULL when the leaving goroutine has exited);

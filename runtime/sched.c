@@ -711,7 +711,7 @@ static gocc_m *gswitch(gocc_m *m, int op)
         gocc_san_stack *g0 = gocc_san_g0();
         GOCC_SAN_SWITCH_BEGIN(op == OP_EXIT ? NULL : &g->sanfake, g0->lo, g0->size);
     }
-    transfer_t t = jump_fcontext(m->g0ctx, NULL);
+    transfer_t t = gocc_ctx_jump(m->g0ctx, NULL);
     GOCC_SAN_SWITCH_END(g->sanfake);
     return resumed(t);
 }
@@ -752,7 +752,7 @@ static inline __attribute__((always_inline)) int parkswitch(gocc_m *m, gocc_p *p
     RSTORE(gocc_sched_stack_guard, next->guard);
     leavep(m, p);
     GOCC_SAN_SWITCH_BEGIN(&g->sanfake, next->stk->lo, (size_t)(next->stk->hi - next->stk->lo));
-    transfer_t t = jump_fcontext(next->ctx, m);
+    transfer_t t = gocc_ctx_jump(next->ctx, m);
     GOCC_SAN_SWITCH_END(g->sanfake);
     resumed(t);
     return 1;
@@ -884,7 +884,7 @@ static inline __attribute__((always_inline)) int exitdirect(gocc_m *m, gocc_g *g
     RSTORE(gocc_sched_stack_guard, next->guard);
     /* p stays entered: exitfinish uses its caches on next's stack, then leaves it. */
     GOCC_SAN_SWITCH_BEGIN(NULL, next->stk->lo, (size_t)(next->stk->hi - next->stk->lo));
-    jump_fcontext(next->ctx, m);
+    gocc_ctx_jump(next->ctx, m);
     __builtin_unreachable();
 #endif
 }
@@ -924,7 +924,7 @@ static void execute(gocc_m *m, gocc_g *g, int inherit)
     STORE(p->state, PSTATE(m, PS_USER));
     gocc_san_stack *g0 = __sanitizer_start_switch_fiber ? gocc_san_g0() : NULL;
     GOCC_SAN_SWITCH_BEGIN(&g0->fake, g->stk->lo, (size_t)(g->stk->hi - g->stk->lo));
-    transfer_t t = jump_fcontext(g->ctx, m);
+    transfer_t t = gocc_ctx_jump(g->ctx, m);
     if (g0)
         GOCC_SAN_SWITCH_END(g0->fake);
     /* Whoever switched back: g, or a goroutine g switched to directly (parkdirect). */

@@ -46,6 +46,8 @@
 typedef void *fcontext_t;
 typedef struct { fcontext_t fctx; void *data; } transfer_t;
 transfer_t jump_fcontext(fcontext_t const to, void *vp);
+/* The goroutine switch: jump_fcontext without the floating-point control registers (ctxjump.S). */
+transfer_t gocc_ctx_jump(fcontext_t const to, void *vp);
 fcontext_t make_fcontext(void *sp, size_t size, void (*fn)(transfer_t));
 
 typedef struct gocc_p gocc_p;
