@@ -20,6 +20,12 @@
  * a kernel without membarrier(MEMBARRIER_CMD_PRIVATE_EXPEDITED).
  * Not async-signal-safe: a signal handler that calls a sync function on the
  * p's thread can land inside the fast path (it could deadlock there anyway).
+ *
+ * Generated code runs the same fast path inline (gocc.h, gocc__uni_mutex_swap).
+ * A compiler may keep the address of gocc_uni_mthread across a call that
+ * parks and resumes the goroutine on another thread (as glibc's errno, see
+ * README.md); that reads another m's flag, which is 1 as well, and ms never
+ * exit, so the answer is still right.
  */
 #ifndef GOCC_UNI_H
 #define GOCC_UNI_H
