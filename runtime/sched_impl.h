@@ -130,6 +130,11 @@ struct gocc_p {
     int ngfree;
     gocc_stk *sfree;
     int nsfree;
+    /* Stack slots carved for this p whose pages were not written yet (stack.c): a refill carves 32 at
+     * once, and writing each one's record then would fault in 32 pages (128 KiB) for a p that may need
+     * one. Handed out lowest first, from the end. */
+    struct gocc_carved { char *hi; int ci, guarded; } scarve[32];
+    int nscarve;
     gocc_stk *spend;            /* unguarded stacks of ended goroutines, not yet checked (stack.c) */
     int nspend;
     void *stkscratch;           /* stack.c's buffers for those checks, allocated at first use */

@@ -390,10 +390,8 @@ static int guard_chunk(int ci)
 /* A slot carved under mem.lock, whose record is written after the lock is released (stkinit): writing it
  * is the stack's first touch, a page fault, and the other thread waited for each of them (bench/parked at
  * GOMAXPROCS=2: futex wake-ups of mem.lock under firstrun). */
-typedef struct carved {
-    char *hi;
-    int ci, guarded;
-} carved;
+typedef struct gocc_carved carved; /* a slot: its top, its chunk, whether its gap is a guard (sched_impl.h) */
+_Static_assert(sizeof ((gocc_p *)0)->scarve / sizeof(carved) == LOCALMAX / 2, "a refill's carved slots fit p->scarve");
 
 /* mem.lock held: takes the next slot, with its guard; 0 when no chunk can be mapped. */
 static int carve(carved *out)
@@ -473,7 +471,10 @@ gocc_stk *gocc_stack_alloc(gocc_p *p)
 
 /* A p whose cache is empty refills it with LOCALMAX/2 stacks in one visit to the global lists, carving
  * what they lack: first runs of a million new goroutines take mem.lock once per 32 stacks, not once per
- * stack. The carved ones go into the cache in address order, lowest first out. */
+ * stack. The carved slots wait in p->scarve, lowest first out, and a slot's record (its first page) is
+ * written when the slot is handed out: writing all 32 at the refill put 128 KiB in the resident set of a
+ * p that needed one stack (Go's chan/select2 test, converted: 100,000 selects after a warm-up must not
+ * grow the footprint by 1e5 bytes; at GOMAXPROCS=2 it grew by 128-200 KiB). */
 static gocc_stk *stack_get(gocc_p *p)
 {
     gocc_stk *s;
@@ -484,6 +485,8 @@ static gocc_stk *stack_get(gocc_p *p)
         p->nsfree--;
         return s;
     }
+    if (p && p->nscarve)
+        return stkinit(&p->scarve[--p->nscarve]);
     carved c[LOCALMAX / 2];
     int nc = 0;
     memlock_acquire(&mem.lock);
@@ -505,17 +508,17 @@ static gocc_stk *stack_get(gocc_p *p)
     while (p->nsfree + nc < LOCALMAX / 2 && carve(&c[nc]))
         nc++;
     memlock_release(&mem.lock);
-    while (nc > 0) { /* the lowest slot ends up first */
-        s = stkinit(&c[--nc]);
-        s->next = p->sfree;
-        p->sfree = s;
-        p->nsfree++;
+    for (int k = 0; k < nc; k++) /* the lowest slot ends up last, so it is handed out first */
+        p->scarve[k] = c[nc - 1 - k];
+    p->nscarve = nc;
+    if ((s = p->sfree)) {
+        p->sfree = s->next;
+        p->nsfree--;
+        return s;
     }
-    if (!(s = p->sfree))
+    if (!p->nscarve)
         nomem("goroutine stack");
-    p->sfree = s->next;
-    p->nsfree--;
-    return s;
+    return stkinit(&p->scarve[--p->nscarve]);
 }
 
 gocc_stk *gocc_stack_main(void)
