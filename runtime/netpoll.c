@@ -133,7 +133,14 @@ static void start(void)
     pthread_attr_setstacksize(&a, 256 * 1024); /* epoll_wait, wake-ups, maybe a new m; TSan needs room too */
     /* Counted before it exists: the deadlock check must never see it as a thread of the program's. */
     STORE(nthreads, 1);
-    if (pthread_create(&th, &a, poller, NULL)) {
+    /* Born with every signal blocked (poller keeps them so): a SIGQUIT report's stop signal must not
+     * find it before it blocks them, with no m, and count it as a thread of the program's own. */
+    sigset_t all, old;
+    sigfillset(&all);
+    pthread_sigmask(SIG_BLOCK, &all, &old);
+    int err = pthread_create(&th, &a, poller, NULL);
+    pthread_sigmask(SIG_SETMASK, &old, NULL);
+    if (err) {
         STORE(nthreads, 0);
         close(epfd);
         epfd = -1;

@@ -466,7 +466,15 @@ void gocc_sched_startm(gocc_p *p, int spinning)
         pthread_attr_t a;
         pthread_attr_init(&a);
         pthread_attr_setdetachstate(&a, PTHREAD_CREATE_DETACHED);
-        if (pthread_create(&th, &a, mstart, m)) {
+        /* Born with every signal blocked until minit has marked it an m (mstart restores the mask): a
+         * SIGQUIT report's stop signal landing in between found no m and counted the thread as one of
+         * the program's own ("2 threads not created by the runtime", tests/debug foreign, GOMAXPROCS=2). */
+        sigset_t all;
+        sigfillset(&all);
+        pthread_sigmask(SIG_BLOCK, &all, &m->sigmask);
+        int err = pthread_create(&th, &a, mstart, m);
+        pthread_sigmask(SIG_SETMASK, &m->sigmask, NULL);
+        if (err) {
             static const char msg[] = "fatal error: cannot create a thread\n";
             if (write(2, msg, sizeof msg - 1)) {}
             _exit(2);
@@ -1158,6 +1166,7 @@ static void *mstart(void *arg)
 {
     gocc_m *m = arg;
     minit(m);
+    pthread_sigmask(SIG_SETMASK, &m->sigmask, NULL); /* blocked since its creation (gocc_sched_startm) */
     gocc_p *p = m->nextp;
     m->nextp = NULL;
     acquirep(m, p);

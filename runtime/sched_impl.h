@@ -37,6 +37,7 @@
 
 #include <linux/futex.h>
 #include <stdint.h>
+#include <signal.h>
 #include <sys/syscall.h>
 #include <time.h>
 #include <unistd.h>
@@ -156,6 +157,7 @@ enum { OP_NONE, OP_PARK, OP_YIELD, OP_EXIT, OP_PREEMPT };
 
 struct gocc_m {
     fcontext_t g0ctx;
+    sigset_t sigmask;           /* the creator's signal mask; mstart restores it once minit marked the thread */
     gocc_p *p;
     gocc_p *nextp;              /* handed over by whoever woke this m */
     gocc_g *curg;
