@@ -1342,7 +1342,17 @@ void gocc_sched_preempt(void)
     for (int i = 0; i < gocc_sched.allocp; i++)
         if (RLOAD(gocc_sched.allp[i]->preempt))
             return;
-    RSTORE(gocc_sched_preempt_flag, 0);
+    /* No request: clear the flag, then look again. sysmon may have made a request (p->preempt, then the
+     * flag; once per time slice, since it skips a p whose request is pending) between the look above and
+     * the clear, and a flag cleared after it would leave a goroutine that has only loop checks running
+     * for ever (runtime test sched_preempt_loop_check timed out once in a full run). The fence orders the
+     * clear before the second look, as sysmon's two stores are ordered. */
+    __atomic_store_n(&gocc_sched_preempt_flag, 0, __ATOMIC_SEQ_CST);
+    for (int i = 0; i < gocc_sched.allocp; i++)
+        if (RLOAD(gocc_sched.allp[i]->preempt)) {
+            RSTORE(gocc_sched_preempt_flag, 1);
+            return;
+        }
 }
 
 void gocc_sched_morestack(const gocc_site *site)
