@@ -730,6 +730,16 @@ static void walk_select_case(lw *w, TSNode n)
         }
         for (uint32_t i = 0; i < nkids(n); i++)
             if (!ts_node_eq(kid(n, i), r)) lw_walk(w, kid(n, i));
+    } else if (!ts_node_is_null(r) && !ts_node_is_null(fld(r, "parenthesized"))) {
+        /* case (<-c): only the channel is walked, not the receive around it
+         * (sl_select lowers the case, not ch_recv_expr) */
+        TSNode ch = sl_receive_channel(r);
+        if (ts_node_is_null(ch))
+            lw_err(w, fld(r, "parenthesized"), "%s", "select case must be receive, send or assign recv");
+        else
+            lw_walk(w, ch);
+        for (uint32_t i = 0; i < nkids(n); i++)
+            if (!ts_node_eq(kid(n, i), r)) lw_walk(w, kid(n, i));
     } else {
         lw_walk_kids(w, n);
     }

@@ -182,6 +182,7 @@ void ch_for_range(lw *w, TSNode n);
 
 /* select.c */
 void sl_select(lw *w, TSNode n);
+TSNode sl_receive_channel(TSNode rcv);
 
 /* go.c: go statements (leaves of the walk; capture.c decides what they capture) */
 typedef struct cp_env cp_env;

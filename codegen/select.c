@@ -8,6 +8,29 @@
 /* ------------------------------------------------------------------------ */
 /* select                                                                    */
 
+/* The channel of a select_receive: its `channel` field, or for a bare
+ * parenthesised case, `case (<-c):` / `case ((<-c)):`, the channel of the
+ * receive inside the parentheses (the grammar reads those as a
+ * parenthesized_expression, field `parenthesized`: see frontend/grammar.js).
+ * A null node when the parentheses hold no receive (`case (x):`); the walk
+ * (lower.c: walk_select_case) reports that. */
+TSNode sl_receive_channel(TSNode rcv)
+{
+    TSNode ch = fld(rcv, "channel"), p = fld(rcv, "parenthesized");
+    if (!ts_node_is_null(ch) || ts_node_is_null(p)) return ch;
+    while (is(p, "parenthesized_expression")) {
+        TSNode inner = {0};
+        for (uint32_t i = 0; i < ts_node_named_child_count(p); i++)
+            if (!is(ts_node_named_child(p, i), "comment")) {
+                inner = ts_node_named_child(p, i);
+                break;
+            }
+        p = inner;
+    }
+    if (!ts_node_is_null(p) && is(p, "receive_expression")) return fld(p, "channel");
+    return (TSNode){0};
+}
+
 /* select { case ...: body ... }  ->  evaluate, choose, dispatch in one switch:
  *   { gocc_select_case gocc__sc_N[n]; _Bool gocc__ok_N = 0; int gocc__i_N = -2;
  *     static const gocc_site gocc__site_N = {...};
@@ -42,7 +65,9 @@ void sl_select(lw *w, TSNode n)
         } else {
             ncases++;
             rcv = fld(c, "receive");
-            if (!ts_node_is_null(rcv) && ch_time_after(w, fld(rcv, "channel"), &d)) timeouts = 1;
+            if (!ts_node_is_null(rcv) && !ts_node_is_null(sl_receive_channel(rcv)) &&
+                ch_time_after(w, sl_receive_channel(rcv), &d))
+                timeouts = 1;
         }
     }
     sb b = {0};
@@ -86,7 +111,8 @@ void sl_select(lw *w, TSNode n)
                       k, idx, k, idx, k, idx, k, idx, k, idx, idx);
             ed_replace(&w->ed, E(val), E(colon), b.s);
         } else {
-            TSNode ch = fld(rcv, "channel"), left = fld(rcv, "left"), ok = fld(rcv, "ok"), d = fld(rcv, "declarator");
+            TSNode ch = sl_receive_channel(rcv), left = fld(rcv, "left"), ok = fld(rcv, "ok"), d = fld(rcv, "declarator");
+            if (ts_node_is_null(ch)) continue; /* reported by the walk */
             TSNode dur;
             int after = ch_time_after(w, ch, &dur);
             if (after)

@@ -313,27 +313,46 @@ module.exports = grammar(C, {
     ),
 
     // case v = <-c:  case T w = <-c:  case v, ok = <-c:  case <-c:
-    // The receive may be parenthesised after `=`, as Go allows: case v = (<-c):
-    // (a bare `case (<-c):` is not taken: it reads as the start of a send)
-    select_receive: $ => seq(
-      optional(choice(
-        seq(field('left', $._postfix_operand), '='),
-        seq(
-          field('left', $._postfix_operand),
-          ',',
-          field('ok', $._postfix_operand),
-          '=',
+    // The receive may be parenthesised, any number of times, as Go allows.
+    // After `=` (case v = (<-c):, case v = ((<-c)):) the parentheses are
+    // part of select_receive and `channel` is its field. A bare `case (<-c):`
+    // reads the same as the start of a send on a received channel,
+    // `case (<-c) <- v:`, up to the token after the last `)`, so LR(1) must
+    // have read a parenthesized_expression by then: it is the field
+    // `parenthesized`, and the code generator takes the receive inside it (and
+    // reports a case such as `case (x):` that is not one).
+    select_receive: $ => choice(
+      seq(
+        optional(choice(
+          seq(field('left', $._postfix_operand), '='),
+          seq(
+            field('left', $._postfix_operand),
+            ',',
+            field('ok', $._postfix_operand),
+            '=',
+          ),
+          seq(
+            $._declaration_specifiers,
+            field('declarator', $._declarator),
+            '=',
+          ),
+        )),
+        choice(
+          seq('<-', field('channel', $.expression)),
+          $._parenthesized_receive,
         ),
-        seq(
-          $._declaration_specifiers,
-          field('declarator', $._declarator),
-          '=',
-        ),
-      )),
+      ),
+      field('parenthesized', $.parenthesized_expression),
+    ),
+
+    // (<-c), ((<-c)), ... after `=`: hidden, so `channel` is select_receive's.
+    _parenthesized_receive: $ => seq(
+      '(',
       choice(
         seq('<-', field('channel', $.expression)),
-        seq('(', '<-', field('channel', $.expression), ')'),
+        $._parenthesized_receive,
       ),
+      ')',
     ),
   },
 });
