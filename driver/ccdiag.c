@@ -24,7 +24,9 @@
  *   - the column in clang's names of unnamed types, `struct (unnamed struct
  *     at f.gc:3:37)`, mapped the same way;
  *   - the temporary file's path to the .gc file's, and the "In file included
- *     from" line of the generated file's own #include <gocc.h> goes.
+ *     from" line of the generated file's own #include <gocc.h> goes;
+ *   - gocc.h's own lines: macro notes go, an error inside an operand check
+ *     moves to the user's line as "not a channel" (see cd_rewrite).
  * Lines it does not recognise pass unchanged. */
 #define _GNU_SOURCE
 #include "ccdiag.h"
@@ -468,6 +470,90 @@ static void rewrite_unnamed(char **s, const char *gc_path, const gen_line *gen, 
     *s = sb_take(&b);
 }
 
+/* ------------------------------------------------------------------------ */
+/* gocc.h's macros                                                           */
+
+/* Whether diagnostic line l is located in gocc.h (`.../gocc.h:N:M: ...`). */
+static int in_gocc_h(const char *l)
+{
+    const char *h = strstr(l, "gocc.h:"), *sp = strstr(l, ": ");
+    if (!h || (sp && sp < h) || !isdigit((unsigned char)h[7])) return 0;
+    return h == l || h[-1] == '/';
+}
+
+/* The GOCC_ macro a note names (`in expansion of macro 'GOCC_X'`, clang's
+ * `expanded from macro 'GOCC_X'`, `in definition of macro ...`), copied
+ * into buf; 0 when l is no such note. */
+static int macro_note(const char *l, char *buf, size_t n)
+{
+    const char *k = strstr(l, " note: ");
+    if (!k) return 0;
+    const char *mm = strstr(k, " macro ");
+    if (!mm) return 0;
+    const char *g = strstr(mm, "GOCC_");
+    if (!g) return 0;
+    size_t i = 0;
+    while ((isalnum((unsigned char)g[i]) || g[i] == '_') && i + 1 < n) buf[i] = g[i], i++;
+    buf[i] = '\0';
+    return 1;
+}
+
+/* The operand checks of gocc.h: a channel operation whose operand is not a
+ * channel fails inside one of these. */
+static int operand_macro(const char *mac)
+{
+    return !strcmp(mac, "GOCC_CHAN_ELEM") || !strcmp(mac, "GOCC_CHAN_IS_RECV_ONLY") ||
+           !strcmp(mac, "GOCC_CHAN_IS_SEND_ONLY");
+}
+
+/* The channel types of gocc.h (chan T, <-chan T, chan<- T). */
+static int type_macro(const char *mac)
+{
+    return !strcmp(mac, "GOCC_CHAN") || !strcmp(mac, "GOCC_CHAN_SEND") || !strcmp(mac, "GOCC_CHAN_RECV");
+}
+
+/* `: error: invalid type argument of unary '*' (have 'T')` (gcc) or
+ * `: error: indirection requires pointer operand ('T' invalid)` (clang),
+ * raised in an operand check, in gc terms; NULL for any other message.
+ * `undeclared`: an earlier error named an undeclared identifier, the usual
+ * cause (`chan bool c` without <stdbool.h>: cc takes c as an int). */
+static const char NONCHAN[] = ": error: invalid operation: the operand of a channel operation is not a channel";
+
+/* mac: the check that failed; only GOCC_CHAN_IS_*_ONLY dereference the
+ * operand once, so only theirs names the operand's own type (the element
+ * check's may be that of *c or **c). */
+static char *non_channel(const char *msg, const char *mac, int undeclared)
+{
+    const char *t = strstr(msg, "(have ");
+    size_t skip = 6;
+    if (!t) t = strstr(msg, "requires pointer operand ("), skip = 26;
+    if (!t || !strstr(msg, "error: ")) return NULL;
+    t += skip;
+    const char *e = strstr(t, " invalid)");
+    if (!e) e = strrchr(t, ')');
+    if (!e) return NULL;
+    sb b = {0};
+    sb_puts(&b, NONCHAN);
+    if (strcmp(mac, "GOCC_CHAN_ELEM") != 0) sb_printf(&b, " (its type is %.*s)", (int)(e - t), t);
+    size_t tl = (size_t)(e - t);
+    int is_int = (tl == 5 && !strncmp(t, "'int'", 5)) || (tl == 9 && !strncmp(t, "\xe2\x80\x98int\xe2\x80\x99", 9));
+    if (undeclared && is_int)
+        sb_puts(&b, "; an error in its declaration (such as bool without <stdbool.h>) can leave it an int");
+    return sb_take(&b);
+}
+
+/* What the C compiler says after an operand check failed, about the same
+ * line: the lowering's own expressions, nothing the user wrote. */
+static int follow_on(const char *msg)
+{
+    static const char *k[] = {"expression in static assertion is not an integer", "static assertion expression is not",
+                              "cast to pointer from integer", "cast to 'struct gocc_chan *'",
+                              "incompatible type 'void'", "void value not ignored", "('void' invalid)"};
+    for (size_t i = 0; i < sizeof k / sizeof k[0]; i++)
+        if (strstr(msg, k[i])) return 1;
+    return 0;
+}
+
 char *cd_rewrite(const char *text, size_t len, const cd_map *m)
 {
     size_t gclen = 0;
@@ -488,8 +574,39 @@ char *cd_rewrite(const char *text, size_t len, const cd_map *m)
         lines[nl++] = xstrndup(p, l);
         p += l + 1;
     }
+    /* gocc.h's macros: their notes go; an error raised inside an operand
+     * check moves to the .gc line of its expansion (gcc) and says what it
+     * means in gc terms; what cc says after it about the same line goes
+     * (follow_on), as does an error in a channel type's macro on a line that
+     * already had one (clang's "reference to overloaded function" after an
+     * undeclared element type) */
+    long chan_err_line = 0, err_line = 0;
+    int undeclared = 0;
     for (int i = 0; i < nl; i++) {
         char *l = lines[i];
+        if (is_header(l) && in_gocc_h(l)) {
+            int j = i + 1;
+            while (j < nl && !is_header(lines[j])) j++;
+            char mac[64];
+            const char *k = strstr(l, ": error: ");
+            if (k && j < nl && macro_note(lines[j], mac, sizeof mac) && operand_macro(mac) &&
+                !in_gocc_h(lines[j]) && strstr(lines[j], ": note: ")) {
+                /* gcc: `gocc.h:N:M: error: ...` then `f.gc:L:C: note: in
+                 * expansion of macro ...`: the error, at f.gc:L:C */
+                const char *at = strstr(lines[j], ": note: ");
+                char *nc = non_channel(k, mac, undeclared);
+                if (nc) {
+                    sb b = {0};
+                    sb_add(&b, lines[j], (size_t)(at - lines[j]));
+                    sb_puts(&b, nc);
+                    free(nc);
+                    free(lines[j]);
+                    lines[j] = sb_take(&b);
+                }
+            }
+            i = j - 1; /* the gocc.h line and its excerpt go */
+            continue;
+        }
         /* the generated file's #include <gocc.h> */
         if (m->gen_path && (!strncmp(l, "In file included from ", 22) || !strncmp(l, "                 from ", 22)) &&
             strstr(l, m->gen_path))
@@ -519,6 +636,31 @@ char *cd_rewrite(const char *text, size_t len, const cd_map *m)
         /* a diagnostic at a .gc line: its excerpt follows */
         int j = i + 1;
         while (j < nl && !is_header(lines[j])) j++;
+        char mac[64] = "";
+        char *nc = NULL;
+        if (j < nl && in_gocc_h(lines[j])) macro_note(lines[j], mac, sizeof mac); /* clang */
+        if (!strncmp(rest, NONCHAN, strlen(NONCHAN))) nc = xstrdup(rest); /* gcc's, moved here above */
+        else if (operand_macro(mac)) nc = non_channel(rest, mac, undeclared); /* clang's */
+        int is_err = strstr(rest, ": error: ") == rest;
+        if (!nc && ln == chan_err_line && (follow_on(rest) || (is_err && operand_macro(mac)))) {
+            i = j - 1;
+            continue;
+        }
+        if (is_err && type_macro(mac) && ln == err_line) {
+            i = j - 1;
+            continue;
+        }
+        if (nc) {
+            if (ln == chan_err_line) { /* said once a line */
+                free(nc);
+                i = j - 1;
+                continue;
+            }
+            chan_err_line = ln;
+            rest = nc;
+        }
+        if (is_err) err_line = ln;
+        if (strstr(rest, "undeclared")) undeclared = 1;
         int gcc_style = i + 1 < j && strstr(lines[i + 1], " | ") != NULL;
         size_t sl = 0;
         const char *src = nth_line(gc, gclen, ln, &sl);
@@ -528,6 +670,7 @@ char *cd_rewrite(const char *text, size_t len, const cd_map *m)
         rewrite_unnamed(&msg, m->gc_path, gen, ngen, gc, gclen);
         sb_printf(&out, "%s:%ld:%d%s\n", m->gc_path, ln, newcol, msg);
         free(msg);
+        free(nc);
         if (src && i + 1 < j) {
             /* the excerpt: the .gc line and a caret, in the compiler's style */
             sb caret = {0};
