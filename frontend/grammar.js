@@ -33,6 +33,7 @@ module.exports = grammar(C, {
 
   conflicts: ($, original) => original.concat([
     [$._receive_target, $.expression],
+    [$.type_qualifier, $.extension_expression],
   ]),
 
   rules: {
@@ -42,7 +43,11 @@ module.exports = grammar(C, {
     // cc accepts would be rejected. A type is the last resort: an argument
     // that reads as an expression stays one (dynamic precedence -1).
     argument_list: $ => seq('(', commaSep(choice(
-      seq(optional('__extension__'), $.expression),
+      $.expression,
+      // tree-sitter-c's `__extension__ e` argument, kept (not an
+      // extension_expression: precedence 1 and extension_expression's right
+      // associativity settle that statically)
+      prec(1, seq('__extension__', $.expression)),
       $.compound_statement,
       prec.dynamic(-1, alias($._macro_type_argument, $.type_descriptor)),
     )), ')'),
@@ -141,6 +146,7 @@ module.exports = grammar(C, {
       $.receive_expression,
       $.statement_expression,
       $.builtin_available_expression,
+      $.extension_expression,
     ),
 
     // ---- GNU and clang expressions that C code uses ----------------------
@@ -150,20 +156,15 @@ module.exports = grammar(C, {
     // argument, so a function holding one had an error region).
     statement_expression: $ => seq('(', $.compound_statement, ')'),
 
-    // `__extension__ ({ ... });`: GNU's marker that silences -pedantic,
-    // before an expression statement (tree-sitter-c read it as a
-    // declaration's qualifier, and the statement became an error region).
-    // Only `(` may follow it here: a declaration cannot go on with `(`, so
-    // `__extension__ int x;` stays a declaration. A macro argument
-    // `__extension__ e` is tree-sitter-c's form in argument_list.
-    expression_statement: ($, original) => choice(
-      original,
-      seq(
-        '__extension__',
-        choice($.statement_expression, $.parenthesized_expression, $.cast_expression),
-        ';',
-      ),
-    ),
+    // `__extension__ e`: GNU's marker that silences -pedantic about e, a
+    // prefix of any expression as gcc takes it (at the level of the unary
+    // operators): `(__extension__ ({ ... }))`, `x = __extension__ 1LL;`,
+    // `__extension__ ({ ... });`. tree-sitter-c knows the word only as a
+    // declaration's type_qualifier (and before a macro argument).
+    extension_expression: $ => prec.right(prec.dynamic(-1, seq(
+      '__extension__',
+      field('argument', $.expression),
+    ))),
 
     // __builtin_available(macOS 10.12, iOS 10, *): clang's availability
     // check, a call whose arguments are platforms with versions.
