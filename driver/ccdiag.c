@@ -589,6 +589,7 @@ char *cd_rewrite(const char *text, size_t len, const cd_map *m)
             while (j < nl && !is_header(lines[j])) j++;
             char mac[64];
             const char *k = strstr(l, ": error: ");
+            int moved = 0;
             if (k && j < nl && macro_note(lines[j], mac, sizeof mac) && operand_macro(mac) &&
                 !in_gocc_h(lines[j]) && strstr(lines[j], ": note: ")) {
                 /* gcc: `gocc.h:N:M: error: ...` then `f.gc:L:C: note: in
@@ -602,10 +603,16 @@ char *cd_rewrite(const char *text, size_t len, const cd_map *m)
                     free(nc);
                     free(lines[j]);
                     lines[j] = sb_take(&b);
+                    moved = 1;
                 }
             }
-            i = j - 1; /* the gocc.h line and its excerpt go */
-            continue;
+            /* the gocc.h line and its excerpt go: a macro's note, or an
+             * error moved to the user's line; any other diagnostic in
+             * gocc.h stays (not hidden, whatever it is) */
+            if (moved || strstr(l, ": note: ")) {
+                i = j - 1;
+                continue;
+            }
         }
         /* the generated file's #include <gocc.h> */
         if (m->gen_path && (!strncmp(l, "In file included from ", 22) || !strncmp(l, "                 from ", 22)) &&
