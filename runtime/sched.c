@@ -1347,7 +1347,8 @@ void gocc_sched_preempt(void)
      * the clear, and a flag cleared after it would leave a goroutine that has only loop checks running
      * for ever (runtime test sched_preempt_loop_check timed out once in a full run). The fence orders the
      * clear before the second look, as sysmon's two stores are ordered. */
-    __atomic_store_n(&gocc_sched_preempt_flag, 0, __ATOMIC_SEQ_CST);
+    __atomic_store_n(&gocc_sched_preempt_flag, 0, __ATOMIC_RELAXED);
+    __atomic_thread_fence(__ATOMIC_SEQ_CST);
     for (int i = 0; i < gocc_sched.allocp; i++)
         if (RLOAD(gocc_sched.allp[i]->preempt)) {
             RSTORE(gocc_sched_preempt_flag, 1);
