@@ -1513,7 +1513,7 @@ __attribute__((noreturn)) void gocc_sched_start(int (*fn)(int, char **, char **)
     /* The p->state protocol's heavy side (see enterp), and uni.c's. Registered first, while this is
      * the process's only thread: once a second thread exists the kernel makes the registration wait
      * for an RCU grace period (12 ms of a 1-lock-per-goroutine program's 16 ms start, measured under
-     * strace -r after the timer thread had started). uni.c's own registration then returns at once. */
+     * strace -r after the timer thread had started). gocc_uni_init is told the result. */
     asym = syscall(SYS_membarrier, MEMBARRIER_CMD_REGISTER_PRIVATE_EXPEDITED, 0, 0) == 0;
     gocc_sched.ncpu = cpucount();
     int n = gocc_sched.ncpu;
@@ -1540,7 +1540,7 @@ __attribute__((noreturn)) void gocc_sched_start(int (*fn)(int, char **, char **)
     gocc_signal_init();
     gocc_san_init();
     gocc_timer_init();
-    gocc_uni_init(n);
+    gocc_uni_init(n, asym);
     gocc_m *m = calloc(1, sizeof *m);
     m->id = ADD(gocc_sched.mcount, 1);
     minit(m);

@@ -37,19 +37,18 @@ static long membarrier(int cmd)
     return syscall(SYS_membarrier, cmd, 0, 0);
 }
 
-void gocc_uni_init(int nprocs)
+void gocc_uni_init(int nprocs, int barrier)
 {
 #if !(defined(GOCC_RACE) && GOCC_RACE)
     const char *e = getenv("GOCC_UNI");
-    int on = nprocs == 1 && !(e && strcmp(e, "0") == 0) &&
-             membarrier(MEMBARRIER_CMD_REGISTER_PRIVATE_EXPEDITED) == 0;
+    int on = nprocs == 1 && !(e && strcmp(e, "0") == 0) && barrier;
     gocc_lock_acquire(&leave_lk);
     /* A plain thread (a constructor's) that used a sync function before the start left already. */
     if (__atomic_load_n(&gocc_uni.mode, __ATOMIC_RELAXED) == GOCC_UNI_INIT)
         __atomic_store_n(&gocc_uni.mode, on ? GOCC_UNI_ON : GOCC_UNI_OFF, __ATOMIC_SEQ_CST);
     gocc_lock_release(&leave_lk);
 #else
-    (void)nprocs;
+    (void)nprocs, (void)barrier;
     __atomic_store_n(&gocc_uni.mode, GOCC_UNI_OFF, __ATOMIC_SEQ_CST);
 #endif
 }

@@ -37,8 +37,10 @@
  * once); read by both. gocc_uni_mthread: this thread is an m (set by minit). */
 enum { GOCC_UNI_INIT = 0, GOCC_UNI_ON = GOCC_UNI_ON_, GOCC_UNI_OFF = 2 };
 
-/* Called once by gocc_sched_start with GOMAXPROCS, before any goroutine or m exists. */
-void gocc_uni_init(int nprocs);
+/* Called once by gocc_sched_start with GOMAXPROCS, before any goroutine or m exists; barrier: the process
+ * is registered for membarrier(MEMBARRIER_CMD_PRIVATE_EXPEDITED) (gocc_sched_start registers it once,
+ * first, for the p->state protocol and for this mode). */
+void gocc_uni_init(int nprocs, int barrier);
 /* Turns the mode off for good; returns once no thread is inside a fast path that began while it was on.
  * Any thread may call it, any number of times (after the first, one load). Not with sched.lock held. */
 void gocc_uni_leave(void);
