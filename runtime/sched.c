@@ -736,6 +736,19 @@ static __attribute__((noinline)) void firstrun(gocc_p *p, gocc_g *g)
     g->ctx = make_fcontext(top, (size_t)(top - s->lo), gentry);
 }
 
+/* next becomes m's running goroutine on p, before the switch to it (execute, parkswitch, exitdirect): a
+ * g taken from runnext inherits the time slice, one from the queue starts a new one (schedtick: sysmon's
+ * preemption and findrunnable's 61st switch count them); and the stack guard is next's. */
+static inline __attribute__((always_inline)) void startslice(gocc_m *m, gocc_p *p, gocc_g *next, int inherit)
+{
+    m->curg = next;
+    next->status = G_RUNNING;
+    if (!inherit)
+        RSTORE(p->schedtick, p->schedtick + 1);
+    RSTORE(p->switchtick, p->switchtick + 1);
+    RSTORE(gocc_sched_stack_guard, next->guard);
+}
+
 /* Goroutine side: parks g (m->curg) by switching straight to the next goroutine of p's queues (runnext
  * first, then the local queue, as findrunnable), g -> g', instead of g -> g0 -> g' (a ping-pong round
  * trip is two parks; this halves its context switches and skips the scheduler loop). g' finishes the
@@ -752,12 +765,7 @@ static inline __attribute__((always_inline)) int parkswitch(gocc_m *m, gocc_p *p
     m->prevg = g;
     m->unlockf = unlockf;
     m->unlockarg = arg;
-    m->curg = next;
-    next->status = G_RUNNING;
-    if (!inherit) /* runnext inherits the time slice; a g from the queue starts one */
-        RSTORE(p->schedtick, p->schedtick + 1);
-    RSTORE(p->switchtick, p->switchtick + 1);
-    RSTORE(gocc_sched_stack_guard, next->guard);
+    startslice(m, p, next, inherit);
     leavep(m, p);
     GOCC_SAN_SWITCH_BEGIN(&g->sanfake, next->stk->lo, (size_t)(next->stk->hi - next->stk->lo));
     transfer_t t = gocc_ctx_jump(next->ctx, m);
@@ -766,9 +774,6 @@ static inline __attribute__((always_inline)) int parkswitch(gocc_m *m, gocc_p *p
     return 1;
 }
 
-/* parkdirect's other cases, out of line so that the hand-off chain's path stays short: the next
- * goroutine comes from the local queue, or never ran (it gets its stack here, as execute would give it;
- * skynet: a parent parks in its first receive and its children start straight from it). */
 /* For a direct switch: m's p, entered, and the next goroutine of its local queues, ready to run (a g'
  * that never ran gets its stack here). NULL, with p left, when the queues are empty. */
 static inline __attribute__((always_inline)) gocc_g *directnext(gocc_m *m, gocc_p **pp, int *inherit)
@@ -791,7 +796,8 @@ static inline __attribute__((always_inline)) gocc_g *directnext(gocc_m *m, gocc_
  * then come from the global pool or a fresh chunk (mem.lock, system calls, page faults) while the parking
  * goroutine still holds its object's lock, and every thread that wants that lock waits meanwhile
  * (bench/parked at GOMAXPROCS=2: a quarter of the samples were the other thread's sched_yield in
- * recv_contended on the release channel). Such a park goes through g0, which releases the lock first. A
+ * recv_contended on the release channel). Such a park goes through g0, which releases the lock first.
+ * A slot carved for p but not yet written (p->scarve) counts as no stack: its first page still faults. A
  * peek: a stealer may take that goroutine meanwhile; it only chooses the path. */
 static inline int needstack(gocc_p *p)
 {
@@ -807,6 +813,9 @@ static inline int needstack(gocc_p *p)
     return !RLOAD(n->ctx);
 }
 
+/* parkdirect's other cases, out of line so that the hand-off chain's path stays short: the next
+ * goroutine comes from the local queue, or never ran (it gets its stack here, as execute would give it;
+ * skynet: a parent parks in its first receive and its children start straight from it). */
 static __attribute__((noinline, unused)) int parkdirect_queue(gocc_m *m, gocc_g *g, void (*unlockf)(void *), void *arg)
 {
     if (unlockf && needstack(m->p))
@@ -884,12 +893,7 @@ static inline __attribute__((always_inline)) int exitdirect(gocc_m *m, gocc_g *g
         g->stk->spmin = sp;
     m->prevg = g;
     m->op = OP_EXIT;
-    m->curg = next;
-    next->status = G_RUNNING;
-    if (!inherit)
-        RSTORE(p->schedtick, p->schedtick + 1);
-    RSTORE(p->switchtick, p->switchtick + 1);
-    RSTORE(gocc_sched_stack_guard, next->guard);
+    startslice(m, p, next, inherit);
     /* p stays entered: exitfinish uses its caches on next's stack, then leaves it. */
     GOCC_SAN_SWITCH_BEGIN(NULL, next->stk->lo, (size_t)(next->stk->hi - next->stk->lo));
     gocc_ctx_jump(next->ctx, m);
@@ -917,13 +921,8 @@ static void execute(gocc_m *m, gocc_g *g, int inherit)
     gocc_p *p = m->p;
     if (!g->ctx)
         firstrun(p, g);
-    m->curg = g;
-    g->status = G_RUNNING;
+    startslice(m, p, g, inherit);
     RSTORE(p->preempt, 0);
-    if (!inherit)
-        RSTORE(p->schedtick, p->schedtick + 1);
-    RSTORE(p->switchtick, p->switchtick + 1);
-    RSTORE(gocc_sched_stack_guard, g->guard);
 #if GOCC_RACE
     while (LOAD(g->racebusy))
         __builtin_ia32_pause();
