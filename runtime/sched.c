@@ -27,7 +27,9 @@
  *     idle list (PS_IDLE, gocc_sched.lock), or in flight to an m (m->nextp).
  *   - A p with work in its queues never sits idle with nobody spinning: whoever
  *     adds stealable work calls gocc_sched_wakep(), and a spinning m that gives up
- *     rechecks every queue after dropping its p (no lost wake-ups).
+ *     rechecks every queue after dropping its p (no lost wake-ups). A runnext
+ *     alone counts there (and for sysmon) only while its p does not switch: a p
+ *     that switches runs its runnext itself.
  *   - Wake-ups stay on the thread when they can: a readied goroutine goes to
  *     runnext and wakes no other thread; only work that sits in a runq (which
  *     others may steal) wakes an idle p. A new goroutine (gocc_go) is the
@@ -351,6 +353,24 @@ static gocc_g *runqsteal(gocc_p *p, gocc_p *victim)
  * spins (test sched_fanin_then_stuck_p_still_helped).
  * bench/selectfanin at GOMAXPROCS=2 (4M items, loaded machine): steals 3.0M -> 12-14K, futex wake-ups
  * of the idle m 850 -> 170, CPU time 1.97 -> 1.02 of wall time.
+ *
+ * Steals that only start a fight over a lock. A stolen goroutine may also run long and still buy nothing:
+ * when it spends its run contending for a sync_mutex that the victim's goroutine holds over and over
+ * (bench/mutex at GOMAXPROCS=2: four goroutines around one mutex; the one on the victim's p runs its loop
+ * for a whole time slice without switching, the others wait in that p's queue and runnext), the two
+ * threads only take turns at the lock, and every turn moves its cache line across (a lock/unlock pair
+ * costs about twice as much, on two CPUs). So a p also counts its goroutines' contended lock attempts
+ * (ncontend: sync.c's slow path, gocc_sched_contended), and a stolen goroutine whose run saw at least
+ * STEAL_FIGHTS_MIN of them, one per STEAL_FIGHT_NS or more often, scores as waste on both stealwaste and
+ * fightwaste; a steal judged useful takes both down. While fightwaste is at least STEAL_WASTE_ON, the
+ * last round leaves a short queue even to a victim stuck in one goroutine (that goroutine is most likely
+ * the lock's holder) and takes no runnext, and the search after giving up the p does not come back for
+ * them; each such search lowers fightwaste by one, as for stealwaste. Nothing starves: the victim's time
+ * slice (10 ms) rotates its own queue, and sysmon's wake-ups every 2 ms while work is queued make the
+ * idle p search, and so decay, until it steals again (test sched_fight_then_stuck_p_still_helped).
+ * bench/mutex at GOMAXPROCS=2 (loaded machine, 10 runs each): steals 700-1,500 -> 5-16 per run, contended
+ * lock attempts 33K-130K -> 300-1,100, and every run keeps the four goroutines on one thread (task-clock
+ * 27-45 ms, 0.97-1.07 CPUs), where main spreads them and contends in most runs (45-125 ms, 1.5-1.9 CPUs).
  */
 #define STEAL_SHORTQ 4
 #define STEAL_GRACE_NS 3000
@@ -358,6 +378,22 @@ static gocc_g *runqsteal(gocc_p *p, gocc_p *victim)
 #define STEAL_WASTE_STEP 8
 #define STEAL_WASTE_ON 16
 #define STEAL_WASTE_MAX 64
+#define STEAL_FIGHTS_MIN 8
+#define STEAL_FIGHT_NS 10000
+
+/* Whether victim switches goroutines within STEAL_GRACE_NS (it is not stuck in one, so it gets to its
+ * queues itself). */
+static int switching(gocc_p *victim)
+{
+    uint64_t sw = LOAD(victim->switchtick);
+    gocc_int64 until = gocc_sched_nanotime() + STEAL_GRACE_NS;
+    do {
+        __builtin_ia32_pause();
+        if (LOAD(victim->switchtick) != sw)
+            return 1;
+    } while (gocc_sched_nanotime() < until);
+    return 0;
+}
 
 /* Whether a spinning m on p leaves victim's queue (n goroutines) to victim for now. round: findrunnable's
  * steal round 0..3, 4 for its linger. p held. */
@@ -367,17 +403,14 @@ static int leavetovictim(gocc_p *p, gocc_p *victim, uint32_t n, int round)
         return 0;
     if (round < 3)
         return 1;
-    uint64_t sw = LOAD(victim->switchtick);
-    gocc_int64 until = gocc_sched_nanotime() + STEAL_GRACE_NS;
-    do {
-        __builtin_ia32_pause();
-        if (LOAD(victim->switchtick) != sw) {
-            if (round == 3)
-                RSTORE(p->stealwaste, p->stealwaste - 1);
-            return 1;
-        }
-    } while (gocc_sched_nanotime() < until);
-    return 0;
+    if (p->fightwaste < STEAL_WASTE_ON && !switching(victim))
+        return 0;
+    if (round == 3) {
+        RSTORE(p->stealwaste, p->stealwaste - 1);
+        if (p->fightwaste)
+            RSTORE(p->fightwaste, p->fightwaste - 1);
+    }
+    return 1;
 }
 
 /* runqsteal, unless the queue is empty or left to victim (leavetovictim). p held. */
@@ -389,15 +422,34 @@ static gocc_g *steal(gocc_p *p, gocc_p *victim, int round)
     return runqsteal(p, victim);
 }
 
+static inline int scoreup(int v) { return v < STEAL_WASTE_MAX ? v + STEAL_WASTE_STEP : v; }
+static inline int scoredown(int v) { return v > STEAL_WASTE_STEP ? v - STEAL_WASTE_STEP : 0; }
+
 /* p's m looks for work again after running a goroutine it stole: scores that steal (see above). p held. */
 static void stealjudge(gocc_p *p)
 {
-    if (p->switchtick - p->stolentick > 1 || !gocc_sched_runqempty(p) ||
-        gocc_sched_nanotime() - p->stolenat >= STEAL_USEFUL_NS)
-        RSTORE(p->stealwaste, p->stealwaste > STEAL_WASTE_STEP ? p->stealwaste - STEAL_WASTE_STEP : 0);
-    else if (p->stealwaste < STEAL_WASTE_MAX)
-        RSTORE(p->stealwaste, p->stealwaste + STEAL_WASTE_STEP);
+    gocc_int64 ran = gocc_sched_nanotime() - p->stolenat;
+    uint32_t fights = RLOAD(p->ncontend) - p->stolencontend;
+    if (fights >= STEAL_FIGHTS_MIN && (gocc_int64)fights * STEAL_FIGHT_NS >= ran) {
+        RSTORE(p->stealwaste, scoreup(p->stealwaste));
+        RSTORE(p->fightwaste, scoreup(p->fightwaste));
+    } else if (p->switchtick - p->stolentick > 1 || !gocc_sched_runqempty(p) || ran >= STEAL_USEFUL_NS) {
+        RSTORE(p->stealwaste, scoredown(p->stealwaste));
+        RSTORE(p->fightwaste, scoredown(p->fightwaste));
+    } else {
+        RSTORE(p->stealwaste, scoreup(p->stealwaste));
+    }
     p->stolenat = 0;
+}
+
+/* m->p without enterp: a p that sysmon takes meanwhile gets one count too many, which only nudges a
+ * score. */
+void gocc_sched_contended(void)
+{
+    gocc_m *m = getm_here();
+    gocc_p *p = m ? m->p : NULL;
+    if (p)
+        RSTORE(p->ncontend, RLOAD(p->ncontend) + 1);
 }
 
 /* ------------------------------------------------------------------ */
@@ -1062,7 +1114,8 @@ top:;
             int off = (int)(gocc_sched_rand() % (unsigned)np);
             for (int i = 0; i < np; i++) {
                 gocc_p *v = gocc_sched.allp[(off + i) % np];
-                if (v != p && ((g = steal(p, v, round)) || (round == 3 && (g = runnextsteal(v)))))
+                if (v != p && ((g = steal(p, v, round)) ||
+                               (round == 3 && p->fightwaste < STEAL_WASTE_ON && (g = runnextsteal(v)))))
                     goto stolen;
             }
         }
@@ -1094,7 +1147,7 @@ top:;
         goto found;
     }
     m->p = NULL;
-    int wasspinning = m->spinning, waste = p->stealwaste;
+    int wasspinning = m->spinning, waste = p->stealwaste, fights = p->fightwaste;
     if (wasspinning) {
         m->spinning = 0;
         ADD(gocc_sched.nmspinning, -1);
@@ -1105,10 +1158,15 @@ top:;
         /* Work may have been queued after we looked and before nmspinning dropped: look once more. */
         for (int i = 0; i < np; i++) {
             gocc_p *v = gocc_sched.allp[i];
-            /* What the steal rounds left to a running victim does not call us back (leavetovictim). */
-            if (!gocc_sched_runqempty(v) &&
-                !(waste >= STEAL_WASTE_ON && -LOAD(v->runqhead) + LOAD(v->runqtail) < STEAL_SHORTQ &&
-                  (LOAD(v->state) & 3) != PS_IDLE)) {
+            uint32_t n = LOAD(v->runqtail) - LOAD(v->runqhead);
+            /* What the steal rounds left to a running victim does not call us back (leavetovictim), nor
+             * does a runnext alone while its p switches: that p runs it itself (a hand-off chain refills
+             * runnext all the time; bench/buffered at GOMAXPROCS=2 kept the other thread in this loop
+             * for the whole run, 1.5-1.8 CPUs). A new goroutine (gocc_go) whose wakep found us spinning
+             * is still found here when its spawner computes on (or by sysmon). */
+            if (n ? !(waste >= STEAL_WASTE_ON && n < STEAL_SHORTQ && (LOAD(v->state) & 3) != PS_IDLE)
+                  : fights < STEAL_WASTE_ON && LOAD(v->runnext) && (LOAD(v->state) & 3) == PS_USER &&
+                        !switching(v)) {
                 gocc_lock_acquire(&gocc_sched.lock);
                 gocc_p *q = pidleget();
                 gocc_lock_release(&gocc_sched.lock);
@@ -1125,6 +1183,7 @@ top:;
     stopm(m);
     goto top;
 stolen:
+    p->stolencontend = RLOAD(p->ncontend);
     p->stolentick = p->switchtick;
     p->stolenat = gocc_sched_nanotime();
 found:

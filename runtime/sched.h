@@ -66,6 +66,8 @@ static inline void gocc_lock_release_inline_(gocc_lock *l) { __atomic_store_n(&l
 #endif
 /* Monotonic clock, ns. */
 gocc_int64 gocc_sched_nanotime(void);
+/* The calling goroutine found a sync_mutex held by another: counted on its p for the stealing policy. */
+void gocc_sched_contended(void);
 /* Timers run their callback on a scheduler thread, never on a goroutine stack; the callback must not block
  * (it may call gocc_sched_ready and non-blocking channel operations). period > 0 re-arms. */
 typedef struct gocc_timer {

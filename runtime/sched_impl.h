@@ -142,9 +142,14 @@ struct gocc_p {
     long long goidnext, goidend;
     /* findrunnable's stealing (holder-only): stealwaste scores recent steals that bought nothing (the
      * stolen goroutine blocked at once, readying nothing, within microseconds); while it is high, a short
-     * queue of a p that keeps switching is left to that p. stolentick/stolenat: p's switchtick and the
-     * time when the goroutine being run was stolen (stolenat 0: it was not). */
+     * queue of a p that keeps switching is left to that p; fightwaste scores steals whose goroutine only
+     * fought over a sync_mutex (while it is high, even a stuck victim's short queue and runnext are left).
+     * stolentick/stolenat/stolencontend: p's switchtick, the time and ncontend when the goroutine being run
+     * was stolen (stolenat 0: it was not). */
     int stealwaste;
+    int fightwaste;
+    uint32_t ncontend;          /* atomic; lock attempts of p's goroutines that found a sync_mutex taken */
+    uint32_t stolencontend;
     uint64_t stolentick;
     gocc_int64 stolenat;
     long long ncreated, nexited; /* atomic reads by runtime_numgoroutine */

@@ -65,6 +65,7 @@ typedef struct mutex_s {
 static __attribute__((noinline)) void mutex_lock_slow(mutex_s *s, const gocc_site *site)
 {
     gocc_int64 since = 0;
+    gocc_sched_contended();
     for (;;) {
         /* Spin with exponential backoff (63 pauses at most): a spinner that
          * backs off lets the holder's thread take the lock again without a

@@ -95,7 +95,11 @@ static void *sysmon(void *arg)
             gocc_p *p = gocc_sched.allp[i];
             uint64_t st = LOAD(p->state);
             uint64_t tick = LOAD(p->schedtick), sw = LOAD(p->switchtick);
-            if (!gocc_sched_runqempty(p))
+            /* Work others could run: a queue, or a runnext whose p has not switched since our last look
+             * (it is stuck in one goroutine). A p that switches runs its runnext itself; counting that
+             * too woke an idle m every 2 ms for the whole of bench/buffered at GOMAXPROCS=2 (a hand-off
+             * chain refills runnext all the time), to find nothing. */
+            if (LOAD(p->runqhead) != LOAD(p->runqtail) || (LOAD(p->runnext) && sw == p->sm_switch))
                 stealable = 1;
             if ((st & 3) != PS_USER) {
                 p->sm_tick = tick;

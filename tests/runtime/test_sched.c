@@ -573,6 +573,32 @@ static void readied_set(struct readiedarg *a)
     __atomic_store_n(&readied_ran[a->i], 1, __ATOMIC_RELEASE);
 }
 
+/* At GOMAXPROCS >= 2: two goroutines readied onto our p (runnext and queue) run elsewhere while we compute
+ * without switching. */
+static void stuck_p_helped(void)
+{
+    if (gtest_procs() < 2)
+        return;
+    for (int round = 0; round < 5; round++) {
+        chan_t *rc[2];
+        for (int i = 0; i < 2; i++) {
+            readied_ran[i] = 0;
+            rc[i] = MKCHAN(int, 0);
+            struct readiedarg a = {rc[i], i};
+            GO(readied_set, a);
+        }
+        time_sleep(5 * 1000000LL); /* both park in their receive (if not, the sends below wait for them) */
+        SEND(rc[0], int, 1);       /* readied to our runnext ... */
+        SEND(rc[1], int, 1);       /* ... and this one too, the first moving to our queue */
+        gocc_int64 until = gocc_sched_nanotime() + 5000000000LL;
+        while (!(__atomic_load_n(&readied_ran[0], __ATOMIC_ACQUIRE) && __atomic_load_n(&readied_ran[1], __ATOMIC_ACQUIRE)) &&
+               gocc_sched_nanotime() < until) {}
+        CU_ASSERT_FATAL(readied_ran[0] && readied_ran[1]);
+        gocc_chan_free(rc[0], GOCC_HERE);
+        gocc_chan_free(rc[1], GOCC_HERE);
+    }
+}
+
 GOCC_TEST(sched_fanin_then_stuck_p_still_helped)
 {
     enum { P = 4, N = 20000 };
@@ -601,24 +627,45 @@ GOCC_TEST(sched_fanin_then_stuck_p_still_helped)
     }
     CU_ASSERT_EQUAL(count, (long long)P * N);
     CU_ASSERT_EQUAL(sum, (long long)P * N * (P * N - 1) / 2);
-    if (gtest_procs() < 2)
-        return;
-    for (int round = 0; round < 5; round++) {
-        chan_t *rc[2];
-        for (int i = 0; i < 2; i++) {
-            readied_ran[i] = 0;
-            rc[i] = MKCHAN(int, 0);
-            struct readiedarg a = {rc[i], i};
-            GO(readied_set, a);
+    stuck_p_helped();
+}
+
+/* The same after goroutines fought over one sync_mutex (sched.c's fightwaste: an idle p whose steals only
+ * contended leaves even a stuck p's short queue and runnext alone for a while). The goroutines readied
+ * onto the queues of main's p, which then computes in C without switching, must still run: the score
+ * decays with each search that sysmon's wake-ups cause. The wait bound is a hang guard, not a timing. */
+struct fightarg {
+    sync_mutex *mu;
+    long long *counter;
+    long long n;
+    sync_waitgroup *wg;
+};
+
+static void fight(struct fightarg *a)
+{
+    for (long long i = 0; i < a->n; i++) {
+        sync_mutex_lock(a->mu);
+        ++*a->counter;
+        sync_mutex_unlock(a->mu);
+    }
+    sync_waitgroup_done(a->wg);
+}
+
+GOCC_TEST(sched_fight_then_stuck_p_still_helped)
+{
+    enum { G = 4, N = 200000 };
+    static sync_mutex mu;
+    static long long counter;
+    for (int round = 0; round < 3; round++) {
+        sync_waitgroup wg = {0};
+        counter = 0;
+        for (int i = 0; i < G; i++) {
+            sync_waitgroup_add(&wg, 1);
+            struct fightarg a = {&mu, &counter, N, &wg};
+            GO(fight, a);
         }
-        time_sleep(5 * 1000000LL); /* both park in their receive (if not, the sends below wait for them) */
-        SEND(rc[0], int, 1);       /* readied to our runnext ... */
-        SEND(rc[1], int, 1);       /* ... and this one too, the first moving to our queue */
-        gocc_int64 until = gocc_sched_nanotime() + 5000000000LL;
-        while (!(__atomic_load_n(&readied_ran[0], __ATOMIC_ACQUIRE) && __atomic_load_n(&readied_ran[1], __ATOMIC_ACQUIRE)) &&
-               gocc_sched_nanotime() < until) {}
-        CU_ASSERT_FATAL(readied_ran[0] && readied_ran[1]);
-        gocc_chan_free(rc[0], GOCC_HERE);
-        gocc_chan_free(rc[1], GOCC_HERE);
+        sync_waitgroup_wait(&wg);
+        CU_ASSERT_EQUAL(counter, (long long)G * N);
+        stuck_p_helped();
     }
 }
