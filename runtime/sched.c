@@ -368,9 +368,11 @@ static gocc_g *runqsteal(gocc_p *p, gocc_p *victim)
  * them; each such search lowers fightwaste by one, as for stealwaste. Nothing starves: the victim's time
  * slice (10 ms) rotates its own queue, and sysmon's wake-ups every 2 ms while work is queued make the
  * idle p search, and so decay, until it steals again (test sched_fight_then_stuck_p_still_helped).
- * bench/mutex at GOMAXPROCS=2 (loaded machine, 10 runs each): steals 700-1,500 -> 5-16 per run, contended
- * lock attempts 33K-130K -> 300-1,100, and every run keeps the four goroutines on one thread (task-clock
- * 27-45 ms, 0.97-1.07 CPUs), where main spreads them and contends in most runs (45-125 ms, 1.5-1.9 CPUs).
+ * bench/mutex at GOMAXPROCS=2, 20 interleaved runs with and without the score (loaded machine): without,
+ * 11 runs spread and contend (780-2,100 steals, 51K-108K contended attempts, 67-91 ms of CPU, 1.8-1.9
+ * CPUs); with it, all 20 keep the four goroutines on one thread (4-22 steals, 200-1,200 contended
+ * attempts, 24-38 ms of CPU). The same loop with 100-400 multiply-adds before each lock scores no fight
+ * and keeps both CPUs busy (1.6-1.96 CPUs).
  */
 #define STEAL_SHORTQ 4
 #define STEAL_GRACE_NS 3000
