@@ -43,6 +43,7 @@
 #include <unistd.h>
 #include <stddef.h>
 #include "sched.h"
+#include "gqueue.h"
 
 typedef void *fcontext_t;
 typedef struct { fcontext_t fctx; void *data; } transfer_t;
@@ -81,14 +82,15 @@ typedef struct gocc_stk {
 
 /* Field order is for the cache. What a park, a ready and a direct switch touch (ctx, status, thread, stk,
  * guard, waitreason, waitsite, sanfake) fills the first 64-byte line, so a hand-off touches one line of
- * each goroutine's record (ring keeps 503 of them in turn). The second line holds what a spawn writes
- * and the first run reads (goid, fn, arg, createsite, parentid, and the first 16 bytes of argbuf), so a go
- * statement with up to two words of arguments writes two lines of a record that may be cold (bench/spawn
- * keeps about 100,000 runnable records at GOMAXPROCS=1). The rest is for deadline waits, plain threads and
+ * each goroutine's record (ring keeps 503 of them in turn). goid ends that line and the second holds the
+ * rest of what a spawn writes and the first run reads (fn, arg, createsite, parentid, and the first 32
+ * bytes of argbuf), so a go statement with up to four words of arguments writes two lines of a record
+ * that may be cold (bench/spawn keeps about 100,000 runnable records at GOMAXPROCS=1). No queue or free
+ * list links through the record (the run queues and the free pools hold pointers: gqueue.h, stack.c), so
+ * moving a goroutine between queues reads none of it. The rest is for deadline waits, plain threads and
  * race builds. */
 struct gocc_g {
     fcontext_t ctx;             /* saved context while not running; NULL before the first run */
-    gocc_g *schedlink;          /* run queue / free list link */
     int status;                 /* G_*; atomic */
     int thread;                 /* a plain OS thread's waiter record, not a goroutine */
     gocc_stk *stk;              /* bound at the first run, returned at exit */
@@ -96,7 +98,7 @@ struct gocc_g {
     const char *waitreason;
     const gocc_site *waitsite;
     void *sanfake;              /* ASan builds: g's fake stack while it is switched out (sanitize.h) */
-    long long goid;
+    long long goid;             /* the first line's last word */
     void (*fn)(void *);
     void *arg;                  /* argbuf or malloc'd */
     const gocc_site *createsite;
@@ -112,6 +114,7 @@ struct gocc_g {
 };
 
 #define GOCC_RUNQ 256
+#define GOCC_GCACHE 64          /* g records a p keeps (stack.c): past it, half go to the global pool */
 
 struct gocc_p {
     uint64_t state;             /* see above; atomic */
@@ -126,8 +129,8 @@ struct gocc_p {
     gocc_m *m;                  /* holder (informational for sysmon) */
     gocc_p *link;               /* idle list */
     int retired;                /* past GOMAXPROCS and off the idle list (sched.lock) */
-    /* holder-only caches */
-    gocc_g *gfree;
+    /* holder-only caches: free g records (pointers, newest last; stack.c), free stacks */
+    gocc_g *gcache[GOCC_GCACHE + 1];
     int ngfree;
     gocc_stk *sfree;
     int nsfree;
@@ -184,8 +187,26 @@ struct gocc_m {
 
 /* stack.c: goroutine memory. g records come from dense slabs; stacks are bound to a g only when it first
  * runs, so goroutines that are spawned and finish quickly share a few warm stacks. */
-gocc_g *gocc_g_alloc(gocc_p *p);                 /* p held (or NULL); returns a G_FREE record */
-void gocc_g_free(gocc_p *p, gocc_g *g);
+gocc_g *gocc_g_refill(gocc_p *p);                /* gocc_g_alloc when p's cache is empty (or p is NULL) */
+void gocc_g_free_slow(gocc_p *p, gocc_g *g);     /* gocc_g_free when p's cache is full (or p is NULL) */
+/* p held (or NULL); returns a G_FREE record. The common cases are inline, without a frame: out of line
+ * with the refill, the prologue and epilogue alone were 17 instructions of a spawn's ~600 (callgrind,
+ * bench/spawn). */
+static inline gocc_g *gocc_g_alloc(gocc_p *p)
+{
+    if (__builtin_expect(p && p->ngfree, 1))
+        return p->gcache[--p->ngfree];
+    return gocc_g_refill(p);
+}
+static inline void gocc_g_free(gocc_p *p, gocc_g *g)
+{
+    __atomic_store_n(&g->status, G_FREE, __ATOMIC_RELEASE);
+    if (__builtin_expect(p && p->ngfree < GOCC_GCACHE, 1)) {
+        p->gcache[p->ngfree++] = g;
+        return;
+    }
+    gocc_g_free_slow(p, g);
+}
 long gocc_g_carved(void);                       /* g records carved so far (tests: records are reused) */
 gocc_stk *gocc_stack_alloc(gocc_p *p);
 void gocc_stack_free(gocc_p *p, gocc_g *g);      /* g ended: its stack is no longer in use */
@@ -227,8 +248,8 @@ enum { PS_IDLE = 0, PS_SCHED = 1, PS_USER = 2, PS_TAKE = 3 };
 /* The scheduler's global state (sched.c; sysmon.c, runtime.c and dump.c read it). */
 typedef struct gocc_schedt {
     gocc_lock lock;             /* guards runq*, pidle, midle, sysmonwait; counters are atomic for readers */
-    gocc_g *runqhead, *runqtail;
-    int runqsize;
+    gocc_gqueue runq;           /* the global run queue (gqueue.h): pointers, FIFO */
+    int runqsize;               /* its length; atomic for readers without the lock */
     gocc_p *pidle;
     int npidle;
     gocc_m *midle;

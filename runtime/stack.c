@@ -68,8 +68,9 @@
  *   - Carved stacks and g records are never unmapped.
  *   - A stack in the global pool has touched only its top page.
  *   - An unguarded stack is reused only after its gap was checked.
- *   - Pools are per p (no lock) with global overflow lists (mem.lock for stacks, mem.glock for g
- *     records), which a p visits once per LOCALMAX/2 records or stacks.
+ *   - Pools are per p (no lock) with global overflow pools (mem.lock for stacks, mem.glock for g
+ *     records), which a p visits once per LOCALMAX/2 records or stacks. The g record pools are arrays
+ *     of pointers: moving records between them reads no record.
  *
  * The main goroutine is different: plain C code runs there (LANGUAGE.md: a
  * program without the constructs behaves as with cc), so it gets a stack as
@@ -143,9 +144,10 @@ static void memlock_release(memlock *l)
 
 static struct {
     memlock lock;               /* guards the stack free lists and carving */
-    memlock glock;              /* guards gfree and the g slabs: its own lock, so that spawning (g records)
+    memlock glock;              /* guards gpool and the g slabs: its own lock, so that spawning (g records)
                                    and first runs (stacks) on two threads do not wait for each other */
-    gocc_g *gfree;
+    gocc_g **gpool[MAXSLABS];   /* glock: free g records (pointers; newest last), GPERSLAB per slab */
+    size_t ngpool;
     gocc_stk *sfree;            /* guarded stacks */
     gocc_stk *sfree_unguarded;  /* stacks carved past the mapping budget */
     char *chunks[MAXCHUNKS];    /* published with release stores; read by the signal handler */
@@ -179,102 +181,127 @@ static __attribute__((noreturn)) void nomem(const char *what)
 /* ------------------------------------------------------------------ */
 /* g records                                                           */
 
-/* glock held. */
-static gocc_g *gcarve(void)
+/* The global pool of free g records is an array of pointers (mem.gpool), as is each p's cache
+ * (p->gcache): a refill or a spill copies pointers and reads no record. Linked through the records, a
+ * refill walked 32 records that had gone cold (bench/spawn's main goroutine creates 50,000-100,000
+ * goroutines per time slice, and their records come back to the pool before the next one): gocc_g_alloc
+ * was 21 % of the samples at GOMAXPROCS=1, 88 % of them on the load of the next link, and at
+ * GOMAXPROCS=2 the other thread slept on glock meanwhile. The pool grows with the records carved: each
+ * slab comes with a page-aligned array of GPERSLAB pointers (gcarve), so a free never allocates and the
+ * pool holds at most one pointer per carved record (8 bytes beside a 256-byte record, and never
+ * unmapped either). Pool entry i is in mem.gpool[i / GPERSLAB]. The arrays are mmap'd, and copied by
+ * plain loops, not memcpy: in race builds TSan intercepts malloc, free and memcpy and would take them for
+ * unsynchronized accesses of whichever goroutine runs the runtime (runtime locks give it no edges). */
+#define GPOOL(i) mem.gpool[(i) / GPERSLAB][(i) % GPERSLAB]
+
+/* glock held. Pool entries [at, at+n) to or from a[0..n), a slab's array at a time. */
+static void gpool_copy(size_t at, gocc_g **a, int n, int in)
 {
-    if (!mem.nslabs || mem.gcarved == GPERSLAB) {
-        if (mem.nslabs == MAXSLABS)
-            return NULL;
-        char *s = mmap(NULL, GSLAB, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-        if (s == MAP_FAILED)
-            return NULL;
-        mem.slabs[mem.nslabs] = s;
-        mem.gcarved = 0;
-        __atomic_store_n(&mem.nslabs, mem.nslabs + 1, __ATOMIC_RELEASE);
+    while (n > 0) {
+        gocc_g **run = &GPOOL(at);
+        int k = GPERSLAB - (int)(at % GPERSLAB) < n ? GPERSLAB - (int)(at % GPERSLAB) : n;
+        for (int i = 0; i < k; i++) {
+            if (in)
+                run[i] = a[i];
+            else
+                a[i] = run[i];
+        }
+        at += (size_t)k;
+        a += k;
+        n -= k;
     }
-    gocc_g *g = (gocc_g *)mem.slabs[mem.nslabs - 1] + mem.gcarved;
-    __atomic_store_n(&mem.gcarved, mem.gcarved + 1, __ATOMIC_RELEASE);
-    return g;
 }
 
-/* A p whose cache is empty refills it with LOCALMAX/2 records in one visit to the global list, carving
- * what the list lacks: a program that spawns a million goroutines takes glock once per 32 spawns, not
+/* glock held. Up to n new records into out[0..n), in address order, a slab's run at a time (a record
+ * at a time was 21 instructions each); returns how many (fewer only when no slab can be mapped). */
+static int gcarve(gocc_g **out, int n)
+{
+    int got = 0;
+    while (got < n) {
+        if (!mem.nslabs || mem.gcarved == GPERSLAB) {
+            if (mem.nslabs == MAXSLABS)
+                break;
+            if (!mem.gpool[mem.nslabs]) {
+                void *a = mmap(NULL, GPERSLAB * sizeof(gocc_g *), PROT_READ | PROT_WRITE,
+                               MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+                if (a == MAP_FAILED)
+                    break;
+                mem.gpool[mem.nslabs] = a;
+            }
+            char *s = mmap(NULL, GSLAB, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+            if (s == MAP_FAILED)
+                break;
+            mem.slabs[mem.nslabs] = s;
+            mem.gcarved = 0;
+            __atomic_store_n(&mem.nslabs, mem.nslabs + 1, __ATOMIC_RELEASE);
+        }
+        int k = GPERSLAB - mem.gcarved < n - got ? GPERSLAB - mem.gcarved : n - got;
+        gocc_g *base = (gocc_g *)mem.slabs[mem.nslabs - 1] + mem.gcarved;
+        for (int i = 0; i < k; i++)
+            out[got + i] = base + i;
+        got += k;
+        __atomic_store_n(&mem.gcarved, mem.gcarved + k, __ATOMIC_RELEASE);
+    }
+    return got;
+}
+
+/* A p whose cache is empty refills it with GOCC_GCACHE/2 records in one visit to the global pool, carving
+ * what the pool lacks: a program that spawns a million goroutines takes glock once per 32 spawns, not
  * once per spawn (bench/parked carved every record under the lock the first runs took for their
- * stacks). */
-gocc_g *gocc_g_alloc(gocc_p *p)
+ * stacks). The cache is a stack: the newest (warmest) record goes out first, and a refill puts the pool's
+ * newest on top. Carving touches no record either: a new slab's pages fault in when its records are
+ * first written, after the unlock. */
+gocc_g *gocc_g_refill(gocc_p *p)
 {
     gocc_g *g;
-    if (p && (g = p->gfree)) {
-        p->gfree = g->schedlink;
-        p->ngfree--;
-        return g;
-    }
     memlock_acquire(&mem.glock);
     if (!p) {
-        if ((g = mem.gfree))
-            mem.gfree = g->schedlink;
-        else
-            g = gcarve();
+        if (mem.ngpool) {
+            mem.ngpool--;
+            g = GPOOL(mem.ngpool);
+        } else if (!gcarve(&g, 1)) {
+            g = NULL;
+        }
         memlock_release(&mem.glock);
         if (!g)
             nomem("goroutine");
         return g;
     }
-    gocc_g *fresh[LOCALMAX / 2];
-    int nf = 0;
-    while (p->ngfree + nf < LOCALMAX / 2) {
-        if ((g = mem.gfree)) {
-            mem.gfree = g->schedlink;
-            g->schedlink = p->gfree;
-            p->gfree = g;
-            p->ngfree++;
-        } else if ((g = gcarve())) {
-            fresh[nf++] = g; /* linked after the unlock: the first touch of a slab page faults */
-        } else {
-            break;
-        }
+    int k = GOCC_GCACHE / 2, take = mem.ngpool < (size_t)k ? (int)mem.ngpool : k;
+    /* Carved records below (handed out last, lowest address first), the pool's newest on top. */
+    int nc = gcarve(p->gcache, k - take);
+    for (int i = 0, j = nc - 1; i < j; i++, j--) {
+        g = p->gcache[i];
+        p->gcache[i] = p->gcache[j];
+        p->gcache[j] = g;
     }
+    mem.ngpool -= (size_t)take;
+    gpool_copy(mem.ngpool, p->gcache + nc, take, 0);
     memlock_release(&mem.glock);
-    while (nf > 0) {
-        g = fresh[--nf];
-        g->schedlink = p->gfree;
-        p->gfree = g;
-        p->ngfree++;
-    }
-    if (!(g = p->gfree))
+    p->ngfree = nc + take;
+    if (!p->ngfree)
         nomem("goroutine");
-    p->gfree = g->schedlink;
-    p->ngfree--;
-    return g;
+    return p->gcache[--p->ngfree];
 }
 
-void gocc_g_free(gocc_p *p, gocc_g *g)
+/* p's cache is full: g joins it, and the oldest half (the coldest records) goes to the global pool. */
+void gocc_g_free_slow(gocc_p *p, gocc_g *g)
 {
-    __atomic_store_n(&g->status, G_FREE, __ATOMIC_RELEASE);
     if (p) {
-        g->schedlink = p->gfree;
-        p->gfree = g;
-        if (++p->ngfree <= LOCALMAX)
-            return;
-        gocc_g *head = NULL, *tail = NULL;
-        while (p->ngfree > LOCALMAX / 2) {
-            gocc_g *x = p->gfree;
-            p->gfree = x->schedlink;
-            p->ngfree--;
-            x->schedlink = head;
-            head = x;
-            if (!tail)
-                tail = x;
-        }
+        p->gcache[p->ngfree++] = g;
+        int n = p->ngfree - GOCC_GCACHE / 2;
         memlock_acquire(&mem.glock);
-        tail->schedlink = mem.gfree;
-        mem.gfree = head;
+        gpool_copy(mem.ngpool, p->gcache, n, 1);
+        mem.ngpool += (size_t)n;
         memlock_release(&mem.glock);
+        for (int i = n; i < p->ngfree; i++)
+            p->gcache[i - n] = p->gcache[i];
+        p->ngfree -= n;
         return;
     }
     memlock_acquire(&mem.glock);
-    g->schedlink = mem.gfree;
-    mem.gfree = g;
+    GPOOL(mem.ngpool) = g;
+    mem.ngpool++;
     memlock_release(&mem.glock);
 }
 

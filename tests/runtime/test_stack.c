@@ -565,3 +565,58 @@ GOCC_TEST(stack_deep_c_call_pages_released)
     CU_ASSERT(rss1 - rss0 > N * 150);
     CU_ASSERT(rss2 - rss0 < caches + N * 8 + 4096);
 }
+
+/* Free g records move between ps through the global pool as pointers (stack.c). Three ps of the test's
+ * own: p0 takes 1,000 records (refills from the pool, carving what it lacks), p1 frees them all (its
+ * cache spills to the pool past GOCC_GCACHE), then p1 takes back what its cache holds and p2 as many
+ * whole refills (32 each) as the pool holds of them: every record handed out once, all of them among the
+ * 1,000 freed, none carved. Then the lock-only path (no p): last in, first out, nothing carved. */
+static int cmp_ptr(const void *a, const void *b)
+{
+    uintptr_t x = *(const uintptr_t *)a, y = *(const uintptr_t *)b;
+    return x < y ? -1 : x > y;
+}
+
+GOCC_TEST(stack_g_pool_moves_records_between_ps)
+{
+    enum { N = 1000 };
+    static gocc_g *a[N], *b[N];
+    gocc_p *ps = aligned_alloc(64, 3 * sizeof(gocc_p));
+    memset(ps, 0, 3 * sizeof(gocc_p));
+    for (int i = 0; i < N; i++)
+        a[i] = gocc_g_alloc(&ps[0]);
+    qsort(a, N, sizeof a[0], cmp_ptr);
+    int dup = 0;
+    for (int i = 1; i < N; i++)
+        dup += a[i] == a[i - 1];
+    CU_ASSERT_EQUAL(dup, 0);
+    long carved = gocc_g_carved();
+    for (int i = 0; i < N; i++)
+        gocc_g_free(&ps[1], a[i]);
+    int n1 = ps[1].ngfree;
+    CU_ASSERT(n1 > GOCC_GCACHE / 2 && n1 <= GOCC_GCACHE);
+    int nb = n1 + (N - n1) / (GOCC_GCACHE / 2) * (GOCC_GCACHE / 2);
+    for (int i = 0; i < nb; i++)
+        b[i] = gocc_g_alloc(i < n1 ? &ps[1] : &ps[2]);
+    CU_ASSERT_EQUAL(gocc_g_carved(), carved);
+    qsort(b, (size_t)nb, sizeof b[0], cmp_ptr);
+    int foreign = 0;
+    dup = 0;
+    for (int i = 0; i < nb; i++) {
+        foreign += !bsearch(&b[i], a, N, sizeof a[0], cmp_ptr);
+        dup += i > 0 && b[i] == b[i - 1];
+    }
+    CU_ASSERT(nb > N - GOCC_GCACHE / 2);
+    CU_ASSERT_EQUAL(foreign, 0);
+    CU_ASSERT_EQUAL(dup, 0);
+    for (int i = 0; i < nb; i++)
+        gocc_g_free(NULL, b[i]);
+    int lifo = 0;
+    for (int i = nb - 1; i >= 0; i--)
+        lifo += gocc_g_alloc(NULL) == b[i];
+    CU_ASSERT_EQUAL(lifo, nb);
+    CU_ASSERT_EQUAL(gocc_g_carved(), carved);
+    for (int i = 0; i < nb; i++)
+        gocc_g_free(NULL, b[i]);
+    free(ps);
+}
