@@ -270,8 +270,15 @@ static gocc_g *runqget(gocc_p *p, int *inherit)
         if (t == h)
             return NULL;
         g = RLOAD(p->runq[h % GOCC_RUNQ]);
-        if (__atomic_compare_exchange_n(&p->runqhead, &h, h + 1, 0, __ATOMIC_RELEASE, __ATOMIC_RELAXED))
+        if (__atomic_compare_exchange_n(&p->runqhead, &h, h + 1, 0, __ATOMIC_RELEASE, __ATOMIC_RELAXED)) {
+            /* The goroutine after g is likely the next to run: start loading the two lines of its record
+             * that its switch and first run use (see gocc_g's field order). A slot past the tail holds an older
+             * pointer or NULL: prefetching it does no harm. */
+            gocc_g *after = RLOAD(p->runq[(h + 1) % GOCC_RUNQ]);
+            __builtin_prefetch(after, 1);
+            __builtin_prefetch((char *)after + 64, 1);
             return g;
+        }
     }
 }
 

@@ -194,8 +194,15 @@ void gocc_g_free_slow(gocc_p *p, gocc_g *g);     /* gocc_g_free when p's cache i
  * bench/spawn). */
 static inline gocc_g *gocc_g_alloc(gocc_p *p)
 {
-    if (__builtin_expect(p && p->ngfree, 1))
-        return p->gcache[--p->ngfree];
+    if (__builtin_expect(p && p->ngfree, 1)) {
+        gocc_g *g = p->gcache[--p->ngfree];
+        /* The next spawn's record (gcache[0] itself when this was the last: harmless) is likely cold:
+         * start fetching the two lines a spawn writes. */
+        gocc_g *after = p->gcache[p->ngfree ? p->ngfree - 1 : 0];
+        __builtin_prefetch(after, 1);
+        __builtin_prefetch((char *)after + 64, 1);
+        return g;
+    }
     return gocc_g_refill(p);
 }
 static inline void gocc_g_free(gocc_p *p, gocc_g *g)
