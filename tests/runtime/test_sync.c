@@ -316,3 +316,52 @@ GOCC_TEST(sync_mutex_parks_goroutines)
     sync_waitgroup_wait(&wg);
     CU_ASSERT_EQUAL(counter, 51);
 }
+
+/* WaitGroup's Add is one atomic add; only the Add that reaches 0 takes the lock, to wake the waiters.
+ * 3,000 rounds of 8 workers (each counts, then calls Done) and 2 waiting goroutines besides main: every
+ * Wait returns only after all 8 Done calls of its round (an early return sees the count short), and
+ * none is left asleep (a lost wake-up hangs the round: the runner's timeout fails the test). At
+ * GOMAXPROCS=2 the last Done and the waiters' checks race on the two threads. */
+typedef struct {
+    sync_waitgroup *wg, *waiters;
+    long *count;
+    long want;
+    int *early;
+} wgr_arg;
+
+static void wgr_worker(wgr_arg *a)
+{
+    __atomic_fetch_add(a->count, 1, __ATOMIC_RELAXED);
+    sync_waitgroup_done(a->wg);
+}
+
+static void wgr_waiter(wgr_arg *a)
+{
+    sync_waitgroup_wait(a->wg);
+    if (__atomic_load_n(a->count, __ATOMIC_RELAXED) != a->want)
+        __atomic_fetch_add(a->early, 1, __ATOMIC_RELAXED);
+    sync_waitgroup_done(a->waiters);
+}
+
+GOCC_TEST(sync_waitgroup_wait_after_every_done)
+{
+    enum { ROUNDS = 3000, K = 8, W = 2 };
+    static sync_waitgroup wg, waiters;
+    static long count;
+    static int early;
+    for (int r = 0; r < ROUNDS; r++) {
+        wgr_arg a = {&wg, &waiters, &count, (long)(r + 1) * K, &early};
+        sync_waitgroup_add(&wg, K);
+        sync_waitgroup_add(&waiters, W);
+        for (int i = 0; i < W; i++)
+            GO(wgr_waiter, a);
+        for (int i = 0; i < K; i++)
+            GO(wgr_worker, a);
+        sync_waitgroup_wait(&wg);
+        if (__atomic_load_n(&count, __ATOMIC_RELAXED) != a.want)
+            early++;
+        sync_waitgroup_wait(&waiters); /* the round's waiters returned before wg is reused */
+    }
+    CU_ASSERT_EQUAL(early, 0);
+    CU_ASSERT_EQUAL(count, (long)ROUNDS * K);
+}
