@@ -21,7 +21,8 @@
  * Not async-signal-safe: a signal handler that calls a sync function on the
  * p's thread can land inside the fast path (it could deadlock there anyway).
  *
- * Generated code runs the same fast path inline (gocc.h, gocc__uni_mutex_swap).
+ * Generated code runs the same fast path inline (gocc.h, gocc__uni_mutex_swap),
+ * and, once the mode is OFF, sync.c's atomic fast path too.
  * A compiler may keep the address of gocc_uni_mthread across a call that
  * parks and resumes the goroutine on another thread (as glibc's errno, see
  * README.md); that reads another m's flag, which is 1 as well, and ms never
@@ -35,7 +36,7 @@
 /* gocc_uni.mode: INIT until gocc_uni_init; then ON, and OFF for good after a leave. gocc_uni is one
  * cache line, written only by the p's thread while the mode is on (infast) and by gocc_uni_leave (mode,
  * once); read by both. gocc_uni_mthread: this thread is an m (set by minit). */
-enum { GOCC_UNI_INIT = 0, GOCC_UNI_ON = GOCC_UNI_ON_, GOCC_UNI_OFF = 2 };
+enum { GOCC_UNI_INIT = 0, GOCC_UNI_ON = GOCC_UNI_ON_, GOCC_UNI_OFF = GOCC_UNI_OFF_ };
 
 /* Called once by gocc_sched_start with GOMAXPROCS, before any goroutine or m exists; barrier: the process
  * is registered for membarrier(MEMBARRIER_CMD_PRIVATE_EXPEDITED) (gocc_sched_start registers it once,
