@@ -1165,7 +1165,7 @@ top:;
         goto found;
     }
     m->p = NULL;
-    int wasspinning = m->spinning, waste = p->stealwaste, fights = p->fightwaste;
+    int wasspinning = m->spinning, waste = p->stealwaste, fightw = p->fightwaste;
     if (wasspinning) {
         m->spinning = 0;
         ADD(gocc_sched.nmspinning, -1);
@@ -1180,10 +1180,11 @@ top:;
             /* What the steal rounds left to a running victim does not call us back (leavetovictim), nor
              * does a runnext alone while its p switches: that p runs it itself (a hand-off chain refills
              * runnext all the time; bench/buffered at GOMAXPROCS=2 kept the other thread in this loop
-             * for the whole run, 1.5-1.8 CPUs). A new goroutine (gocc_go) whose wakep found us spinning
+             * for the whole run, up to 1.8 CPUs), nor, while fightwaste is high, a stuck p's runnext
+             * (the steal rounds leave it too). A new goroutine (gocc_go) whose wakep found us spinning
              * is still found here when its spawner computes on (or by sysmon). */
             if (n ? !(waste >= STEAL_WASTE_ON && n < STEAL_SHORTQ && (LOAD(v->state) & 3) != PS_IDLE)
-                  : fights < STEAL_WASTE_ON && LOAD(v->runnext) && (LOAD(v->state) & 3) == PS_USER &&
+                  : fightw < STEAL_WASTE_ON && LOAD(v->runnext) && (LOAD(v->state) & 3) == PS_USER &&
                         !switching(v)) {
                 gocc_lock_acquire(&gocc_sched.lock);
                 gocc_p *q = pidleget();
