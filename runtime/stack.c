@@ -189,23 +189,35 @@ static __attribute__((noreturn)) void nomem(const char *what)
  * GOMAXPROCS=2 the other thread slept on glock meanwhile. The pool grows with the records carved: each
  * slab comes with a page-aligned array of GPERSLAB pointers (gcarve), so a free never allocates and the
  * pool holds at most one pointer per carved record (8 bytes beside a 256-byte record, and never
- * unmapped either). Pool entry i is in mem.gpool[i / GPERSLAB]. The arrays are mmap'd, and copied by
- * plain loops, not memcpy: in race builds TSan intercepts malloc, free and memcpy and would take them for
- * unsynchronized accesses of whichever goroutine runs the runtime (runtime locks give it no edges). */
+ * unmapped either). Pool entry i is in mem.gpool[i / GPERSLAB]. The arrays are mmap'd, not malloc'd,
+ * and race builds copy them by plain loops (ptrmove): TSan intercepts malloc, free and memmove and would
+ * take them for unsynchronized accesses of whichever goroutine runs the runtime (runtime locks give it
+ * no edges). */
 #define GPOOL(i) mem.gpool[(i) / GPERSLAB][(i) % GPERSLAB]
 
-/* glock held. Pool entries [at, at+n) to or from a[0..n), a slab's array at a time. */
+/* n pointers from src to dst (they may overlap, dst below src). memmove where it may be called: in race
+ * builds TSan intercepts it and would take the copy for an access of whichever goroutine runs the
+ * runtime, so a loop there (built at -O1, which does not turn it back into a call). */
+static inline void ptrmove(gocc_g **dst, gocc_g *const *src, int n)
+{
+#if GOCC_RACE
+    for (int i = 0; i < n; i++)
+        dst[i] = src[i];
+#else
+    memmove(dst, src, (size_t)n * sizeof *dst);
+#endif
+}
+
+/* glock held. Pool entries [at, at+n) to (in) or from a[0..n), a slab's array at a time. */
 static void gpool_copy(size_t at, gocc_g **a, int n, int in)
 {
     while (n > 0) {
         gocc_g **run = &GPOOL(at);
         int k = GPERSLAB - (int)(at % GPERSLAB) < n ? GPERSLAB - (int)(at % GPERSLAB) : n;
-        for (int i = 0; i < k; i++) {
-            if (in)
-                run[i] = a[i];
-            else
-                a[i] = run[i];
-        }
+        if (in)
+            ptrmove(run, a, k);
+        else
+            ptrmove(a, run, k);
         at += (size_t)k;
         a += k;
         n -= k;
@@ -294,8 +306,7 @@ void gocc_g_free_slow(gocc_p *p, gocc_g *g)
         gpool_copy(mem.ngpool, p->gcache, n, 1);
         mem.ngpool += (size_t)n;
         memlock_release(&mem.glock);
-        for (int i = n; i < p->ngfree; i++)
-            p->gcache[i - n] = p->gcache[i];
+        ptrmove(p->gcache, p->gcache + n, p->ngfree - n);
         p->ngfree -= n;
         return;
     }
