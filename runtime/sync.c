@@ -333,16 +333,23 @@ void sync_rwmutex_unlock(sync_rwmutex *m)
 }
 
 /* ---- WaitGroup ----
- * n is atomic: Add is one atomic add, and takes lk only when the counter reaches 0, to wake the waiters.
- * Under lk before, a spawner's Add and its goroutines' Done on the other thread took turns at the lock
- * (bench/spawn at GOMAXPROCS=2: sync_waitgroup_add 25 % of the samples, much of it spinning and in
- * sched_yield). Wait reads n and queues itself under lk, and parks before lk is released; an Add that
- * brings n to 0 takes lk afterwards, so it finds every waiter that saw n > 0 queued, and a waiter that
- * comes later sees 0. The wake re-reads n under lk: an Add that raised it again meanwhile (reuse before
- * the Wait returned, which Go forbids) leaves the waiters waiting for the new count. q is under lk. */
+ * st packs the counter (high 32 bits) and the number of waiters that queued (low 32 bits), as Go's
+ * WaitGroup does, so that Add is one atomic add and touches nothing else unless it brings the counter
+ * to 0 with waiters queued. Under lk before, a spawner's Add and its goroutines' Done on the other thread
+ * took turns at the lock (bench/spawn at GOMAXPROCS=2: sync_waitgroup_add 25 % of the samples, much of
+ * it spinning and in sched_yield). The waiter count is what makes the lock-free Add safe: a Wait may
+ * return as soon as it reads a counter of 0 (its fast path), and its caller may then free or reuse the
+ * WaitGroup's memory (a local wg in a function called in a loop), so the Done that brought the counter
+ * to 0 must not take lk or read q afterwards unless someone is parked there (a first version took lk
+ * whenever the counter reached 0: a reused wg's garbage q crashed it, tests/runtime
+ * sync_waitgroup_done_leaves_memory_alone). A waiter counts itself, with a compare-and-swap that fails
+ * once the counter is 0, and queues, both under lk, and parks before lk is released; an Add that sees
+ * the counter reach 0 with waiters counted takes lk afterwards and so finds them all queued: it wakes
+ * them and resets the count. Those waiters cannot have returned (only that wake releases them), so the
+ * memory is still theirs. q is under lk. */
 typedef struct waitgroup_s {
     gocc_lock lk;
-    long long n;
+    unsigned long long st; /* counter << 32 | waiters */
     gocc_waitq q;
 } waitgroup_s;
 
@@ -351,20 +358,23 @@ void sync_waitgroup_add(sync_waitgroup *wg, int delta)
     OVERLAY(waitgroup_s, wg);
     if (delta < 0)
         GOCC_RACE_RELEASE(wg);
-    long long n = __atomic_add_fetch(&s->n, delta, __ATOMIC_ACQ_REL);
+    unsigned long long st = __atomic_add_fetch(&s->st, (unsigned long long)(long long)delta << 32, __ATOMIC_ACQ_REL);
+    int n = (int)(st >> 32);
     if (n < 0)
         gocc_panic("sync: negative WaitGroup counter", NULL);
-    if (n > 0)
+    if (n > 0 || (unsigned)st == 0)
         return;
     gocc_waiter *wake = NULL, *w;
     gocc_lock_acquire(&s->lk);
-    if (__atomic_load_n(&s->n, __ATOMIC_ACQUIRE) == 0) {
-        while ((w = gocc_waitq_get(&s->q)) != NULL) {
-            w->success = 1;
-            w->next = wake;
-            wake = w;
-        }
+    while ((w = gocc_waitq_get(&s->q)) != NULL) {
+        w->success = 1;
+        w->next = wake;
+        wake = w;
     }
+    /* Every counted waiter was queued (under lk, before we took it); a negative delta after 0 already
+     * panicked, and an Add that raised the counter meanwhile is a reuse before Wait returned (Go forbids
+     * it): the waiters are released all the same and the new count stays. */
+    __atomic_and_fetch(&s->st, ~0xffffffffULL, __ATOMIC_RELEASE);
     gocc_lock_release(&s->lk);
     wake_chain(wake);
 }
@@ -374,20 +384,27 @@ void sync_waitgroup_done(sync_waitgroup *wg) { sync_waitgroup_add(wg, -1); }
 void gocc_sync_waitgroup_wait_at(sync_waitgroup *wg, const gocc_site *site)
 {
     OVERLAY(waitgroup_s, wg);
-    if (__atomic_load_n(&s->n, __ATOMIC_ACQUIRE) == 0) {
+    unsigned long long st = __atomic_load_n(&s->st, __ATOMIC_ACQUIRE);
+    if ((st >> 32) == 0) {
         GOCC_RACE_ACQUIRE(wg);
         return;
     }
     gocc_lock_acquire(&s->lk);
-    if (__atomic_load_n(&s->n, __ATOMIC_ACQUIRE) == 0) {
-        gocc_lock_release(&s->lk);
-    } else {
-        gocc_waitset set = {0};
-        gocc_waiter w = {.g = gocc_sched_self(), .set = &set, .obj = s};
-        gocc_waitq_put(&s->q, &w);
-        park_on(&set, &s->lk, "sync.WaitGroup.Wait", site);
-        GOCC_RACE_ACQUIRE(&w);
+    st = __atomic_load_n(&s->st, __ATOMIC_ACQUIRE);
+    for (;;) {
+        if ((st >> 32) == 0) {
+            gocc_lock_release(&s->lk);
+            GOCC_RACE_ACQUIRE(wg);
+            return;
+        }
+        if (__atomic_compare_exchange_n(&s->st, &st, st + 1, 0, __ATOMIC_ACQ_REL, __ATOMIC_ACQUIRE))
+            break;
     }
+    gocc_waitset set = {0};
+    gocc_waiter w = {.g = gocc_sched_self(), .set = &set, .obj = s};
+    gocc_waitq_put(&s->q, &w);
+    park_on(&set, &s->lk, "sync.WaitGroup.Wait", site);
+    GOCC_RACE_ACQUIRE(&w);
     GOCC_RACE_ACQUIRE(wg);
 }
 

@@ -365,3 +365,53 @@ GOCC_TEST(sync_waitgroup_wait_after_every_done)
     CU_ASSERT_EQUAL(early, 0);
     CU_ASSERT_EQUAL(count, (long)ROUNDS * K);
 }
+
+/* Once Wait has returned, the WaitGroup's memory is its owner's again (Go allows freeing or reusing it:
+ * a local wg in a function called in a loop), so the Done that brought the counter to 0 must not touch it
+ * when no one waits. Here the memory is "reused" at once: every word Add left zero (the lock, the queue)
+ * becomes garbage, as a new life would make it, before Done runs on a plain thread. A Done that takes the
+ * lock spins on the garbage as a held lock (after 10 s the test gives up, clears the words to let it go
+ * and fails); one that writes the memory changes a canary. A runtime that took the lock whenever the
+ * counter reached 0 failed this every time. */
+static int wgm_returned;
+
+static void *wgm_done(void *wg)
+{
+    sync_waitgroup_done(wg);
+    __atomic_store_n(&wgm_returned, 1, __ATOMIC_RELEASE);
+    return NULL;
+}
+
+GOCC_TEST(sync_waitgroup_done_leaves_memory_alone)
+{
+    enum { NW = sizeof(sync_waitgroup) / sizeof(unsigned long long) };
+    const unsigned long long canary = 0xababababababababULL;
+    union { sync_waitgroup wg; unsigned long long w[NW]; } u;
+    memset(&u, 0, sizeof u);
+    sync_waitgroup_add(&u.wg, 1);
+    int filled[NW], nfilled = 0;
+    for (int i = 0; i < NW; i++) {
+        filled[i] = u.w[i] == 0;
+        if (filled[i]) {
+            __atomic_store_n(&u.w[i], canary, __ATOMIC_RELAXED);
+            nfilled++;
+        }
+    }
+    CU_ASSERT_FATAL(nfilled > 0);
+    wgm_returned = 0;
+    pthread_t th;
+    CU_ASSERT_EQUAL_FATAL(pthread_create(&th, NULL, wgm_done, &u.wg), 0);
+    for (int ms = 0; ms < 10000 && !__atomic_load_n(&wgm_returned, __ATOMIC_ACQUIRE); ms++)
+        usleep(1000);
+    int returned = __atomic_load_n(&wgm_returned, __ATOMIC_ACQUIRE);
+    CU_ASSERT(returned);
+    if (!returned)
+        for (int i = 0; i < NW; i++)
+            if (filled[i])
+                __atomic_store_n(&u.w[i], 0, __ATOMIC_RELEASE); /* let it finish */
+    pthread_join(th, NULL);
+    if (returned)
+        for (int i = 0; i < NW; i++)
+            if (filled[i])
+                CU_ASSERT_EQUAL(__atomic_load_n(&u.w[i], __ATOMIC_RELAXED), canary);
+}
