@@ -5,14 +5,17 @@
  * The hand-shake that turns it off is an asymmetric Dekker. The p's thread,
  * per operation (gocc_uni_enter): store infast = 1; load mode; if ON, plain
  * loads and stores of the object; store infast = 0. No fence: it is paid by
- * the thread that leaves, once: store mode = OFF; membarrier
+ * the thread that leaves, once: store mode = LEAVING; membarrier
  * (MEMBARRIER_CMD_PRIVATE_EXPEDITED: every thread of the process that is
  * running executes a full barrier before it returns); wait until infast
- * reads 0. Either the p's thread stored infast = 1 before that barrier, and
+ * reads 0; store mode = OFF. Either the p's thread stored infast = 1 before that barrier, and
  * the leaver sees it and waits for the plain section to end (its stores are
  * visible once infast reads 0: release), or its store came after the barrier,
- * and so did its load of mode, which then sees OFF. Afterwards every thread
- * uses the atomic path on a word whose plain-written value it sees.
+ * and so did its load of mode, which then sees LEAVING (not ON: the atomic path). Afterwards every thread
+ * uses the atomic path on a word whose plain-written value it sees. Only the p's thread may use the
+ * atomic path while the mode is LEAVING (it is the only thread that runs goroutine code, and its own
+ * plain sections are behind it); any other thread that reads LEAVING calls gocc_uni_leave, which waits
+ * at leave_lk for OFF.
  * Only one thread writes infast while the mode is ON; a thread that read ON
  * just before the leave may store 1 and then 0 once more, harmlessly (nobody
  * reads infast after the leave).
@@ -60,7 +63,11 @@ void gocc_uni_leave(void)
     gocc_lock_acquire(&leave_lk);
     int was = __atomic_load_n(&gocc_uni.mode, __ATOMIC_RELAXED);
     if (was != GOCC_UNI_OFF) {
-        __atomic_store_n(&gocc_uni.mode, GOCC_UNI_OFF, __ATOMIC_SEQ_CST);
+        /* OFF only once the hand-shake is over: a thread that reads OFF uses the atomic path at once,
+         * without taking leave_lk (gocc_uni_enter, gocc.h's inline CAS, the fast return above), so an
+         * OFF stored first let a second plain thread take a mutex the p's thread was taking in a plain
+         * section that began before, and both held it (tests/runtime uni_second_leaver_waits_for_handshake). */
+        __atomic_store_n(&gocc_uni.mode, was == GOCC_UNI_ON ? GOCC_UNI_LEAVING : GOCC_UNI_OFF, __ATOMIC_SEQ_CST);
         if (was == GOCC_UNI_ON) {
             /* Registered at init, so it cannot fail for lack of support; if it did, nothing would
              * order the p's thread's store of infast and the hand-shake would be unsound. */
@@ -70,6 +77,7 @@ void gocc_uni_leave(void)
                 abort(); /* (registered again first: a fork's child may not inherit the registration) */
             while (__atomic_load_n(&gocc_uni.infast, __ATOMIC_ACQUIRE))
                 sched_yield(); /* a few instructions of the p's thread, unless it is descheduled */
+            __atomic_store_n(&gocc_uni.mode, GOCC_UNI_OFF, __ATOMIC_SEQ_CST);
         }
     }
     gocc_lock_release(&leave_lk);

@@ -35,8 +35,10 @@
 
 /* gocc_uni.mode: INIT until gocc_uni_init; then ON, and OFF for good after a leave. gocc_uni is one
  * cache line, written only by the p's thread while the mode is on (infast) and by gocc_uni_leave (mode,
- * once); read by both. gocc_uni_mthread: this thread is an m (set by minit). */
-enum { GOCC_UNI_INIT = 0, GOCC_UNI_ON = GOCC_UNI_ON_, GOCC_UNI_OFF = GOCC_UNI_OFF_ };
+ * once); read by both. LEAVING while a leave's hand-shake runs (neither ON nor OFF, so that every path
+ * but the p's thread's atomic one goes to gocc_uni_leave and waits). gocc_uni_mthread: this thread is an
+ * m (set by minit). */
+enum { GOCC_UNI_INIT = 0, GOCC_UNI_ON = GOCC_UNI_ON_, GOCC_UNI_OFF = GOCC_UNI_OFF_, GOCC_UNI_LEAVING = 3 };
 
 /* Called once by gocc_sched_start with GOMAXPROCS, before any goroutine or m exists; barrier: the process
  * is registered for membarrier(MEMBARRIER_CMD_PRIVATE_EXPEDITED) (gocc_sched_start registers it once,
