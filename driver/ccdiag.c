@@ -554,6 +554,17 @@ static int follow_on(const char *msg)
     return 0;
 }
 
+/* Whether .gc line ln holds a channel operator (`<-`): a textual check, enough to tell a follow-on error
+ * of a channel operation from an error of its own on another line. */
+static int line_has_chan_op(const char *gc, size_t gclen, long ln)
+{
+    size_t sl = 0;
+    const char *src = nth_line(gc, gclen, ln, &sl);
+    for (size_t k = 0; src && k + 1 < sl; k++)
+        if (src[k] == '<' && src[k + 1] == '-') return 1;
+    return 0;
+}
+
 char *cd_rewrite(const char *text, size_t len, const cd_map *m)
 {
     size_t gclen = 0;
@@ -654,6 +665,14 @@ char *cd_rewrite(const char *text, size_t len, const cd_map *m)
             continue;
         }
         if (is_err && type_macro(mac) && ln == err_line) {
+            i = j - 1;
+            continue;
+        }
+        /* clang: a channel whose declaration failed (`chan bool c` without <stdbool.h>: bool undeclared)
+         * has no type at all, so a receive from it is a void expression and no operand check fires; what
+         * clang then says of that void value on a line with a channel operation follows from the error
+         * already reported, and goes, as Go reports only the undefined name */
+        if (!nc && undeclared && is_err && follow_on(rest) && line_has_chan_op(gc, gclen, ln)) {
             i = j - 1;
             continue;
         }
