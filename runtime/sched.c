@@ -271,12 +271,9 @@ static gocc_g *runqget(gocc_p *p, int *inherit)
             return NULL;
         g = RLOAD(p->runq[h % GOCC_RUNQ]);
         if (__atomic_compare_exchange_n(&p->runqhead, &h, h + 1, 0, __ATOMIC_RELEASE, __ATOMIC_RELAXED)) {
-            /* The goroutine after g is likely the next to run: start loading the two lines of its record
-             * that its switch and first run use (see gocc_g's field order). A slot past the tail holds an older
-             * pointer or NULL: prefetching it does no harm. */
-            gocc_g *after = RLOAD(p->runq[(h + 1) % GOCC_RUNQ]);
-            __builtin_prefetch(after, 1);
-            __builtin_prefetch((char *)after + 64, 1);
+            /* The goroutine after g is likely the next to run (a slot past the tail holds an older pointer
+             * or NULL: prefetching it does no harm). */
+            gocc_g_prefetch(RLOAD(p->runq[(h + 1) % GOCC_RUNQ]));
             return g;
         }
     }
@@ -413,11 +410,18 @@ static int switching(gocc_p *victim)
     return 0;
 }
 
+/* Whether, with a steal score of waste, a queue of n goroutines is one to leave to victim: short, on a p
+ * that is held. The steal rounds (leavetovictim) and the look after giving up the p (findrunnable) ask. */
+static inline int shortqleft(int waste, uint32_t n, gocc_p *victim)
+{
+    return waste >= STEAL_WASTE_ON && n < STEAL_SHORTQ && (LOAD(victim->state) & 3) != PS_IDLE;
+}
+
 /* Whether a spinning m on p leaves victim's queue (n goroutines) to victim for now. round: findrunnable's
  * steal round 0..3, 4 for its linger. p held. */
 static int leavetovictim(gocc_p *p, gocc_p *victim, uint32_t n, int round)
 {
-    if (p->stealwaste < STEAL_WASTE_ON || n >= STEAL_SHORTQ || (LOAD(victim->state) & 3) == PS_IDLE)
+    if (!shortqleft(p->stealwaste, n, victim))
         return 0;
     if (round < 3)
         return 1;
@@ -679,9 +683,6 @@ static int regainp(gocc_m *m, gocc_p *p)
     }
 }
 
-/* sysmon: takes p from its m, whose thread sat blocked in the kernel in PS_USER (st, as sysmon read it)
- * for the hand-off time. 1: p is PS_IDLE and sysmon's to hand off; 0: the m moved meanwhile, or is inside
- * scheduler code (insched), so p stays with it. */
 /* Claims p from its m, whose state was st (id | PS_USER): CAS to id | PS_TAKE, then, once the owner's
  * goroutine is seen outside enterp..leavep, 1 with p left PS_TAKE (the owner's enterp waits until the
  * claimer stores the next state). 0, with p untouched, when the m moved meanwhile or is inside scheduler
@@ -700,6 +701,9 @@ static int claimp(gocc_p *p, uint64_t st)
     return 1;
 }
 
+/* sysmon: takes p from its m, whose thread sat blocked in the kernel in PS_USER (st, as sysmon read it)
+ * for the hand-off time. 1: p is PS_IDLE and sysmon's to hand off; 0: the m moved meanwhile, or is inside
+ * scheduler code (insched), so p stays with it. */
 int gocc_sched_takep(gocc_p *p, uint64_t st)
 {
     /* The m, once its blocking call returns, runs .gc code without a p until its next function entry or
@@ -1183,9 +1187,10 @@ top:;
              * for the whole run, up to 1.8 CPUs), nor, while fightwaste is high, a stuck p's runnext
              * (the steal rounds leave it too). A new goroutine (gocc_go) whose wakep found us spinning
              * is still found here when its spawner computes on (or by sysmon). */
-            if (n ? !(waste >= STEAL_WASTE_ON && n < STEAL_SHORTQ && (LOAD(v->state) & 3) != PS_IDLE)
-                  : fightw < STEAL_WASTE_ON && LOAD(v->runnext) && (LOAD(v->state) & 3) == PS_USER &&
-                        !switching(v)) {
+            int work = n ? !shortqleft(waste, n, v)
+                         : fightw < STEAL_WASTE_ON && LOAD(v->runnext) && (LOAD(v->state) & 3) == PS_USER &&
+                               !switching(v);
+            if (work) {
                 gocc_lock_acquire(&gocc_sched.lock);
                 gocc_p *q = pidleget();
                 gocc_lock_release(&gocc_sched.lock);
@@ -1402,6 +1407,15 @@ void gocc_sched_yield(void)
 }
 
 
+/* Whether some p has a preemption request pending (sysmon's p->preempt). */
+static int preemptpending(void)
+{
+    for (int i = 0; i < gocc_sched.allocp; i++)
+        if (RLOAD(gocc_sched.allp[i]->preempt))
+            return 1;
+    return 0;
+}
+
 void gocc_sched_preempt(void)
 {
     gocc_m *m = getm();
@@ -1416,9 +1430,8 @@ void gocc_sched_preempt(void)
         gswitch(m, OP_PREEMPT);
         return;
     }
-    for (int i = 0; i < gocc_sched.allocp; i++)
-        if (RLOAD(gocc_sched.allp[i]->preempt))
-            return;
+    if (preemptpending())
+        return;
     /* No request: clear the flag, then look again. sysmon may have made a request (p->preempt, then the
      * flag; once per time slice, since it skips a p whose request is pending) between the look above and
      * the clear, and a flag cleared after it would leave a goroutine that has only loop checks running
@@ -1426,11 +1439,8 @@ void gocc_sched_preempt(void)
      * clear before the second look, as sysmon's two stores are ordered. */
     __atomic_store_n(&gocc_sched_preempt_flag, 0, __ATOMIC_RELAXED);
     __atomic_thread_fence(__ATOMIC_SEQ_CST);
-    for (int i = 0; i < gocc_sched.allocp; i++)
-        if (RLOAD(gocc_sched.allp[i]->preempt)) {
-            RSTORE(gocc_sched_preempt_flag, 1);
-            return;
-        }
+    if (preemptpending())
+        RSTORE(gocc_sched_preempt_flag, 1);
 }
 
 void gocc_sched_morestack(const gocc_site *site)

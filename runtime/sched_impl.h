@@ -187,6 +187,14 @@ struct gocc_m {
 
 /* stack.c: goroutine memory. g records come from dense slabs; stacks are bound to a g only when it first
  * runs, so goroutines that are spawned and finish quickly share a few warm stacks. */
+/* Starts loading the two lines of g's record that a spawn writes and a first run reads (gocc_g's field
+ * order) for writing: g is likely cold and about to be used (the next spawn's record, the goroutine behind
+ * the one taken from the ring). A stale or NULL pointer does no harm: a prefetch never faults. */
+static inline void gocc_g_prefetch(const gocc_g *g)
+{
+    __builtin_prefetch(g, 1);
+    __builtin_prefetch((const char *)g + 64, 1);
+}
 gocc_g *gocc_g_refill(gocc_p *p);                /* gocc_g_alloc when p's cache is empty (or p is NULL) */
 void gocc_g_free_slow(gocc_p *p, gocc_g *g);     /* gocc_g_free when p's cache is full (or p is NULL) */
 /* p held (or NULL); returns a G_FREE record. The common cases are inline, without a frame: out of line
@@ -198,9 +206,7 @@ static inline gocc_g *gocc_g_alloc(gocc_p *p)
         gocc_g *g = p->gcache[--p->ngfree];
         /* The next spawn's record (gcache[0] itself when this was the last: harmless) is likely cold:
          * start fetching the two lines a spawn writes. */
-        gocc_g *after = p->gcache[p->ngfree ? p->ngfree - 1 : 0];
-        __builtin_prefetch(after, 1);
-        __builtin_prefetch((char *)after + 64, 1);
+        gocc_g_prefetch(p->gcache[p->ngfree ? p->ngfree - 1 : 0]);
         return g;
     }
     return gocc_g_refill(p);
