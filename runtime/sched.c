@@ -161,8 +161,8 @@ static inline void globrunqput(gocc_g *g)
  * max > 0) and half a ring. Returns one and puts the rest in p's runq; only pointers move (bench/spawn at
  * GOMAXPROCS=1 took 22 % of its samples here when this walked a list through 128 cold records).
  * gocc_sched.lock held; p held. */
-static void runqput(gocc_p *p, gocc_g *g, int next);
-static inline void runqputtail(gocc_p *p, gocc_g *g);
+static int runqput(gocc_p *p, gocc_g *g, int next);
+static inline int runqputtail(gocc_p *p, gocc_g *g);
 static gocc_g *globrunqget(gocc_p *p, int max)
 {
     int n = gocc_sched.runqsize;
@@ -209,15 +209,16 @@ static int runqputslow(gocc_p *p, gocc_g *g, uint32_t h, uint32_t t)
     return 1;
 }
 
-/* p held. next: g goes to runnext and the old runnext (if any) to the tail. */
-static void runqput(gocc_p *p, gocc_g *g, int next)
+/* p held. next: g goes to runnext and the old runnext (if any) to the tail. Returns 1 if the ring was full
+ * (half of it went to the global queue), else 0. */
+static int runqput(gocc_p *p, gocc_g *g, int next)
 {
     if (next) {
         /* runnext is the holder's alone (a stealer takes it under a claim of p, runnextsteal). */
         gocc_g *old = RLOAD(p->runnext);
         STORE(p->runnext, g);
         if (!old)
-            return;
+            return 0;
         g = old;
     }
     for (;;) {
@@ -225,34 +226,33 @@ static void runqput(gocc_p *p, gocc_g *g, int next)
         if (t - h < GOCC_RUNQ) {
             RSTORE(p->runq[t % GOCC_RUNQ], g);
             STORE(p->runqtail, t + 1);
-            return;
+            return 0;
         }
         if (runqputslow(p, g, h, t))
-            return;
+            return 1;
     }
 }
 
 /* runqput(p, g, 0) with its common case inline: room in the ring (a spawn displaces the previous new
  * goroutine from runnext to here, and globrunqget refills the ring through here). p held. */
-static inline void runqputtail(gocc_p *p, gocc_g *g)
+static inline int runqputtail(gocc_p *p, gocc_g *g)
 {
     uint32_t h = LOAD(p->runqhead), t = p->runqtail;
     if (__builtin_expect(t - h < GOCC_RUNQ, 1)) {
         RSTORE(p->runq[t % GOCC_RUNQ], g);
         STORE(p->runqtail, t + 1);
-        return;
+        return 0;
     }
-    runqput(p, g, 0);
+    return runqput(p, g, 0);
 }
 
 /* runqput(p, g, 1) with its common case inline: an empty runnext (a hand-off chain, a spawn after the
- * previous new goroutine ran). p held. */
-static inline void runqputnext(gocc_p *p, gocc_g *g)
+ * previous new goroutine ran). p held. Returns runqput's overflow. */
+static inline int runqputnext(gocc_p *p, gocc_g *g)
 {
     gocc_g *old = RLOAD(p->runnext);
     STORE(p->runnext, g);
-    if (old)
-        runqputtail(p, old);
+    return old ? runqputtail(p, old) : 0;
 }
 
 /* p held. *inherit: g came from runnext and shares the current time slice. */
@@ -1530,6 +1530,24 @@ static inline __attribute__((always_inline)) gocc_g *newg(gocc_m *m, gocc_p *p, 
     return g;
 }
 
+/* The spawning goroutine has filled p's run queue (half of it just went to the global queue): it has had
+ * its time slice, and gets sysmon's preemption request (p->preempt, the flag, a poisoned guard), honoured
+ * at its next loop check or function entry; it then waits in the global queue behind the goroutines it
+ * made. Without it a loop of go statements runs for the whole 10 ms slice, as in Go, and leaves 50-100K
+ * goroutines queued whose records are cold by the time they run: bench/spawn at GOMAXPROCS=1 held
+ * 60-70 MiB of queued records and spent 120 ns a goroutine; with the request, about 2 MiB and ~55 ns
+ * (the children run while their records are in cache). Go may preempt a goroutine at any point, so no
+ * program can tell this from a slice that ended. p is left: a stale request is harmless (the next
+ * goroutine's loop check finds p->preempt and yields once). */
+static __attribute__((noinline)) void spawnflood(gocc_p *p)
+{
+    if (RLOAD(p->preempt))
+        return;
+    RSTORE(p->preempt, 1);
+    __atomic_store_n(&gocc_sched_preempt_flag, 1, __ATOMIC_RELEASE); /* after the request, as sysmon's */
+    RSTORE(gocc_sched_stack_guard, UINTPTR_MAX);
+}
+
 /* gocc_go never switches: the m is read inline. */
 void gocc_go(void (*fn)(void *arg), const void *arg, gocc_size argsize, const gocc_site *site)
 {
@@ -1541,8 +1559,10 @@ void gocc_go(void (*fn)(void *arg), const void *arg, gocc_size argsize, const go
     race_func_exit();
     if (p) {
         RSTORE(p->ncreated, p->ncreated + 1);
-        runqputnext(p, g);
+        int flood = runqputnext(p, g);
         leavep(m, p);
+        if (__builtin_expect(flood, 0))
+            spawnflood(p);
         /* Unlike a ready (a hand-off that should stay on this thread), a new goroutine is work for an idle
          * p: as in Go's newproc, get one looking (it may take runnext, see runnextsteal) unless someone
          * already is. The idle count is checked here, so a busy program (every p running, GOMAXPROCS=1

@@ -7,6 +7,7 @@
 
 #include "gtest.h"
 #include "gtest_event.h"
+#include "sched_impl.h" /* GOCC_RUNQ */
 #include "test_chan_util.h"
 
 /* A counting latch on the same protocol. */
@@ -298,6 +299,39 @@ GOCC_TEST(sched_spawn_wakes_idle_p)
         while (!__atomic_load_n(&spawned_ran, __ATOMIC_ACQUIRE) && gocc_sched_nanotime() < until) {}
         CU_ASSERT_FATAL(__atomic_load_n(&spawned_ran, __ATOMIC_ACQUIRE));
     }
+}
+
+static long flood_ran;
+
+static void flood_child(void *arg)
+{
+    (void)arg;
+    __atomic_add_fetch(&flood_ran, 1, __ATOMIC_RELAXED);
+}
+
+/* A loop of go statements that fills its p's run queue is asked to yield (sched.c, spawnflood) at its
+ * next loop check, so the goroutines it made run while their records are warm and the queue stays
+ * bounded. Without the request, the loop (20,000 spawns, a few ms) ran to its end before any child did:
+ * 20,000 queued at once. At GOMAXPROCS=1 the bound is the ring, its overflow to the global queue, and a
+ * batch: a few ring sizes. */
+GOCC_TEST(sched_spawn_flood_yields)
+{
+    enum { N = 20000 };
+    long most = 0;
+    __atomic_store_n(&flood_ran, 0, __ATOMIC_RELAXED);
+    for (long i = 1; i <= N; i++) {
+        gocc_go(flood_child, NULL, 0, GOCC_HERE);
+        long queued = i - __atomic_load_n(&flood_ran, __ATOMIC_RELAXED);
+        if (queued > most)
+            most = queued;
+        GOCC_LOOP_CHECK(); /* what generated code puts at a loop's back edge */
+    }
+    while (__atomic_load_n(&flood_ran, __ATOMIC_RELAXED) < N)
+        gocc_sched_yield();
+    CU_ASSERT_EQUAL(flood_ran, N);
+    if (gtest_procs() == 1)
+        CU_ASSERT(most <= 4 * GOCC_RUNQ);
+    CU_ASSERT(most < N);
 }
 
 /* --- deadlock and panics --------------------------------------------- */
