@@ -1237,6 +1237,7 @@ static void minit(gocc_m *m)
 {
     tls_m = m;
     gocc_uni_mthread = 1; /* may run goroutine code (uni.h) */
+    gocc_uni_minit();
     m->tid = (int)syscall(SYS_gettid);
     m->guardp = &gocc_sched_stack_guard;
     m->g0fiber = race_fiber_current();
@@ -1617,10 +1618,10 @@ __attribute__((noreturn)) void gocc_sched_start(int (*fn)(int, char **, char **)
     main_argc = argc;
     main_argv = argv;
     main_envp = envp;
-    /* The p->state protocol's heavy side (see enterp), and uni.c's. Registered first, while this is
+    /* The p->state protocol's heavy side (see enterp). Registered first, while this is
      * the process's only thread: once a second thread exists the kernel makes the registration wait
      * for an RCU grace period (12 ms of a 1-lock-per-goroutine program's 16 ms start, measured under
-     * strace -r after the timer thread had started). gocc_uni_init is told the result. */
+     * strace -r after the timer thread had started). */
     asym = syscall(SYS_membarrier, MEMBARRIER_CMD_REGISTER_PRIVATE_EXPEDITED, 0, 0) == 0;
     gocc_sched.ncpu = cpucount();
     int n = gocc_sched.ncpu;
@@ -1630,6 +1631,8 @@ __attribute__((noreturn)) void gocc_sched_start(int (*fn)(int, char **, char **)
     if (n > 1024)
         n = 1024;
     gocc_sched.nprocs = n;
+    /* uni.c's barrier, registered here for the same reason (its mode goes on only at GOMAXPROCS=1). */
+    int rseqbar = n == 1 && syscall(SYS_membarrier, MEMBARRIER_CMD_REGISTER_PRIVATE_EXPEDITED_RSEQ, 0, 0) == 0;
     /* runtime_gomaxprocs may raise GOMAXPROCS later, up to allocp. */
     gocc_sched.allocp = n > 64 ? n : 64;
     gocc_sched.allp = calloc((size_t)gocc_sched.allocp, sizeof *gocc_sched.allp);
@@ -1647,7 +1650,7 @@ __attribute__((noreturn)) void gocc_sched_start(int (*fn)(int, char **, char **)
     gocc_signal_init();
     gocc_san_init();
     gocc_timer_init();
-    gocc_uni_init(n, asym);
+    gocc_uni_init(n, rseqbar);
     gocc_m *m = calloc(1, sizeof *m);
     m->id = ADD(gocc_sched.mcount, 1);
     minit(m);

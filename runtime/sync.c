@@ -127,14 +127,8 @@ static inline void mutex_lock(mutex_s *s, const gocc_site *site)
         mutex_lock_leave(s, site);
         return;
     }
-    if (e) {
-        int u = __atomic_load_n(&s->state, __ATOMIC_RELAXED);
-        if (__builtin_expect(u == 0, 1))
-            __atomic_store_n(&s->state, LOCKED, __ATOMIC_RELAXED);
-        gocc_uni_exit();
-        if (__builtin_expect(u == 0, 1))
-            return;
-    }
+    if (e && __builtin_expect(gocc__uni_swap_plain(&s->state, 0, LOCKED), 1))
+        return;
     int v = 0;
     if (!__atomic_compare_exchange_n(&s->state, &v, LOCKED, 0, __ATOMIC_ACQUIRE, __ATOMIC_RELAXED))
         mutex_lock_slow(s, site);
@@ -149,14 +143,8 @@ static inline void mutex_unlock(mutex_s *s, const char *misuse)
         mutex_unlock_slow(s, -1, misuse);
         return;
     }
-    if (e) {
-        int u = __atomic_load_n(&s->state, __ATOMIC_RELAXED);
-        if (__builtin_expect(u == LOCKED, 1))
-            __atomic_store_n(&s->state, 0, __ATOMIC_RELAXED);
-        gocc_uni_exit();
-        if (__builtin_expect(u == LOCKED, 1))
-            return;
-    }
+    if (e && __builtin_expect(gocc__uni_swap_plain(&s->state, LOCKED, 0), 1))
+        return;
     int v = LOCKED;
     if (__builtin_expect(__atomic_compare_exchange_n(&s->state, &v, 0, 0, __ATOMIC_RELEASE, __ATOMIC_RELAXED), 1))
         return;
@@ -208,10 +196,11 @@ _Bool sync_mutex_trylock(sync_mutex *m)
     int e = gocc_uni_enter();
     if (e > 0) {
         int u = __atomic_load_n(&s->state, __ATOMIC_RELAXED);
-        if (!(u & LOCKED)) /* WAITERS alone: unlocked, a woken waiter not yet back */
-            __atomic_store_n(&s->state, u | LOCKED, __ATOMIC_RELAXED);
-        gocc_uni_exit();
-        return !(u & LOCKED);
+        if (u & LOCKED)
+            return 0;
+        if (gocc__uni_swap_plain(&s->state, u, u | LOCKED)) /* WAITERS alone: unlocked, a woken waiter not yet back */
+            return 1;
+        /* The section declined (the mode changed, or the kernel aborted it): the atomic path decides. */
     }
     if (e < 0)
         gocc_uni_leave();

@@ -2,26 +2,34 @@
  * uni.c - turning single-P ("uni") mode on at start and off for good (uni.h
  * says who may run goroutine code while it is on).
  *
- * The hand-shake that turns it off is an asymmetric Dekker. The p's thread,
- * per operation (gocc_uni_enter): store infast = 1; load mode; if ON, plain
- * loads and stores of the object; store infast = 0. No fence: it is paid by
- * the thread that leaves, once: store mode = LEAVING; membarrier
- * (MEMBARRIER_CMD_PRIVATE_EXPEDITED: every thread of the process that is
- * running executes a full barrier before it returns); wait until infast
- * reads 0; store mode = OFF. Either the p's thread stored infast = 1 before that barrier, and
- * the leaver sees it and waits for the plain section to end (its stores are
- * visible once infast reads 0: release), or its store came after the barrier,
- * and so did its load of mode, which then sees LEAVING (not ON: the atomic path). Afterwards every thread
- * uses the atomic path on a word whose plain-written value it sees. Only the p's thread may use the
- * atomic path while the mode is LEAVING (it is the only thread that runs goroutine code, and its own
- * plain sections are behind it); any other thread that reads LEAVING calls gocc_uni_leave, which waits
- * at leave_lk for OFF.
- * Only one thread writes infast while the mode is ON; a thread that read ON
- * just before the leave may store 1 and then 0 once more, harmlessly (nobody
- * reads infast after the leave).
+ * The p's thread, per operation: a plain section (gocc.h, gocc__uni_swap_plain)
+ * that is a restartable sequence: store the address of its descriptor in the
+ * thread's rseq_cs word; load the thread's gocc_uni_plain flag; if set and the
+ * word is as expected, store the new value (the commit). The thread that
+ * leaves: store mode = LEAVING; clear every m's flag;
+ * membarrier(MEMBARRIER_CMD_PRIVATE_EXPEDITED_RSEQ); store mode = OFF. The
+ * barrier interrupts every CPU that runs a thread of the process, and on its
+ * way back to user code each such thread that is inside a plain section is
+ * resumed at the section's abort address instead (a thread that is not
+ * running was preempted, and the kernel does the same when it resumes). So a
+ * plain section that read its flag set either committed before the barrier,
+ * and its store is visible to the leaver afterwards (the interrupt orders
+ * it), or it never commits; a section that begins after the barrier reads its
+ * flag clear. Then every thread uses the atomic path on a word whose
+ * plain-written value it sees. OFF comes last because a thread that reads OFF
+ * takes the atomic path without waiting (gocc.h's inline CAS among them);
+ * while LEAVING, only the p's thread may take the atomic path; any other
+ * thread that reads LEAVING calls gocc_uni_leave, which waits at leave_lk for
+ * OFF. The flag is per thread, so that a plain thread, which never has it
+ * set, needs no check of its own before the section. The earlier hand-shake
+ * (an asymmetric Dekker on a global flag the p's thread set and cleared
+ * around every plain section) cost the p's thread two stores and a second
+ * look at the mode per lock or unlock; this one costs it one store to a
+ * thread-local word.
  */
 #include <linux/membarrier.h>
 #include <sched.h>
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/syscall.h>
@@ -32,27 +40,91 @@
 
 gocc_uni_state gocc_uni;
 __thread char gocc_uni_mthread;
+__thread char gocc_uni_plain;
 
-static gocc_lock leave_lk; /* orders leaves and the start (one transition at a time); a leaf lock */
+static gocc_lock leave_lk; /* orders leaves, the start and ms' registrations; guards plainv; a leaf lock */
+
+/* Every m's gocc_uni_plain, for gocc_uni_leave to clear (ms never exit). leave_lk held. */
+static char **plainv;
+static int nplain, capplain;
 
 static long membarrier(int cmd)
 {
     return syscall(SYS_membarrier, cmd, 0, 0);
 }
 
+/* glibc's rseq area (2.35 and later; weak, so that an older C library links and leaves the mode off):
+ * __rseq_size is 0 where glibc did not register it (its tunable glibc.pthread.rseq=0, or a kernel without
+ * rseq), and its cpu_id word reads a CPU number once the kernel has the registration. */
+extern const ptrdiff_t __rseq_offset __attribute__((weak));
+extern const unsigned int __rseq_size __attribute__((weak));
+
+#ifdef GOCC_UNI_RSEQ_
+/* The thread pointer (x86-64: %fs holds it, and the TCB's first word points at itself). */
+static char *threadptr(void)
+{
+    char *tp;
+    __asm__("movq %%fs:0, %0" : "=r"(tp));
+    return tp;
+}
+
+/* Whether the kernel has the calling thread's rseq area (its cpu_id word, at offset 4, is a CPU number:
+ * -1 before a registration, -2 when it failed). */
+static int rseq_registered(void)
+{
+    if (!&__rseq_size || !&__rseq_offset || __rseq_size < 16)
+        return 0;
+    return __atomic_load_n((const int *)(const void *)(threadptr() + __rseq_offset + 4), __ATOMIC_RELAXED) >= 0;
+}
+#endif
+
 void gocc_uni_init(int nprocs, int barrier)
 {
-#if !(defined(GOCC_RACE) && GOCC_RACE)
+    int on = 0;
+#if !(defined(GOCC_RACE) && GOCC_RACE) && defined(GOCC_UNI_RSEQ_)
     const char *e = getenv("GOCC_UNI");
-    int on = nprocs == 1 && !(e && strcmp(e, "0") == 0) && barrier;
-    gocc_lock_acquire(&leave_lk);
-    /* A plain thread (a constructor's) that used a sync function before the start left already. */
-    if (__atomic_load_n(&gocc_uni.mode, __ATOMIC_RELAXED) == GOCC_UNI_INIT)
-        __atomic_store_n(&gocc_uni.mode, on ? GOCC_UNI_ON : GOCC_UNI_OFF, __ATOMIC_SEQ_CST);
-    gocc_lock_release(&leave_lk);
+    on = nprocs == 1 && !(e && strcmp(e, "0") == 0) && rseq_registered() && barrier;
 #else
     (void)nprocs, (void)barrier;
-    __atomic_store_n(&gocc_uni.mode, GOCC_UNI_OFF, __ATOMIC_SEQ_CST);
+#endif
+    gocc_lock_acquire(&leave_lk);
+    /* A plain thread (a constructor's) that used a sync function before the start left already. */
+    if (__atomic_load_n(&gocc_uni.mode, __ATOMIC_RELAXED) == GOCC_UNI_INIT) {
+#ifdef GOCC_UNI_RSEQ_
+        if (on) {
+            gocc_uni.plainoff = (long)(&gocc_uni_plain - threadptr());
+            /* struct rseq: cpu_id_start, cpu_id, then rseq_cs. Stored last: a nonzero rseqcs opens the section. */
+            __atomic_store_n(&gocc_uni.rseqcs, (long)(__rseq_offset + 8), __ATOMIC_RELEASE);
+        }
+#endif
+        __atomic_store_n(&gocc_uni.mode, on ? GOCC_UNI_ON : GOCC_UNI_OFF, __ATOMIC_SEQ_CST);
+    }
+    gocc_lock_release(&leave_lk);
+}
+
+void gocc_uni_minit(void)
+{
+#ifdef GOCC_UNI_RSEQ_
+    if (__atomic_load_n(&gocc_uni.mode, __ATOMIC_ACQUIRE) == GOCC_UNI_OFF)
+        return;
+    if (!rseq_registered() || &gocc_uni_plain - threadptr() != gocc_uni.plainoff) {
+        gocc_uni_leave();
+        return;
+    }
+    gocc_lock_acquire(&leave_lk);
+    if (__atomic_load_n(&gocc_uni.mode, __ATOMIC_RELAXED) == GOCC_UNI_ON) {
+        if (nplain == capplain) {
+            int cap = capplain ? 2 * capplain : 16;
+            char **v = realloc(plainv, (size_t)cap * sizeof *v);
+            if (!v)
+                abort(); /* out of memory before the thread runs anything */
+            plainv = v;
+            capplain = cap;
+        }
+        plainv[nplain++] = &gocc_uni_plain;
+        __atomic_store_n(&gocc_uni_plain, 1, __ATOMIC_RELAXED);
+    }
+    gocc_lock_release(&leave_lk);
 #endif
 }
 
@@ -63,22 +135,24 @@ void gocc_uni_leave(void)
     gocc_lock_acquire(&leave_lk);
     int was = __atomic_load_n(&gocc_uni.mode, __ATOMIC_RELAXED);
     if (was != GOCC_UNI_OFF) {
-        /* OFF only once the hand-shake is over: a thread that reads OFF uses the atomic path at once,
-         * without taking leave_lk (gocc_uni_enter, gocc.h's inline CAS, the fast return above), so an
-         * OFF stored first let a second plain thread take a mutex the p's thread was taking in a plain
-         * section that began before, and both held it (tests/runtime uni_second_leaver_waits_for_handshake). */
+        /* OFF only once the barrier is over: a thread that reads OFF uses the atomic path at once, without
+         * taking leave_lk (gocc_uni_enter, gocc.h's inline CAS, the fast return above), so an OFF stored
+         * first let a second plain thread take a mutex the p's thread was taking in a plain section that
+         * began before, and both held it (tests/runtime uni_second_leaver_waits_for_handshake). */
         __atomic_store_n(&gocc_uni.mode, was == GOCC_UNI_ON ? GOCC_UNI_LEAVING : GOCC_UNI_OFF, __ATOMIC_SEQ_CST);
-        if (was == GOCC_UNI_ON) {
-            /* Registered at init, so it cannot fail for lack of support; if it did, nothing would
-             * order the p's thread's store of infast and the hand-shake would be unsound. */
-            if (membarrier(MEMBARRIER_CMD_PRIVATE_EXPEDITED) != 0 &&
-                (membarrier(MEMBARRIER_CMD_REGISTER_PRIVATE_EXPEDITED) != 0 ||
-                 membarrier(MEMBARRIER_CMD_PRIVATE_EXPEDITED) != 0))
-                abort(); /* (registered again first: a fork's child may not inherit the registration) */
-            while (__atomic_load_n(&gocc_uni.infast, __ATOMIC_ACQUIRE))
-                sched_yield(); /* a few instructions of the p's thread, unless it is descheduled */
-            __atomic_store_n(&gocc_uni.mode, GOCC_UNI_OFF, __ATOMIC_SEQ_CST);
-        }
+        for (int i = 0; i < nplain; i++)
+            __atomic_store_n(plainv[i], 0, __ATOMIC_SEQ_CST);
+        /* Registered at init, so it cannot fail for lack of support; if it did, nothing would stop a
+         * plain section under way and the hand-shake would be unsound. Registered again first: a fork's
+         * child may not inherit the registration. */
+        if (was == GOCC_UNI_ON && membarrier(MEMBARRIER_CMD_PRIVATE_EXPEDITED_RSEQ) != 0 &&
+            (membarrier(MEMBARRIER_CMD_REGISTER_PRIVATE_EXPEDITED_RSEQ) != 0 ||
+             membarrier(MEMBARRIER_CMD_PRIVATE_EXPEDITED_RSEQ) != 0))
+            abort();
+        __atomic_store_n(&gocc_uni.mode, GOCC_UNI_OFF, __ATOMIC_SEQ_CST);
+        /* No more plain sections: generated code goes straight to the atomic path (a section that
+         * loaded rseqcs before still finds its flag clear). */
+        __atomic_store_n(&gocc_uni.rseqcs, 0, __ATOMIC_RELEASE);
     }
     gocc_lock_release(&leave_lk);
 }

@@ -169,16 +169,78 @@ void sync_cond_broadcast(sync_cond *c);
 
 /* Single-P ("uni") mode (runtime/uni.h, runtime/README.md "Uni mode"): at
  * GOMAXPROCS=1, while only goroutines use the sync functions, a mutex's
- * uncontended lock and unlock are plain loads and stores, inline in generated
- * code. Runtime-owned; declared here for those inline paths only. */
+ * uncontended lock and unlock are a plain compare and store, inline in
+ * generated code, inside a restartable sequence (rseq(2)) that the kernel
+ * aborts if the thread is interrupted in it. Runtime-owned; declared here for
+ * those inline paths only. */
 typedef struct gocc_uni_state {
-    int mode;   /* GOCC_UNI_ON_: the p's thread may use the plain path */
-    int infast; /* 1 while the p's thread is inside a plain path */
+    int mode;      /* GOCC_UNI_ON_ while the plain path may be used */
+    int pad_;
+    long rseqcs;   /* from the thread pointer to the thread's rseq_cs word (glibc's rseq area); 0: no plain path */
+    long plainoff; /* from the thread pointer to the thread's gocc_uni_plain flag (uni.c) */
 } __attribute__((aligned(64))) gocc_uni_state;
 #define GOCC_UNI_ON_ 1
 #define GOCC_UNI_OFF_ 2
 extern gocc_uni_state gocc_uni;
-extern __thread char gocc_uni_mthread; /* this thread is one of the runtime's ms */
+
+/* The plain section: if this thread may take the plain path (its gocc_uni_plain flag, uni.c: an m's, while
+ * the mode is on), and *w is from, stores to; 1 if it stored, 0 if not (no plain path here, *w is not
+ * from, or the kernel aborted the section). It is a restartable sequence (rseq(2)): the thread's rseq_cs
+ * word names the descriptor of this copy (start, the length up to the commit, the abort address), and if
+ * the thread is preempted, migrated or signalled, or gocc_uni_leave's membarrier
+ * (MEMBARRIER_CMD_PRIVATE_EXPEDITED_RSEQ) interrupts it, anywhere before the store commits, the kernel
+ * resumes it at the abort address instead, which returns 0. gocc_uni_leave clears every m's flag before
+ * its barrier, so a section that read the flag set either committed before the barrier or never commits.
+ * Both words are reached through %fs at offsets the runtime computed once (static TLS: the same in every
+ * thread), never through an address a compiler could keep across a switch to another thread. The
+ * hand-shake costs the p's thread one store to a thread-local word, against the two flag stores and
+ * second look at the mode of the earlier Dekker hand-shake (runtime/README.md, "Uni mode", has the
+ * figures). The abort address is preceded by the signature glibc registers (RSEQ_SIG, 0x53053053, as the
+ * operand of a ud1: a fall-through traps). */
+#if defined(__x86_64__) && !defined(GOCC_TSAN_)
+#define GOCC_UNI_RSEQ_ 1
+__attribute__((always_inline, unused)) static __inline__ int gocc__uni_swap_plain(int *w, int from, int to)
+{
+    long cs = __atomic_load_n(&gocc_uni.rseqcs, __ATOMIC_RELAXED);
+    if (!cs)
+        return 0;
+    __asm__ goto("leaq 3f(%%rip), %%rax\n\t"
+                 "movq %%rax, %%fs:(%[cs])\n"
+                 "1:\n\t"
+                 "cmpb $0, %%fs:(%[plain])\n\t"
+                 "je %l[no]\n\t"
+                 "cmpl %[from], %[word]\n\t"
+                 "jne %l[no]\n\t"
+                 "movl %[to], %[word]\n"
+                 "2:\n\t"
+                 ".pushsection gocc_rseq_cs, \"aw\"\n\t"
+                 ".balign 32\n"
+                 "3:\n\t"
+                 ".long 0, 0\n\t"
+                 ".quad 1b, 2b - 1b, 4f\n\t"
+                 ".popsection\n\t"
+                 ".pushsection gocc_rseq_abort, \"ax\"\n\t"
+                 ".byte 0x0f, 0xb9, 0x3d\n\t"
+                 ".long 0x53053053\n"
+                 "4:\n\t"
+                 "jmp %l[no]\n\t"
+                 ".popsection"
+                 :
+                 : [cs] "r"(cs), [plain] "r"(gocc_uni.plainoff), [word] "m"(*w), [from] "r"(from), [to] "r"(to)
+                 : "rax", "cc", "memory"
+                 : no);
+    return 1;
+no:
+    return 0;
+}
+#else
+/* No restartable sequence here: the runtime never turns the mode on (uni.c), and this is not reached. */
+__attribute__((always_inline, unused)) static __inline__ int gocc__uni_swap_plain(int *w, int from, int to)
+{
+    (void)w, (void)from, (void)to;
+    return 0;
+}
+#endif
 
 /* The waiting calls with the .gc call site that the deadlock report and the
  * goroutine dump show for the wait (generated code calls these through the
@@ -254,38 +316,27 @@ __attribute__((no_sanitize_thread, unused)) static void gocc_panic_site_set_(con
 #else
 /* Weak, as gocc_panic_site: against a runtime without uni mode the plain path is never taken. */
 __attribute__((weak)) gocc_uni_state gocc_uni;
-__attribute__((weak)) __thread char gocc_uni_mthread;
 /* The uncontended lock (from 0 to 1) and unlock (from 1 to 0), inline: 1 if it did the operation, 0 if
- * the caller must call the runtime (contended, misuse, a plain thread while the mode is not off, or
- * before the runtime started). In uni
- * mode the plain path (runtime/uni.h's gocc_uni_enter/exit and sync.c's mutex_lock/mutex_unlock: a call
- * and return cost more than the locked instruction they save, bench/mutex at GOMAXPROCS=1); once the
- * mode is off for good (GOMAXPROCS > 1 at start, or left), sync.c's atomic fast path, a compare-and-swap
- * of the same word: the calls into the runtime and its second look at the mode were most of a lock/unlock
- * pair's instructions at GOMAXPROCS=2 (callgrind, bench/mutex at N = 100,000 and 300,000: 43 -> 26
+ * the caller must call the runtime (contended, misuse, a plain thread while the mode is not off, before
+ * the runtime started, or a plain section the kernel aborted). In uni mode the plain path
+ * (gocc__uni_swap_plain; runtime/uni.h and sync.c use the same one): a call and return cost more than
+ * the locked instruction they save, bench/mutex at GOMAXPROCS=1; once the mode is off for good
+ * (GOMAXPROCS > 1 at start, or left), sync.c's atomic fast path, a compare-and-swap of the same word:
+ * the calls into the runtime and its second look at the mode were most of a lock/unlock pair's
+ * instructions at GOMAXPROCS=2 (callgrind, bench/mutex at N = 100,000 and 300,000: 43 -> 26
  * instructions per pair). */
 __attribute__((always_inline, unused)) static __inline__ int gocc__uni_mutex_swap(sync_mutex *m, int from, int to)
 {
     typedef int __attribute__((may_alias)) gocc__aint;
     gocc__aint *w = (gocc__aint *)(void *)m->gocc__state; /* runtime/sync.c: mutex_s.state */
-    int ok = 0;
-    if (__builtin_expect(__atomic_load_n(&gocc_uni.mode, __ATOMIC_RELAXED) == GOCC_UNI_ON_ && gocc_uni_mthread, 1)) {
-        __atomic_store_n(&gocc_uni.infast, 1, __ATOMIC_RELAXED);
-        __atomic_signal_fence(__ATOMIC_SEQ_CST); /* the hand-shake's fence is gocc_uni_leave's membarrier */
-        if (__builtin_expect(__atomic_load_n(&gocc_uni.mode, __ATOMIC_ACQUIRE) == GOCC_UNI_ON_, 1) &&
-            __builtin_expect(__atomic_load_n(w, __ATOMIC_RELAXED) == from, 1)) {
-            __atomic_signal_fence(__ATOMIC_SEQ_CST);
-            __atomic_store_n(w, to, __ATOMIC_RELAXED);
-            ok = 1;
-        }
-        __atomic_store_n(&gocc_uni.infast, 0, __ATOMIC_RELEASE);
-        __atomic_signal_fence(__ATOMIC_SEQ_CST); /* the critical section stays between lock and unlock */
-    } else if (__builtin_expect(__atomic_load_n(&gocc_uni.mode, __ATOMIC_RELAXED) == GOCC_UNI_OFF_, 1)) {
+    if (gocc__uni_swap_plain(w, from, to))
+        return 1;
+    if (__builtin_expect(__atomic_load_n(&gocc_uni.mode, __ATOMIC_RELAXED) == GOCC_UNI_OFF_, 1)) {
         int v = from;
-        ok = to ? __atomic_compare_exchange_n(w, &v, to, 0, __ATOMIC_ACQUIRE, __ATOMIC_RELAXED)
-                : __atomic_compare_exchange_n(w, &v, to, 0, __ATOMIC_RELEASE, __ATOMIC_RELAXED);
+        return to ? __atomic_compare_exchange_n(w, &v, to, 0, __ATOMIC_ACQUIRE, __ATOMIC_RELAXED)
+                  : __atomic_compare_exchange_n(w, &v, to, 0, __ATOMIC_RELEASE, __ATOMIC_RELAXED);
     }
-    return ok;
+    return 0;
 }
 #define sync_mutex_unlock(m) \
     (__extension__({ sync_mutex *gocc__s1 = (m); \

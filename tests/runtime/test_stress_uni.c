@@ -10,8 +10,12 @@
  * the runner's timeout is the hang guard.
  */
 #include <linux/membarrier.h>
+#include <pthread.h>
 #include <sched.h>
+#include <signal.h>
+#include <stdint.h>
 #include <sys/syscall.h>
+#include <ucontext.h>
 
 #include "test_chan_util.h"
 #include "uni.h"
@@ -24,15 +28,21 @@ enum { SCALE = 1 };
 
 static int mode(void) { return __atomic_load_n(&gocc_uni.mode, __ATOMIC_ACQUIRE); }
 
+extern const unsigned int __rseq_size __attribute__((weak)); /* glibc's, as uni.c reads it */
+
 /* The mode the runtime must have chosen at start for this run. */
 static int start_mode(void)
 {
 #if GOCC_RACE
     return GOCC_UNI_OFF;
 #else
+#ifdef GOCC_UNI_RSEQ_
     long q = syscall(SYS_membarrier, MEMBARRIER_CMD_QUERY, 0, 0);
-    int can = q >= 0 && (q & MEMBARRIER_CMD_PRIVATE_EXPEDITED);
+    int can = q >= 0 && (q & MEMBARRIER_CMD_PRIVATE_EXPEDITED_RSEQ) && &__rseq_size && __rseq_size >= 16;
     return gtest_procs() == 1 && can ? GOCC_UNI_ON : GOCC_UNI_OFF;
+#else
+    return GOCC_UNI_OFF; /* no plain section on this machine */
+#endif
 #endif
 }
 
@@ -292,28 +302,17 @@ GOCC_TEST(uni_mutex_plain_thread_trylocks)
     CU_ASSERT_EQUAL(mode(), GOCC_UNI_OFF);
 }
 
-/* ---- a second leaver while the first one's hand-shake runs ----
+/* ---- a second leaver while the first one's barrier runs ----
  * A thread that finds the mode OFF goes straight to the atomic path, so OFF must not be visible before
- * the hand-shake is over. Here the p's thread (this goroutine) is inside a plain section (infast = 1, as
- * gocc_uni_enter leaves it) when a plain thread starts to leave; a second plain thread that leaves then
- * must not return before the section ends. When OFF was stored first, it returned at once: two plain
- * threads and goroutines sharing a mutex at GOMAXPROCS=1 saw "unlock of unlocked mutex" in 1-3 % of runs.
- * The section lasts 500 ms (of sleep) or until the second leaver returns: a correct runtime passes
- * whatever the timing; the bound only gives a broken one the time to show itself. */
-static int sl_second_saw_infast = -1;
+ * the barrier is over: a leaver that returns finds OFF, and so does every leaver that started while
+ * another one's barrier ran (they wait at leave_lk). When OFF was stored first, two plain threads and
+ * goroutines sharing a mutex at GOMAXPROCS=1 saw "unlock of unlocked mutex" in 1-3 % of runs. */
+static int sl_mode_seen[2] = { -1, -1 };
 
 static void *sl_leave(void *arg)
 {
-    (void)arg;
     gocc_uni_leave();
-    return NULL;
-}
-
-static void *sl_second(void *returned)
-{
-    gocc_uni_leave();
-    __atomic_store_n(&sl_second_saw_infast, __atomic_load_n(&gocc_uni.infast, __ATOMIC_ACQUIRE), __ATOMIC_RELEASE);
-    __atomic_store_n((int *)returned, 1, __ATOMIC_RELEASE);
+    __atomic_store_n(&sl_mode_seen[(intptr_t)arg], mode(), __ATOMIC_RELEASE);
     return NULL;
 }
 
@@ -322,18 +321,99 @@ GOCC_TEST(uni_second_leaver_waits_for_handshake)
     CU_ASSERT_EQUAL(mode(), start_mode());
     if (start_mode() != GOCC_UNI_ON)
         return; /* nothing to leave */
-    static int returned;
     pthread_t first, second;
-    __atomic_store_n(&gocc_uni.infast, 1, __ATOMIC_RELAXED); /* a plain section that began while ON */
-    CU_ASSERT_EQUAL_FATAL(pthread_create(&first, NULL, sl_leave, NULL), 0);
+    CU_ASSERT_EQUAL_FATAL(pthread_create(&first, NULL, sl_leave, (void *)0), 0);
     while (mode() == GOCC_UNI_ON)
-        sched_yield(); /* the first leaver has begun its hand-shake */
-    CU_ASSERT_EQUAL_FATAL(pthread_create(&second, NULL, sl_second, &returned), 0);
-    for (int ms = 0; ms < 500 && !__atomic_load_n(&returned, __ATOMIC_ACQUIRE); ms++)
-        usleep(1000);
-    __atomic_store_n(&gocc_uni.infast, 0, __ATOMIC_RELEASE); /* the section ends */
+        sched_yield(); /* the first leaver has begun */
+    CU_ASSERT_EQUAL_FATAL(pthread_create(&second, NULL, sl_leave, (void *)1), 0);
     pthread_join(first, NULL);
     pthread_join(second, NULL);
-    CU_ASSERT_EQUAL(__atomic_load_n(&sl_second_saw_infast, __ATOMIC_ACQUIRE), 0);
+    CU_ASSERT_EQUAL(__atomic_load_n(&sl_mode_seen[0], __ATOMIC_ACQUIRE), GOCC_UNI_OFF);
+    CU_ASSERT_EQUAL(__atomic_load_n(&sl_mode_seen[1], __ATOMIC_ACQUIRE), GOCC_UNI_OFF);
     CU_ASSERT_EQUAL(mode(), GOCC_UNI_OFF);
+}
+
+/* ---- the plain section is a restartable sequence ----
+ * The p's thread runs plain sections (gocc.h, gocc__uni_swap_plain) back to back while a plain thread
+ * signals it (pthread_kill does not leave the mode). The handler finds where the thread was interrupted:
+ * never inside a section (the kernel moves it to the section's abort address before the handler runs),
+ * and at an abort address for some of the signals (the descriptors are the ones the kernel reads: their
+ * section of the binary, gocc_rseq_cs). A wrong descriptor or signature kills the process with SIGSEGV;
+ * a thread without rseq leaves the interrupted address inside. The word ends as the committed swaps say. */
+#ifdef GOCC_UNI_RSEQ_
+struct rseq_desc {
+    unsigned version, flags;
+    unsigned long long start, len, abort;
+};
+extern const struct rseq_desc __start_gocc_rseq_cs[], __stop_gocc_rseq_cs[];
+
+static long rs_inside, rs_aborted, rs_signals;
+
+static void rs_handler(int sig, siginfo_t *si, void *ucv)
+{
+    (void)sig, (void)si;
+    unsigned long long ip = (unsigned long long)((ucontext_t *)ucv)->uc_mcontext.gregs[REG_RIP];
+    for (const struct rseq_desc *d = __start_gocc_rseq_cs; d < __stop_gocc_rseq_cs; d++) {
+        if (ip >= d->start && ip < d->start + d->len)
+            __atomic_add_fetch(&rs_inside, 1, __ATOMIC_RELAXED);
+        if (ip == d->abort)
+            __atomic_add_fetch(&rs_aborted, 1, __ATOMIC_RELAXED);
+    }
+    __atomic_add_fetch(&rs_signals, 1, __ATOMIC_RELEASE);
+}
+
+static pthread_t rs_target;
+static int rs_stop;
+
+static void *rs_signaller(void *arg)
+{
+    (void)arg;
+    for (long i = 0; i < 200000 && __atomic_load_n(&rs_aborted, __ATOMIC_RELAXED) < 50; i++) {
+        long before = __atomic_load_n(&rs_signals, __ATOMIC_ACQUIRE);
+        pthread_kill(rs_target, SIGUSR2);
+        while (__atomic_load_n(&rs_signals, __ATOMIC_ACQUIRE) == before)
+            sched_yield(); /* one at a time: a pending signal is not queued twice */
+    }
+    __atomic_store_n(&rs_stop, 1, __ATOMIC_RELEASE);
+    return NULL;
+}
+#endif
+
+GOCC_TEST(uni_plain_section_aborted_by_signal)
+{
+    CU_ASSERT_EQUAL(mode(), start_mode());
+    if (start_mode() != GOCC_UNI_ON)
+        return; /* no plain section runs */
+#ifdef GOCC_UNI_RSEQ_
+    CU_ASSERT_FATAL((uintptr_t)__stop_gocc_rseq_cs > (uintptr_t)__start_gocc_rseq_cs);
+    struct sigaction sa = { 0 }, old;
+    sa.sa_sigaction = rs_handler;
+    sa.sa_flags = SA_SIGINFO | SA_RESTART;
+    sigemptyset(&sa.sa_mask);
+    CU_ASSERT_EQUAL_FATAL(sigaction(SIGUSR2, &sa, &old), 0);
+    rs_target = pthread_self(); /* at GOMAXPROCS=1 and no blocking call, this goroutine stays here */
+    pthread_t t;
+    CU_ASSERT_EQUAL_FATAL(pthread_create(&t, NULL, rs_signaller, NULL), 0);
+    int word = 0;
+    long locks = 0, unlocks = 0, declined = 0;
+    while (!__atomic_load_n(&rs_stop, __ATOMIC_ACQUIRE)) {
+        if (gocc__uni_swap_plain(&word, 0, 1))
+            locks++;
+        else
+            declined++;
+        if (gocc__uni_swap_plain(&word, 1, 0))
+            unlocks++;
+        else
+            declined++;
+        if (word != 0 && word != 1)
+            break;
+    }
+    pthread_join(t, NULL);
+    sigaction(SIGUSR2, &old, NULL);
+    CU_ASSERT_EQUAL(mode(), GOCC_UNI_ON); /* signals are not sync calls: the mode stays */
+    CU_ASSERT_EQUAL(rs_inside, 0);
+    CU_ASSERT(rs_aborted > 0);
+    CU_ASSERT(declined >= 1);
+    CU_ASSERT_EQUAL(word, (int)(locks - unlocks));
+#endif
 }
