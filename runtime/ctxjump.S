@@ -57,4 +57,27 @@ gocc_ctx_jump:
         jmp     *%r8
         .size   gocc_ctx_jump, .-gocc_ctx_jump
 
+/*
+ *   void gocc_ctx_restart(void *top, void *arg, void (*fn)(void *));  (never returns)
+ *
+ * A goroutine that exits hands its stack to one that never ran (sched.c,
+ * exitrestart): this moves the stack pointer to the top and calls fn(arg)
+ * there, as the stack's outermost frame (the return address is undefined for
+ * unwinders, and rbp is zero for frame-pointer walks). Nothing below top is
+ * kept: the frames of the goroutine that exited are overwritten.
+ */
+        .globl  gocc_ctx_restart
+        .type   gocc_ctx_restart, @function
+        .p2align 4
+gocc_ctx_restart:
+        .cfi_startproc
+        .cfi_undefined rip
+        movq    %rdi, %rsp
+        movq    %rsi, %rdi
+        xorl    %ebp, %ebp
+        callq   *%rdx
+        ud2
+        .cfi_endproc
+        .size   gocc_ctx_restart, .-gocc_ctx_restart
+
         .section .note.GNU-stack,"",%progbits

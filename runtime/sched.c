@@ -943,6 +943,42 @@ static void gentry(transfer_t t)
     goexit();
 }
 
+#if !GOCC_RACE
+/* The first run of a goroutine that exitrestart starts on the stack of the one that just exited. */
+static __attribute__((noreturn)) void grestart(void *arg)
+{
+    gocc_m *m = arg;
+    gocc_g *g = m->curg;
+    g->fn(g->arg);
+    goexit();
+}
+
+/* Goroutine side, g exiting with p entered, and next (from p's queues) never ran: next starts on g's
+ * stack, in place, as libdill runs a new coroutine on the stack a finished one leaves: no stack goes back
+ * to the cache and comes out again, no context is made and none is switched to (bench/spawn: those were
+ * ~120 of ~500 instructions a goroutine). Only a guarded stack: an unguarded one must have its gap checked
+ * before anyone else runs on it (stack.c, gocc_stack_free); and not under AddressSanitizer, whose fiber
+ * calls want a switch. The pages a deep g left resident stay for next; they go back when the stack is
+ * freed at last (spmin keeps the deepest point of all who ran on it). */
+static __attribute__((noreturn, noinline)) void exitrestart(gocc_m *m, gocc_p *p, gocc_g *g, gocc_g *next,
+                                                           int inherit)
+{
+    gocc_stk *s = g->stk;
+    uintptr_t sp = (uintptr_t)__builtin_frame_address(0);
+    if (sp < s->spmin)
+        s->spmin = sp;
+    g->stk = NULL;
+    g->status = G_DEAD;
+    RSTORE(p->nexited, p->nexited + 1);
+    gocc_g_free(p, g);
+    next->stk = s;
+    next->guard = gocc_stack_watermark(s);
+    startslice(m, p, next, inherit);
+    leavep(m, p);
+    gocc_ctx_restart((void *)((uintptr_t)s & ~(uintptr_t)63), m, grestart);
+}
+#endif
+
 /* Goroutine side: g (m->curg) has finished; switches straight to the next goroutine of p's queues
  * (runnext first, as findrunnable), g -> g', instead of g -> g0 -> g'. g' frees g's stack and record
  * (exitfinish, from resumed) once g is off its stack. Taken under the same conditions as parkdirect
@@ -956,12 +992,19 @@ static inline __attribute__((always_inline)) int exitdirect(gocc_m *m, gocc_g *g
     return 0;
 #else
     gocc_p *p = m->p;
-    if (!p || RLOAD(p->preempt) || p->switchtick % 61 == 0)
+    if (!p || RLOAD(p->preempt) || p->switchtick % 61 == 0 || !(p = enterp(m)))
         return 0;
     int inherit;
-    gocc_g *next = directnext(m, &p, &inherit);
-    if (!next)
+    gocc_g *next = runqget(p, &inherit);
+    if (!next) {
+        leavep(m, p);
         return 0;
+    }
+    if (!next->ctx) {
+        if (g->stk->guarded && !__sanitizer_start_switch_fiber)
+            exitrestart(m, p, g, next, inherit);
+        firstrun(p, next);
+    }
     uintptr_t sp = (uintptr_t)__builtin_frame_address(0);
     if (sp < g->stk->spmin)
         g->stk->spmin = sp;

@@ -51,6 +51,9 @@ transfer_t jump_fcontext(fcontext_t const to, void *vp);
 /* The goroutine switch: jump_fcontext without the floating-point control registers (ctxjump.S). */
 transfer_t gocc_ctx_jump(fcontext_t const to, void *vp);
 fcontext_t make_fcontext(void *sp, size_t size, void (*fn)(transfer_t));
+/* Leaves the current stack for good: continues at fn(arg) on the stack whose top (16-byte aligned) is top,
+ * as the outermost frame (ctxjump.S). */
+__attribute__((noreturn)) void gocc_ctx_restart(void *top, void *arg, void (*fn)(void *));
 
 typedef struct gocc_p gocc_p;
 typedef struct gocc_m gocc_m;
