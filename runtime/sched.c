@@ -960,7 +960,7 @@ static __attribute__((noreturn)) void grestart(void *arg)
  * before anyone else runs on it (stack.c, gocc_stack_free); and not under AddressSanitizer, whose fiber
  * calls want a switch. The pages a deep g left resident stay for next; they go back when the stack is
  * freed at last (spmin keeps the deepest point of all who ran on it). */
-static __attribute__((noreturn, noinline)) void exitrestart(gocc_m *m, gocc_p *p, gocc_g *g, gocc_g *next,
+static inline __attribute__((noreturn, always_inline)) void exitrestart(gocc_m *m, gocc_p *p, gocc_g *g, gocc_g *next,
                                                            int inherit)
 {
     gocc_stk *s = g->stk;
