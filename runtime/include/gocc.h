@@ -329,8 +329,14 @@ __attribute__((always_inline, unused)) static __inline__ int gocc__uni_mutex_swa
 {
     typedef int __attribute__((may_alias)) gocc__aint;
     gocc__aint *w = (gocc__aint *)(void *)m->gocc__state; /* runtime/sync.c: mutex_s.state */
+#if !(defined(__PIC__) && !defined(__PIE__))
+    /* Not in code that may be a shared library (-fPIC, not -fPIE): the thread's rseq_cs word keeps naming
+     * the last section's descriptor until the kernel next preempts the thread, and a descriptor in a library
+     * that dlclose unmapped makes the kernel kill the process then (SIGSEGV); there the runtime's section,
+     * whose descriptor stays mapped, does it (tests/e2e/driver-test, "dlclose"). */
     if (gocc__uni_swap_plain(w, from, to))
         return 1;
+#endif
     if (__builtin_expect(__atomic_load_n(&gocc_uni.mode, __ATOMIC_RELAXED) == GOCC_UNI_OFF_, 1)) {
         int v = from;
         return to ? __atomic_compare_exchange_n(w, &v, to, 0, __ATOMIC_ACQUIRE, __ATOMIC_RELAXED)
