@@ -1487,6 +1487,20 @@ void gocc_sched_preempt(void)
         RSTORE(gocc_sched_preempt_flag, 1);
 }
 
+/* sp is not on m's goroutine's stack nor in its gap: whether it is on a stack that is not that goroutine's
+ * at all. A .gc function run as a signal handler makes its entry check on whatever stack the signal found:
+ * the scheduler's (g0, a thread's stack), a signal stack, or, in the middle of a direct switch, the
+ * previous goroutine's (m->curg and the guard are already the next one's; a 10 kHz SIGALRM handler in a
+ * .gc file was reported as a goroutine stack overflow in about 1 of 30 runs). None of those is an overflow,
+ * nor a place to yield. A stack pointer in another goroutine's stack, not the previous one's, is the
+ * goroutine's frame jumping past its gap: an overflow. */
+static __attribute__((noinline)) int foreignstack(gocc_m *m, uintptr_t sp)
+{
+    int inguard;
+    gocc_stk *s = gocc_stack_find(sp, &inguard);
+    return !s || (m->prevg && s == m->prevg->stk);
+}
+
 void gocc_sched_morestack(const gocc_site *site)
 {
     gocc_m *m = getm();
@@ -1496,6 +1510,9 @@ void gocc_sched_morestack(const gocc_site *site)
         RSTORE(gocc_sched_stack_guard, 0);
         return;
     }
+    /* Not on g's stack: left for g's own next check (the guard stays, a preemption request with it). */
+    if (!g->stk || (!gocc_stack_holds(g->stk, sp) && foreignstack(m, sp)))
+        return;
     if (sp < g->guard && !gocc_stack_deeper(g, sp))
         gocc_dump_stackoverflow(g, site);
     /* Not an overflow: the goroutine went past its stack's depth watermark (stack.c notes it, so the

@@ -235,6 +235,7 @@ gocc_stk *gocc_stack_main(void);                 /* the main goroutine's own lar
 uintptr_t gocc_stack_watermark(const gocc_stk *s);
 int gocc_stack_deeper(gocc_g *g, uintptr_t sp);
 gocc_stk *gocc_stack_find(uintptr_t addr, int *inguard); /* the stack (or its gap, *inguard) that holds addr */
+int gocc_stack_holds(const gocc_stk *s, uintptr_t sp);  /* sp lies in s or in the gap below it */
 /* For the crash handler: 1 if addr (a SIGSEGV/SIGBUS fault address) lies in a goroutine stack's guard gap,
  * or if sp (the faulting context's stack pointer, 0 if unknown) lies below the current goroutine's stack,
  * with the report's first lines in buf ("runtime: goroutine N stack overflow ...", "fatal error: goroutine

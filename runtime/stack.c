@@ -900,6 +900,12 @@ static __attribute__((noreturn)) void gap_overflow(gocc_stk *s)
     _exit(2);
 }
 
+int gocc_stack_holds(const gocc_stk *s, uintptr_t sp)
+{
+    size_t gap = s == mem.mainstk ? MAINGUARD : GUARD;
+    return sp >= (uintptr_t)s->lo - gap && sp < (uintptr_t)s->hi;
+}
+
 gocc_stk *gocc_stack_find(uintptr_t addr, int *inguard)
 {
     if (mem.mainstk && addr >= (uintptr_t)mem.mainmap && addr < (uintptr_t)mem.mainstk->hi) {

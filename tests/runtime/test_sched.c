@@ -1,8 +1,11 @@
 /* test_sched.c - scheduler: spawn, yield, runnext, stealing, park/ready, preemption, hand-off, deadlock. */
 #include <pthread.h>
+#include <signal.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <unistd.h>
 
 #include "gtest.h"
@@ -332,6 +335,48 @@ GOCC_TEST(sched_spawn_flood_yields)
     if (gtest_procs() == 1)
         CU_ASSERT(most <= 4 * GOCC_RUNQ);
     CU_ASSERT(most < N);
+}
+
+/* A .gc function run as a signal handler makes its stack check on whatever stack the signal found. Here
+ * that is a signal stack mapped below the goroutine stacks, so its stack pointer is under the goroutine's
+ * guard, as the previous goroutine's stack was in the middle of a direct switch (a 10 kHz SIGALRM handler
+ * in a .gc file was reported as a goroutine stack overflow in about 1 of 30 runs). The handler calls the
+ * check's slow path, as GOCC_FUNCTION_ENTRY would: it must neither report an overflow (the process
+ * exited) nor yield, and the guard stays for the goroutine's own next check. */
+static int altcheck_ran;
+static uintptr_t altcheck_sp;
+
+static void altcheck_handler(int sig)
+{
+    (void)sig;
+    altcheck_sp = (uintptr_t)__builtin_frame_address(0);
+    gocc_sched_morestack(GOCC_HERE);
+    altcheck_ran = 1;
+}
+
+GOCC_TEST(sched_stack_check_on_signal_stack_is_not_overflow)
+{
+    size_t size = 256 << 10;
+    /* A low hint: goroutine stacks are mapped top-down near the top of the address space. */
+    char *alt = mmap((void *)(uintptr_t)0x100000000ULL, size, PROT_READ | PROT_WRITE,
+                     MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+    CU_ASSERT_FATAL(alt != MAP_FAILED);
+    stack_t ss = { .ss_sp = alt, .ss_size = size, .ss_flags = 0 }, oldss;
+    CU_ASSERT_EQUAL_FATAL(sigaltstack(&ss, &oldss), 0);
+    struct sigaction sa = { 0 }, old;
+    sa.sa_handler = altcheck_handler;
+    sa.sa_flags = SA_ONSTACK;
+    sigemptyset(&sa.sa_mask);
+    CU_ASSERT_EQUAL_FATAL(sigaction(SIGUSR1, &sa, &old), 0);
+    uintptr_t guard = gocc_sched_stack_guard;
+    raise(SIGUSR1);
+    sigaction(SIGUSR1, &old, NULL);
+    sigaltstack(&oldss, NULL);
+    CU_ASSERT_EQUAL(altcheck_ran, 1);
+    CU_ASSERT(altcheck_sp >= (uintptr_t)alt && altcheck_sp < (uintptr_t)alt + size);
+    CU_ASSERT(altcheck_sp < guard); /* the case under test: below the goroutine's guard */
+    CU_ASSERT_EQUAL(gocc_sched_stack_guard, guard);
+    munmap(alt, size);
 }
 
 /* --- deadlock and panics --------------------------------------------- */
