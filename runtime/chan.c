@@ -220,7 +220,7 @@ static inline __attribute__((always_inline)) int chan_send(gocc_chan *c, const v
 #ifdef GOCC_LOCK_CALLS_
     gocc_lock_acquire(&c->lock);
 #else
-    if (__builtin_expect(__atomic_exchange_n(&c->lock.v, 1, __ATOMIC_ACQUIRE) != 0, 0))
+    if (__builtin_expect(!gocc_lock_tryacquire_(&c->lock), 0))
         return send_contended(c, elem, deadline, site);
 #endif
     return send_locked(c, elem, deadline, site);
@@ -358,7 +358,7 @@ _Bool gocc_chan_recv(gocc_chan *c, void *elem, const gocc_site *site)
 #ifdef GOCC_LOCK_CALLS_
     gocc_lock_acquire(&c->lock);
 #else
-    if (__builtin_expect(__atomic_exchange_n(&c->lock.v, 1, __ATOMIC_ACQUIRE) != 0, 0))
+    if (__builtin_expect(!gocc_lock_tryacquire_(&c->lock), 0))
         return recv_contended(c, elem, site);
 #endif
     if (recv_now(c, elem))

@@ -95,8 +95,12 @@ gocc_int64 gocc_sched_nanotime(void)
     return (gocc_int64)ts.tv_sec * 1000000000 + ts.tv_nsec;
 }
 
+__thread int gocc_lock_held;
+
 void (gocc_lock_acquire)(gocc_lock *l)
 {
+    gocc_lock_held++;
+    __atomic_signal_fence(__ATOMIC_SEQ_CST);
     for (int i = 0;; i++) {
         if (!RLOAD(l->v) && !__atomic_exchange_n(&l->v, 1, __ATOMIC_ACQUIRE))
             break;
@@ -109,7 +113,12 @@ void (gocc_lock_acquire)(gocc_lock *l)
 
 /* Runtime locks carry no happens-before edge for the race detector: what the program may rely on
  * (e.g. WaitGroup Done->Wait, but not Done->a later Add) is announced explicitly where it happens. */
-void (gocc_lock_release)(gocc_lock *l) { __atomic_store_n(&l->v, 0, __ATOMIC_RELEASE); }
+void (gocc_lock_release)(gocc_lock *l)
+{
+    __atomic_store_n(&l->v, 0, __ATOMIC_RELEASE);
+    __atomic_signal_fence(__ATOMIC_SEQ_CST);
+    gocc_lock_held--;
+}
 
 /* The calling thread's m, re-read at every call: never cached across a switch. */
 __attribute__((noinline)) gocc_m *gocc_sched_m(void)
@@ -1018,11 +1027,22 @@ static inline __attribute__((always_inline)) int exitdirect(gocc_m *m, gocc_g *g
 #endif
 }
 
+static __attribute__((noinline, cold, noreturn)) void lockheld(void)
+{
+    static const char msg[] = "fatal error: goroutine exit with a runtime lock held\n";
+    if (write(2, msg, sizeof msg - 1)) {}
+    abort();
+}
+
 /* g never resumes from here (it switches away for good), so the m is read inline. */
 static void goexit(void)
 {
     gocc_m *m = getm_here();
     gocc_g *g = m->curg;
+    /* gocc_lock_held is 0 in a goroutine's own code: a lock taken and not given back on this thread (or
+     * given back on another) would keep every later goroutine here from being preempted. */
+    if (__builtin_expect(gocc_lock_held != 0, 0))
+        lockheld();
     /* Freed by g itself: for the race detector the free follows g's own uses of its argument. */
     if (g->arg != g->argbuf)
         free(g->arg);
@@ -1460,9 +1480,25 @@ static int preemptpending(void)
     return 0;
 }
 
+/* Whether m's goroutine may be switched out at this check. A loop check or function entry in .gc code is a
+ * safe point, except in a .gc function run as a signal handler that interrupted the runtime: with a
+ * runtime lock held on this thread (a goroutine switched out there keeps it, and at GOMAXPROCS=1 the next
+ * one spins on it for ever: a 10 kHz SIGALRM handler hung plain threads and goroutines sharing a mutex
+ * once in ~2,200 runs), with p entered (insched), in the middle of a direct switch (prevg), or on a
+ * stack that is not the goroutine's (g0's, a signal stack). The request stays pending: the goroutine's
+ * next check, back in its own code, takes it. */
+static __attribute__((noinline)) int preemptible(gocc_m *m)
+{
+    uintptr_t sp = (uintptr_t)__builtin_frame_address(0);
+    gocc_g *g = m->curg;
+    return !gocc_lock_held && !m->insched && !m->prevg && g->stk && gocc_stack_holds(g->stk, sp);
+}
+
 void gocc_sched_preempt(void)
 {
     gocc_m *m = getm();
+    if (m && m->curg && !preemptible(m))
+        return;
     gocc_p *p = m ? m->p : NULL;
     if (m && m->curg && (!p || LOAD(p->state) != PSTATE(m, PS_USER))) {
         /* sysmon handed our p to another thread while we looked blocked: give the thread up. */

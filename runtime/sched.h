@@ -42,6 +42,11 @@ void gocc_sched_yield(void);                  /* runtime_gosched */
 typedef struct gocc_lock { int v; } gocc_lock;   /* zero = unlocked */
 void gocc_lock_acquire(gocc_lock *l);
 void gocc_lock_release(gocc_lock *l);
+/* The runtime locks this thread holds or is taking: while any, no goroutine switch is taken on a request
+ * (gocc_sched_preempt; .gc code runs under a lock only as a signal handler that interrupted the runtime).
+ * Counted before the lock is taken and after it is given back, so that a signal in between sees it. A
+ * lock is always released on the thread that took it (a park's unlockf runs on the parker's thread). */
+extern __thread int gocc_lock_held;
 /* Inside the runtime (never built with TSan) and in uninstrumented tests, the uncontended paths are
  * inline: a ping-pong round trip takes four channel locks, and the calls cost ~12 instructions each.
  * Code built with -fsanitize=thread keeps the calls, so that TSan never sees these locks' atomics as
@@ -56,12 +61,31 @@ void gocc_lock_release(gocc_lock *l);
 #ifndef GOCC_LOCK_CALLS_
 static inline void gocc_lock_acquire_inline_(gocc_lock *l)
 {
+    gocc_lock_held++;
+    __atomic_signal_fence(__ATOMIC_SEQ_CST);
     if (__builtin_expect(!__atomic_exchange_n(&l->v, 1, __ATOMIC_ACQUIRE), 1))
         return;
+    gocc_lock_held--; /* the call counts it again */
     (gocc_lock_acquire)(l);
 }
 #define gocc_lock_acquire(l) gocc_lock_acquire_inline_(l)
-static inline void gocc_lock_release_inline_(gocc_lock *l) { __atomic_store_n(&l->v, 0, __ATOMIC_RELEASE); }
+/* The uncontended acquire alone: 1 if taken (counted), 0 if held by someone (not counted; the caller's
+ * contended path calls gocc_lock_acquire). */
+static inline int gocc_lock_tryacquire_(gocc_lock *l)
+{
+    gocc_lock_held++;
+    __atomic_signal_fence(__ATOMIC_SEQ_CST);
+    if (__builtin_expect(!__atomic_exchange_n(&l->v, 1, __ATOMIC_ACQUIRE), 1))
+        return 1;
+    gocc_lock_held--;
+    return 0;
+}
+static inline void gocc_lock_release_inline_(gocc_lock *l)
+{
+    __atomic_store_n(&l->v, 0, __ATOMIC_RELEASE);
+    __atomic_signal_fence(__ATOMIC_SEQ_CST);
+    gocc_lock_held--;
+}
 #define gocc_lock_release(l) gocc_lock_release_inline_(l)
 #endif
 /* Monotonic clock, ns. */

@@ -122,6 +122,8 @@ typedef struct { int v; } memlock;
 
 static void memlock_acquire(memlock *l)
 {
+    gocc_lock_held++; /* as a gocc_lock: no goroutine switch on a request while held (sched.h) */
+    __atomic_signal_fence(__ATOMIC_SEQ_CST);
     int c = 0;
     if (__atomic_compare_exchange_n(&l->v, &c, 1, 0, __ATOMIC_ACQUIRE, __ATOMIC_RELAXED))
         return;
@@ -140,6 +142,8 @@ static void memlock_release(memlock *l)
 {
     if (__atomic_exchange_n(&l->v, 0, __ATOMIC_RELEASE) == 2)
         gocc_futex_wake(&l->v);
+    __atomic_signal_fence(__ATOMIC_SEQ_CST);
+    gocc_lock_held--;
 }
 
 static struct {

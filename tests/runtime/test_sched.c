@@ -379,6 +379,55 @@ GOCC_TEST(sched_stack_check_on_signal_stack_is_not_overflow)
     munmap(alt, size);
 }
 
+/* A .gc function run as a signal handler makes its loop checks wherever the signal landed. When that is
+ * runtime code holding a runtime lock, a preemption request must wait: a goroutine switched out there
+ * keeps the lock, and at GOMAXPROCS=1 the goroutine that runs next spins on it for ever (a 10 kHz SIGALRM
+ * handler hung plain threads and goroutines sharing a mutex once in ~2,200 runs). Here the main goroutine
+ * holds a lock with a request pending and a runnable goroutine queued, and the handler makes a loop
+ * check: nothing may run until the lock is given back, and the request is taken after. */
+static gocc_lock heldlock;
+static int held_other_ran, held_seen_in_handler = -1;
+
+static void held_other(void *arg)
+{
+    (void)arg;
+    __atomic_store_n(&held_other_ran, 1, __ATOMIC_RELEASE);
+}
+
+static void held_handler(int sig)
+{
+    (void)sig;
+    GOCC_LOOP_CHECK(); /* what a loop in a .gc handler does */
+    held_seen_in_handler = __atomic_load_n(&held_other_ran, __ATOMIC_ACQUIRE);
+}
+
+GOCC_TEST(sched_no_preemption_under_runtime_lock)
+{
+    if (gtest_procs() != 1)
+        return; /* another p could run the goroutine meanwhile */
+    struct sigaction sa = { 0 }, old;
+    sa.sa_handler = held_handler;
+    sigemptyset(&sa.sa_mask);
+    CU_ASSERT_EQUAL_FATAL(sigaction(SIGUSR1, &sa, &old), 0);
+    gocc_go(held_other, NULL, 0, GOCC_HERE);
+    long long me = runtime_goid();
+    gocc_lock_acquire(&heldlock);
+    gocc_m *m = gocc_sched_m();
+    __atomic_store_n(&m->p->preempt, 1, __ATOMIC_RELAXED); /* as sysmon's request */
+    __atomic_store_n(&gocc_sched_preempt_flag, 1, __ATOMIC_RELEASE);
+    raise(SIGUSR1);
+    int ran_under_lock = __atomic_load_n(&held_other_ran, __ATOMIC_ACQUIRE);
+    long long still = runtime_goid();
+    gocc_lock_release(&heldlock);
+    sigaction(SIGUSR1, &old, NULL);
+    CU_ASSERT_EQUAL(held_seen_in_handler, 0);
+    CU_ASSERT_EQUAL(ran_under_lock, 0);
+    CU_ASSERT_EQUAL(still, me);
+    GOCC_LOOP_CHECK(); /* back in the goroutine's own code: the request is taken now */
+    while (!__atomic_load_n(&held_other_ran, __ATOMIC_ACQUIRE))
+        gocc_sched_yield();
+}
+
 /* --- deadlock and panics --------------------------------------------- */
 
 static gtest_event never;
