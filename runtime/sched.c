@@ -1322,18 +1322,67 @@ static void *mstart(void *arg)
 /* ------------------------------------------------------------------ */
 /* goroutine-side API                                                  */
 
+/* Plain threads' records outlive their threads: a waker may still be in its futex_wake on one after the
+ * thread has returned from its wait and exited. So a record goes back to this pool when its thread exits
+ * (the key's destructor) and the next plain thread takes it (a late wake then is one spurious wake-up,
+ * which threadpark's loop absorbs). Before, each record was left behind by its thread: 256 bytes for
+ * every plain thread that ever waited (a thread-per-request server grew without bound, and
+ * LeakSanitizer reported each one, found by verify2). */
+static struct {
+    gocc_lock lk; /* guards free, n, cap */
+    gocc_g **free;
+    int n, cap;
+    pthread_key_t key;
+    pthread_once_t once;
+} tpool = {.once = PTHREAD_ONCE_INIT};
+
+static void threadg_put(void *v)
+{
+    gocc_g *g = v;
+    gocc_lock_acquire(&tpool.lk);
+    if (tpool.n == tpool.cap) {
+        int cap = tpool.cap ? 2 * tpool.cap : 16;
+        gocc_g **a = realloc(tpool.free, (size_t)cap * sizeof *a);
+        if (!a) {
+            gocc_lock_release(&tpool.lk);
+            return; /* kept by nobody: lost, as before the pool */
+        }
+        tpool.free = a;
+        tpool.cap = cap;
+    }
+    tpool.free[tpool.n++] = g;
+    gocc_lock_release(&tpool.lk);
+}
+
+static void threadg_key(void)
+{
+    if (pthread_key_create(&tpool.key, threadg_put) != 0)
+        abort();
+}
+
+static __attribute__((noinline, cold)) gocc_g *threadg_new(void)
+{
+    pthread_once(&tpool.once, threadg_key);
+    gocc_g *g = NULL;
+    gocc_lock_acquire(&tpool.lk);
+    if (tpool.n)
+        g = tpool.free[--tpool.n];
+    gocc_lock_release(&tpool.lk);
+    if (g)
+        memset(g, 0, sizeof *g);
+    else if (!(g = calloc(1, sizeof *g)))
+        abort();
+    g->thread = 1;
+    g->status = G_RUNNING;
+    tls_threadg = g;
+    pthread_setspecific(tpool.key, g);
+    return g;
+}
+
 static gocc_g *threadg(void)
 {
     gocc_g *g = tls_threadg;
-    if (!g) {
-        g = calloc(1, sizeof *g);
-        if (!g)
-            abort();
-        g->thread = 1;
-        g->status = G_RUNNING;
-        tls_threadg = g;
-    }
-    return g;
+    return g ? g : threadg_new();
 }
 
 static __thread int tls_systhread; /* the timer thread: nothing may block there */
