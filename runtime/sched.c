@@ -1336,9 +1336,12 @@ static struct {
     pthread_once_t once;
 } tpool = {.once = PTHREAD_ONCE_INIT};
 
+/* Runs on the exiting thread itself: a later sync call of its own (another key's destructor) takes a
+ * record again rather than share this one. */
 static void threadg_put(void *v)
 {
     gocc_g *g = v;
+    tls_threadg = NULL;
     gocc_lock_acquire(&tpool.lk);
     if (tpool.n == tpool.cap) {
         int cap = tpool.cap ? 2 * tpool.cap : 16;
