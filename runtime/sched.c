@@ -1743,11 +1743,9 @@ static char **main_argv, **main_envp;
  * holding the lock (flockfile around a channel operation) would keep it for ever. */
 static void exitlock(void)
 {
-    for (int i = 0; i < 10000; i++) {
-        if (ftrylockfile(stdout) == 0)
-            return;
+    gocc_int64 until = gocc_sched_nanotime() + 10 * 1000000;
+    while (ftrylockfile(stdout) != 0 && gocc_sched_nanotime() < until)
         sched_yield();
-    }
 }
 
 static void mainentry(void *arg)
