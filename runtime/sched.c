@@ -1549,8 +1549,12 @@ static __attribute__((noinline)) int preemptible(gocc_m *m)
 void gocc_sched_preempt(void)
 {
     gocc_m *m = getm();
-    if (m && m->curg && !preemptible(m))
+    if (m && m->curg && !preemptible(m)) {
+        /* The guard again too (gocc_sched_morestack has just restored it): a goroutine that only calls
+         * functions, with no loop check, must still find the request at its next function entry. */
+        RSTORE(gocc_sched_stack_guard, UINTPTR_MAX);
         return;
+    }
     gocc_p *p = m ? m->p : NULL;
     if (m && m->curg && (!p || LOAD(p->state) != PSTATE(m, PS_USER))) {
         /* sysmon handed our p to another thread while we looked blocked: give the thread up. */
