@@ -59,16 +59,6 @@ extern __thread int gocc_lock_held;
 #endif
 #endif
 #ifndef GOCC_LOCK_CALLS_
-static inline void gocc_lock_acquire_inline_(gocc_lock *l)
-{
-    gocc_lock_held++;
-    __atomic_signal_fence(__ATOMIC_SEQ_CST);
-    if (__builtin_expect(!__atomic_exchange_n(&l->v, 1, __ATOMIC_ACQUIRE), 1))
-        return;
-    gocc_lock_held--; /* the call counts it again */
-    (gocc_lock_acquire)(l);
-}
-#define gocc_lock_acquire(l) gocc_lock_acquire_inline_(l)
 /* The uncontended acquire alone: 1 if taken (counted), 0 if held by someone (not counted; the caller's
  * contended path calls gocc_lock_acquire). */
 static inline int gocc_lock_tryacquire_(gocc_lock *l)
@@ -80,6 +70,12 @@ static inline int gocc_lock_tryacquire_(gocc_lock *l)
     gocc_lock_held--;
     return 0;
 }
+static inline void gocc_lock_acquire_inline_(gocc_lock *l)
+{
+    if (__builtin_expect(!gocc_lock_tryacquire_(l), 0))
+        (gocc_lock_acquire)(l);
+}
+#define gocc_lock_acquire(l) gocc_lock_acquire_inline_(l)
 static inline void gocc_lock_release_inline_(gocc_lock *l)
 {
     __atomic_store_n(&l->v, 0, __ATOMIC_RELEASE);
