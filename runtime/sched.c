@@ -750,6 +750,14 @@ static inline void wakeifwork(gocc_p *p)
 /* ------------------------------------------------------------------ */
 /* switching                                                           */
 
+/* s's deepest stack pointer so far (spmin: stack.c gives the pages below back when s is freed), noted at
+ * each switch away from it and when it passes to a new goroutine. */
+static inline void notedepth(gocc_stk *s, uintptr_t sp)
+{
+    if (sp < s->spmin)
+        s->spmin = sp;
+}
+
 /* Goroutine side, just switched to by prev's exit (exitdirect): prev is off its stack, so its stack and
  * record go back to p's caches. p is still entered (exitdirect left it so for this). */
 static __attribute__((noinline)) void exitfinish(gocc_m *m, gocc_g *prev)
@@ -791,9 +799,7 @@ static inline __attribute__((always_inline)) gocc_m *resumed(transfer_t t)
 static gocc_m *gswitch(gocc_m *m, int op)
 {
     gocc_g *g = m->curg;
-    uintptr_t sp = (uintptr_t)__builtin_frame_address(0);
-    if (sp < g->stk->spmin)
-        g->stk->spmin = sp;
+    notedepth(g->stk, (uintptr_t)__builtin_frame_address(0));
     m->op = op;
     race_fiber_switch(m->g0fiber);
     /* AddressSanitizer (sanitize.h): to the thread's own stack; an exiting g's fake stack is dropped.
@@ -842,9 +848,7 @@ static inline __attribute__((always_inline)) void startslice(gocc_m *m, gocc_p *
 static inline __attribute__((always_inline)) int parkswitch(gocc_m *m, gocc_p *p, gocc_g *g, gocc_g *next,
                                                            int inherit, void (*unlockf)(void *), void *arg)
 {
-    uintptr_t sp = (uintptr_t)__builtin_frame_address(0);
-    if (sp < g->stk->spmin)
-        g->stk->spmin = sp;
+    notedepth(g->stk, (uintptr_t)__builtin_frame_address(0));
     m->prevg = g;
     m->unlockf = unlockf;
     m->unlockarg = arg;
@@ -857,8 +861,9 @@ static inline __attribute__((always_inline)) int parkswitch(gocc_m *m, gocc_p *p
     return 1;
 }
 
-/* For a direct switch: m's p, entered, and the next goroutine of its local queues, ready to run (a g'
- * that never ran gets its stack here). NULL, with p left, when the queues are empty. */
+/* For a direct switch: m's p, entered, and the next goroutine of its local queues (one that never ran
+ * still needs a stack: the caller gives it one, firstrun, or its own, exitrestart). NULL, with p left,
+ * when the queues are empty. */
 static inline __attribute__((always_inline)) gocc_g *directnext(gocc_m *m, gocc_p **pp, int *inherit)
 {
     gocc_p *p = enterp(m);
@@ -869,8 +874,6 @@ static inline __attribute__((always_inline)) gocc_g *directnext(gocc_m *m, gocc_
         leavep(m, p);
         return NULL;
     }
-    if (!next->ctx)
-        firstrun(p, next);
     *pp = p;
     return next;
 }
@@ -906,7 +909,11 @@ static __attribute__((noinline, unused)) int parkdirect_queue(gocc_m *m, gocc_g 
     gocc_p *p;
     int inherit;
     gocc_g *next = directnext(m, &p, &inherit);
-    return next ? parkswitch(m, p, g, next, inherit, unlockf, arg) : 0;
+    if (!next)
+        return 0;
+    if (!next->ctx)
+        firstrun(p, next);
+    return parkswitch(m, p, g, next, inherit, unlockf, arg);
 }
 
 static inline __attribute__((always_inline)) int parkdirect(gocc_m *m, gocc_g *g, void (*unlockf)(void *),
@@ -973,9 +980,7 @@ static inline __attribute__((noreturn, always_inline)) void exitrestart(gocc_m *
                                                            int inherit)
 {
     gocc_stk *s = g->stk;
-    uintptr_t sp = (uintptr_t)__builtin_frame_address(0);
-    if (sp < s->spmin)
-        s->spmin = sp;
+    notedepth(s, (uintptr_t)__builtin_frame_address(0));
     g->stk = NULL;
     g->status = G_DEAD;
     RSTORE(p->nexited, p->nexited + 1);
@@ -1001,22 +1006,18 @@ static inline __attribute__((always_inline)) int exitdirect(gocc_m *m, gocc_g *g
     return 0;
 #else
     gocc_p *p = m->p;
-    if (!p || RLOAD(p->preempt) || p->switchtick % 61 == 0 || !(p = enterp(m)))
+    if (!p || RLOAD(p->preempt) || p->switchtick % 61 == 0)
         return 0;
     int inherit;
-    gocc_g *next = runqget(p, &inherit);
-    if (!next) {
-        leavep(m, p);
+    gocc_g *next = directnext(m, &p, &inherit);
+    if (!next)
         return 0;
-    }
     if (!next->ctx) {
         if (g->stk->guarded && !__sanitizer_start_switch_fiber)
             exitrestart(m, p, g, next, inherit);
         firstrun(p, next);
     }
-    uintptr_t sp = (uintptr_t)__builtin_frame_address(0);
-    if (sp < g->stk->spmin)
-        g->stk->spmin = sp;
+    notedepth(g->stk, (uintptr_t)__builtin_frame_address(0));
     m->prevg = g;
     m->op = OP_EXIT;
     startslice(m, p, next, inherit);
@@ -1523,6 +1524,19 @@ void gocc_sched_yield(void)
 }
 
 
+/* Asks p's running goroutine to yield at its next loop check or function entry: the request (p->preempt),
+ * then the flag the loop checks read (gocc_sched_preempt's second look relies on that order), then the
+ * stack guard of p's thread poisoned for the function entries. sysmon asks when a time slice has run
+ * out, a spawn when it filled p's run queue (spawnflood). */
+void gocc_sched_askpreempt(gocc_p *p)
+{
+    RSTORE(p->preempt, 1);
+    __atomic_store_n(&gocc_sched_preempt_flag, 1, __ATOMIC_RELEASE);
+    gocc_m *pm = p->m;
+    if (pm)
+        __atomic_store_n(pm->guardp, UINTPTR_MAX, __ATOMIC_RELAXED);
+}
+
 /* Whether some p has a preemption request pending (sysmon's p->preempt). */
 static int preemptpending(void)
 {
@@ -1694,11 +1708,8 @@ static inline __attribute__((always_inline)) gocc_g *newg(gocc_m *m, gocc_p *p, 
  * goroutine's loop check finds p->preempt and yields once). */
 static __attribute__((noinline)) void spawnflood(gocc_p *p)
 {
-    if (RLOAD(p->preempt))
-        return;
-    RSTORE(p->preempt, 1);
-    __atomic_store_n(&gocc_sched_preempt_flag, 1, __ATOMIC_RELEASE); /* after the request, as sysmon's */
-    RSTORE(gocc_sched_stack_guard, UINTPTR_MAX);
+    if (!RLOAD(p->preempt))
+        gocc_sched_askpreempt(p);
 }
 
 /* gocc_go never switches: the m is read inline. */

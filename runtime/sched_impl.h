@@ -312,6 +312,7 @@ void gocc_sched_checkdead(void);                 /* sched.lock not held: reports
 void gocc_sched_checkdead_locked(void);          /* the same, sched.lock held */
 
 int gocc_sched_takep(gocc_p *p, uint64_t st);   /* sysmon: takes p (PS_USER st) from a blocked m */
+void gocc_sched_askpreempt(gocc_p *p);          /* a preemption request for p's running goroutine */
 
 /* sysmon.c */
 void gocc_sysmon_start(void);

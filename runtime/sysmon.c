@@ -117,14 +117,8 @@ static void *sysmon(void *arg)
                 p->sm_swwhen = now;
             }
             gocc_int64 d = now - p->sm_when;
-            if (d >= SLICE_NS && !RLOAD(p->preempt)) {
-                RSTORE(p->preempt, 1);
-                /* after the request: gocc_sched_preempt's second look relies on that order */
-                __atomic_store_n(&gocc_sched_preempt_flag, 1, __ATOMIC_RELEASE);
-                gocc_m *pm = p->m;
-                if (pm)
-                    __atomic_store_n(pm->guardp, UINTPTR_MAX, __ATOMIC_RELAXED);
-            }
+            if (d >= SLICE_NS && !RLOAD(p->preempt))
+                gocc_sched_askpreempt(p);
             if (now - p->sm_swwhen >= HANDOFF_NS && p->m && threadblocked(p->m->tid)) {
                 /* gocc_sched_takep leaves uni mode first (uni.h). */
                 ADD(gocc_sched.nlost, 1);

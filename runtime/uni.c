@@ -28,7 +28,6 @@
  * thread-local word.
  */
 #include <linux/membarrier.h>
-#include <sched.h>
 #include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
