@@ -24,8 +24,9 @@ int runtime_gomaxprocs(int n)
         gocc_lock_release(&gocc_sched.lock);
         return old;
     }
-    if (n > gocc_sched.allocp)
-        n = gocc_sched.allocp;
+    int have = gocc_sched_allocp(n); /* the new ps before nprocs admits them; at most maxp */
+    if (n > have)
+        n = have;
     if (n < old) {
         /* Ps past n leave the idle list now; busy ones retire at their next scheduling (findrunnable). */
         STORE(gocc_sched.nprocs, n);
@@ -59,7 +60,7 @@ int runtime_gomaxprocs(int n)
 int runtime_numgoroutine(void)
 {
     long long n = LOAD(gocc_sched.nfree_created) - LOAD(gocc_sched.nfree_exited);
-    for (int i = 0; i < gocc_sched.allocp; i++)
+    for (int i = 0, np = LOAD(gocc_sched.allocp); i < np; i++)
         n += RLOAD(gocc_sched.allp[i]->ncreated) - RLOAD(gocc_sched.allp[i]->nexited);
     return (int)n;
 }

@@ -274,7 +274,9 @@ typedef struct gocc_schedt {
     int nlost;
     int mcount;
     int nprocs;                 /* GOMAXPROCS: ps 0..nprocs-1 are in use; atomic for readers */
-    int allocp;                 /* ps allocated; those past nprocs are retired or retiring */
+    int maxp;                   /* allp's length: GOMAXPROCS can go up to it */
+    int allocp;                 /* ps allocated (allp[0..allocp-1]); those past nprocs are retired or
+                                 * retiring; grows under lock, read with LOAD (allp[i] is set first) */
     gocc_p **allp;
     long long goidgen;
     long long nfree_created;    /* goroutines created/exited without a p */
@@ -306,6 +308,7 @@ void gocc_sched_startm(gocc_p *p, int spinning); /* an idle or new m runs p */
 void gocc_sched_wakep(void);                     /* an idle p gets an m, unless one spins already */
 int gocc_sched_runqempty(gocc_p *p);
 int gocc_sched_retiring(void);                   /* sched.lock held: a p past GOMAXPROCS still runs */
+int gocc_sched_allocp(int n);                    /* sched.lock held: ps up to n exist; returns how many */
 gocc_m *gocc_sched_m(void);
 void gocc_sched_systhread(void);                 /* marks the calling thread as the runtime's own */
 void gocc_sched_checkdead(void);                 /* sched.lock not held: reports a deadlock if there is one */

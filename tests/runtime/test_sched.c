@@ -601,6 +601,26 @@ GOCC_TEST(sched_gomaxprocs_change)
     CU_ASSERT_EQUAL(runtime_numgoroutine(), 1);
 }
 
+/* GOMAXPROCS goes up to max(64, the starting count), with the ps past the starting count allocated when it
+ * first gets there (sched.c gocc_sched_allocp): they run goroutines, and the goroutine count sums them. */
+GOCC_TEST(sched_gomaxprocs_raise_allocates_ps)
+{
+    int n0 = gtest_procs();
+    CU_ASSERT_EQUAL(runtime_gomaxprocs(1000), n0);
+    int cap = n0 > 64 ? n0 : 64;
+    CU_ASSERT_EQUAL(runtime_gomaxprocs(0), cap);
+    memset(stealee_tids, 0, sizeof stealee_tids);
+    latch l = { .n = 128 };
+    latch *lp = &l;
+    for (int i = 0; i < 128; i++)
+        gocc_go(stealee, &lp, sizeof lp, GOCC_HERE);
+    gtest_event_wait(&l.ev);
+    CU_ASSERT_EQUAL(runtime_gomaxprocs(2), cap);
+    CU_ASSERT_EQUAL(runtime_gomaxprocs(cap), 2);
+    CU_ASSERT_EQUAL(runtime_gomaxprocs(n0), cap);
+    CU_ASSERT_EQUAL(runtime_numgoroutine(), 1);
+}
+
 GOCC_HELPER(deadlock_after_gomaxprocs)
 {
     runtime_gomaxprocs(3);
