@@ -37,9 +37,31 @@
 #include "sched.h"
 #include "uni.h"
 
-gocc_uni_state gocc_uni;
 __thread char gocc_uni_mthread;
 __thread char gocc_uni_plain;
+
+#ifdef GOCC_UNI_RSEQ_
+/* Where a section stores its descriptor's address while the mode is not on (before the start, on a plain
+ * thread, once OFF): a word of the thread's own that nothing reads, so that the inline section need not
+ * test rseqcs first (that test and its branch cost a lock/unlock pair 0.4-0.5 ns in bench/mutex's loop at
+ * GOMAXPROCS=1; the section's flag check turns every thread away that may not take the plain path).
+ * gocc_uni starts out naming it: C has no static initializer for a thread-pointer offset, the assembler
+ * does (a link-time constant in an executable). */
+__thread long gocc_uni_nocs;
+__asm__(".pushsection .data\n\t"
+        ".balign 64\n\t"
+        ".globl gocc_uni\n\t"
+        ".type gocc_uni, @object\n\t"
+        ".size gocc_uni, 64\n"
+        "gocc_uni:\n\t"
+        ".long 0, 0\n\t"          /* mode (INIT), pad_ */
+        ".quad gocc_uni_nocs@tpoff\n\t" /* rseqcs */
+        ".zero 48\n\t"
+        ".popsection");
+_Static_assert(sizeof(gocc_uni_state) == 64 && offsetof(gocc_uni_state, rseqcs) == 8, "gocc_uni's layout (uni.c's assembly)");
+#else
+gocc_uni_state gocc_uni;
+#endif
 
 static gocc_lock leave_lk; /* orders leaves, the start and ms' registrations; guards plainv; a leaf lock */
 
@@ -91,8 +113,7 @@ void gocc_uni_init(int nprocs, int barrier)
     if (__atomic_load_n(&gocc_uni.mode, __ATOMIC_RELAXED) == GOCC_UNI_INIT) {
 #ifdef GOCC_UNI_RSEQ_
         if (on) {
-            gocc_uni.plainoff = (long)(&gocc_uni_plain - threadptr());
-            /* struct rseq: cpu_id_start, cpu_id, then rseq_cs. Stored last: a nonzero rseqcs opens the section. */
+            /* struct rseq: cpu_id_start, cpu_id, then rseq_cs. Stored last (flags are set by minit after). */
             __atomic_store_n(&gocc_uni.rseqcs, (long)(__rseq_offset + 8), __ATOMIC_RELEASE);
         }
 #endif
@@ -106,7 +127,7 @@ void gocc_uni_minit(void)
 #ifdef GOCC_UNI_RSEQ_
     if (__atomic_load_n(&gocc_uni.mode, __ATOMIC_ACQUIRE) == GOCC_UNI_OFF)
         return;
-    if (!rseq_registered() || &gocc_uni_plain - threadptr() != gocc_uni.plainoff) {
+    if (!rseq_registered()) {
         gocc_uni_leave();
         return;
     }
@@ -149,9 +170,12 @@ void gocc_uni_leave(void)
              membarrier(MEMBARRIER_CMD_PRIVATE_EXPEDITED_RSEQ) != 0))
             abort();
         __atomic_store_n(&gocc_uni.mode, GOCC_UNI_OFF, __ATOMIC_SEQ_CST);
-        /* No more plain sections: generated code goes straight to the atomic path (a section that
-         * loaded rseqcs before still finds its flag clear). */
-        __atomic_store_n(&gocc_uni.rseqcs, 0, __ATOMIC_RELEASE);
+        /* Sections name their descriptors in a word the kernel does not read again (a section that
+         * loaded rseqcs before still finds its flag clear); a nonzero rseq_cs makes the kernel read the
+         * descriptor at each preemption. */
+#ifdef GOCC_UNI_RSEQ_
+        __atomic_store_n(&gocc_uni.rseqcs, (long)((char *)&gocc_uni_nocs - threadptr()), __ATOMIC_RELEASE);
+#endif
     }
     gocc_lock_release(&leave_lk);
 }

@@ -41,10 +41,9 @@
 #include "include/gocc.h" /* gocc_uni_state, gocc_uni, gocc__uni_swap_plain: generated code inlines the fast path */
 
 extern __thread char gocc_uni_mthread; /* this thread is one of the runtime's ms */
-extern __thread char gocc_uni_plain;   /* this thread may take the plain section now (an m, mode ON) */
 
 /* gocc_uni.mode: INIT until gocc_uni_init; then ON, and OFF for good after a leave. gocc_uni is one
- * cache line, written by gocc_uni_init (mode, rseqcs, plainoff) and gocc_uni_leave (mode; rseqcs back
+ * cache line, written by gocc_uni_init (mode, rseqcs) and gocc_uni_leave (mode; rseqcs back
  * to 0 once OFF), read by every sync call. LEAVING while a leave's barrier runs (neither ON nor OFF, so
  * that every path but the p's thread's atomic one goes to gocc_uni_leave and waits). gocc_uni_mthread:
  * this thread is an m (set by minit); gocc_uni_plain: this m may take the plain section (minit sets it
@@ -58,8 +57,7 @@ enum { GOCC_UNI_INIT = 0, GOCC_UNI_ON = GOCC_UNI_ON_, GOCC_UNI_OFF = GOCC_UNI_OF
 void gocc_uni_init(int nprocs, int barrier);
 /* Called by each m's thread as it starts (minit), before it runs goroutine code: sets its gocc_uni_plain
  * while the mode is on and registers it for gocc_uni_leave to clear. If glibc has not registered this
- * thread's rseq area, or its flag is not where gocc_uni.plainoff says (the runtime's TLS is static, so it
- * always is), the mode is left for good instead. */
+ * thread's rseq area, the mode is left for good instead. */
 void gocc_uni_minit(void);
 /* Turns the mode off for good; returns once no thread is inside a fast path that began while it was on.
  * Any thread may call it, any number of times (after the first, one load). Not with sched.lock held. */

@@ -176,12 +176,13 @@ void sync_cond_broadcast(sync_cond *c);
 typedef struct gocc_uni_state {
     int mode;      /* GOCC_UNI_ON_ while the plain path may be used */
     int pad_;
-    long rseqcs;   /* from the thread pointer to the thread's rseq_cs word (glibc's rseq area); 0: no plain path */
-    long plainoff; /* from the thread pointer to the thread's gocc_uni_plain flag (uni.c) */
+    long rseqcs;   /* from the thread pointer to the word a section names its descriptor in: the thread's rseq_cs
+                    * word (glibc's rseq area) while the mode is on, else a word of the runtime's (uni.c) */
 } __attribute__((aligned(64))) gocc_uni_state;
 #define GOCC_UNI_ON_ 1
 #define GOCC_UNI_OFF_ 2
 extern gocc_uni_state gocc_uni;
+extern __thread char gocc_uni_plain; /* this thread may take the plain section now (uni.c: an m, mode ON) */
 
 /* The plain section: if this thread may take the plain path (its gocc_uni_plain flag, uni.c: an m's, while
  * the mode is on), and *w is from, stores to; 1 if it stored, 0 if not (no plain path here, *w is not
@@ -191,37 +192,41 @@ extern gocc_uni_state gocc_uni;
  * (MEMBARRIER_CMD_PRIVATE_EXPEDITED_RSEQ) interrupts it, anywhere before the store commits, the kernel
  * resumes it at the abort address instead, which returns 0. gocc_uni_leave clears every m's flag before
  * its barrier, so a section that read the flag set either committed before the barrier or never commits.
- * Both words are reached through %fs at offsets the runtime computed once (static TLS: the same in every
- * thread), never through an address a compiler could keep across a switch to another thread. The
+ * Both words are reached through %fs, never through an address a compiler could keep across a switch to
+ * another thread: the rseq_cs word at the offset the runtime read from glibc once, the flag at its
+ * link-time offset in the executable's static TLS (the local-exec form, @tpoff: code that may go into a
+ * shared library does not inline the section, see gocc__uni_mutex_swap; an offset loaded from gocc_uni, as
+ * before, cost a lock/unlock pair 0.4 ns more, 3.2 against 2.8 ns in a C loop of the same assembly). The
  * hand-shake costs the p's thread one store to a thread-local word, against the two flag stores and
  * second look at the mode of the earlier Dekker hand-shake (runtime/README.md, "Uni mode", has the
- * figures). The abort address is preceded by the signature glibc registers (RSEQ_SIG, 0x53053053, as the
- * operand of a ud1: a fall-through traps), and lies in the function's own text, which the fast path jumps
- * over: a thread stopped there (a debugger's stop is a signal, which aborts the section) unwinds with the
- * function's call frame information (in a section of its own it had none, and gdb's backtrace showed
- * "?? ()"; the jump cost nothing measurable in a 50M-iteration lock/unlock loop). */
+ * figures). The abort address lies in the fast path itself, in the function's own text (a thread stopped
+ * there unwinds with the function's call frame information: a debugger's stop or a crash in the section is
+ * a signal, which moves the thread there first): the instruction after the commit loads the signature glibc
+ * registers (RSEQ_SIG, 0x53053053) as its immediate, so the four bytes the kernel checks before the abort
+ * address are that immediate, and the abort address compares %eax with it. A committed section arrives
+ * with the signature in %eax; an aborted one with the low half of its descriptor's address, which is
+ * 32-byte aligned and so never equal (the signature is odd). The abort stub this replaces sat behind a
+ * jump over it, and the two taken jumps cost a lock/unlock pair about 1 ns (3.9 against 2.9-3.0 ns a pair in
+ * a C loop of the same assembly, interleaved, when the host is slow; the same when it is fast): bench/mutex
+ * at GOMAXPROCS=1 ran 2.2 or 4.5 ns a pair depending on the host's phase. */
 #if defined(__x86_64__) && !defined(GOCC_TSAN_)
 #define GOCC_UNI_RSEQ_ 1
 __attribute__((always_inline, unused)) static __inline__ int gocc__uni_swap_plain(int *w, int from, int to)
 {
     long cs = __atomic_load_n(&gocc_uni.rseqcs, __ATOMIC_RELAXED);
-    if (!cs)
-        return 0;
     __asm__ goto("leaq 3f(%%rip), %%rax\n\t"
                  "movq %%rax, %%fs:(%[cs])\n"
                  "1:\n\t"
-                 "cmpb $0, %%fs:(%[plain])\n\t"
+                 "cmpb $0, %%fs:gocc_uni_plain@tpoff\n\t"
                  "je %l[no]\n\t"
                  "cmpl %[from], %[word]\n\t"
                  "jne %l[no]\n\t"
                  "movl %[to], %[word]\n"
                  "2:\n\t"
-                 "jmp 5f\n\t"
-                 ".byte 0x0f, 0xb9, 0x3d\n\t"
-                 ".long 0x53053053\n"
+                 "movl $0x53053053, %%eax\n"
                  "4:\n\t"
-                 "jmp %l[no]\n"
-                 "5:\n\t"
+                 "cmpl $0x53053053, %%eax\n\t"
+                 "jne %l[no]\n\t"
                  ".pushsection gocc_rseq_cs, \"aw\"\n\t"
                  ".balign 32\n"
                  "3:\n\t"
@@ -229,7 +234,7 @@ __attribute__((always_inline, unused)) static __inline__ int gocc__uni_swap_plai
                  ".quad 1b, 2b - 1b, 4b\n\t"
                  ".popsection"
                  :
-                 : [cs] "r"(cs), [plain] "r"(gocc_uni.plainoff), [word] "m"(*w), [from] "r"(from), [to] "r"(to)
+                 : [cs] "r"(cs), [word] "m"(*w), [from] "r"(from), [to] "r"(to)
                  : "rax", "cc", "memory"
                  : no);
     return 1;
@@ -317,8 +322,6 @@ __attribute__((no_sanitize_thread, unused)) static void gocc_panic_site_set_(con
     (__extension__({ sync_mutex *gocc__s1 = (m); GOCC__SITED((sync_mutex_unlock)(gocc__s1)); }))
 #define sync_mutex_lock(m) gocc_sync_mutex_lock_at((m), GOCC_HERE)
 #else
-/* Weak, as gocc_panic_site: against a runtime without uni mode the plain path is never taken. */
-__attribute__((weak)) gocc_uni_state gocc_uni;
 /* The uncontended lock (from 0 to 1) and unlock (from 1 to 0), inline: 1 if it did the operation, 0 if
  * the caller must call the runtime (contended, misuse, a plain thread while the mode is not off, before
  * the runtime started, or a plain section the kernel aborted). In uni mode the plain path
