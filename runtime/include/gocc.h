@@ -199,18 +199,28 @@ extern __thread char gocc_uni_plain; /* this thread may take the plain section n
  * before, cost a lock/unlock pair 0.4 ns more, 3.2 against 2.8 ns in a C loop of the same assembly). The
  * hand-shake costs the p's thread one store to a thread-local word, against the two flag stores and
  * second look at the mode of the earlier Dekker hand-shake (runtime/README.md, "Uni mode", has the
- * figures). The abort address lies in the fast path itself, in the function's own text (a thread stopped
- * there unwinds with the function's call frame information: a debugger's stop or a crash in the section is
- * a signal, which moves the thread there first): the instruction after the commit loads the signature glibc
- * registers (RSEQ_SIG, 0x53053053) as its immediate, so the four bytes the kernel checks before the abort
- * address are that immediate, and the abort address compares %eax with it. A committed section arrives
- * with the signature in %eax; an aborted one with the low half of its descriptor's address, which is
- * 32-byte aligned and so never equal (the signature is odd). The abort stub this replaces sat behind a
- * jump over it, and the two taken jumps cost a lock/unlock pair about 1 ns (3.9 against 2.9-3.0 ns a pair in
- * a C loop of the same assembly, interleaved, when the host is slow; the same when it is fast): bench/mutex
- * at GOMAXPROCS=1 ran 2.2 or 4.5 ns a pair depending on the host's phase. */
+ * figures). The abort address is in a block of the function's own (the C label aborted, which asm goto
+ * names as a target it never jumps to, so the compiler keeps the block off the fast path, and the
+ * descriptor's abort field is that label plus 7): the block's first 7 bytes are a ud1 carrying the
+ * signature glibc registers (RSEQ_SIG, 0x53053053), which the kernel checks before the abort address, and
+ * the block goes on to no. A thread stopped there (a debugger's stop or a crash in the section is a
+ * signal, which moves the thread there first) unwinds with the function's call frame information, and
+ * gdb's next over a lock line at GOMAXPROCS=1 (every single step aborts the section) arrives at the next
+ * line. The fast path runs no instruction for the abort: an abort stub behind a jump over it cost a
+ * lock/unlock pair about 1 ns (3.9 against 2.9-3.0 ns in a C loop of the same assembly, interleaved, in
+ * the host's slow phase; runtime/README.md, "Branches are the price on this host"), and a check after
+ * the commit that told a committed section from an aborted one (the signature as an immediate) 0.5 ns. */
 #if defined(__x86_64__) && !defined(GOCC_TSAN_)
 #define GOCC_UNI_RSEQ_ 1
+/* GNU as checks that the abort block's label is where the signature starts (clang's assembler cannot
+ * evaluate the label difference while it parses inline assembly; uni.c checks every descriptor's
+ * signature at the start instead, and leaves the mode off if one is wrong). */
+#ifdef __clang__
+#define GOCC__UNI_ABORT_CHECK_
+#else
+#define GOCC__UNI_ABORT_CHECK_ \
+    ".ifne . - %l[aborted]\n\t.error \"gocc.h: code between the abort label and the rseq signature\"\n\t.endif\n\t"
+#endif
 __attribute__((always_inline, unused)) static __inline__ int gocc__uni_swap_plain(int *w, int from, int to)
 {
     long cs = __atomic_load_n(&gocc_uni.rseqcs, __ATOMIC_RELAXED);
@@ -223,21 +233,27 @@ __attribute__((always_inline, unused)) static __inline__ int gocc__uni_swap_plai
                  "jne %l[no]\n\t"
                  "movl %[to], %[word]\n"
                  "2:\n\t"
-                 "movl $0x53053053, %%eax\n"
-                 "4:\n\t"
-                 "cmpl $0x53053053, %%eax\n\t"
-                 "jne %l[no]\n\t"
                  ".pushsection gocc_rseq_cs, \"aw\"\n\t"
                  ".balign 32\n"
                  "3:\n\t"
                  ".long 0, 0\n\t"
-                 ".quad 1b, 2b - 1b, 4b\n\t"
+                 ".quad 1b, 2b - 1b, %l[aborted] + 7\n\t"
                  ".popsection"
                  :
                  : [cs] "r"(cs), [word] "m"(*w), [from] "r"(from), [to] "r"(to)
                  : "rax", "cc", "memory"
-                 : no);
+                 : no, aborted);
     return 1;
+aborted:
+    /* Never run from its first byte: the kernel enters 7 bytes in, behind the signature, and the block goes
+     * on to no. The assembler checks that the block's label is where the signature starts. */
+    __asm__ goto(GOCC__UNI_ABORT_CHECK_
+                 ".byte 0x0f, 0xb9, 0x3d\n\t"
+                 ".long 0x53053053"
+                 :
+                 :
+                 :
+                 : aborted);
 no:
     return 0;
 }
