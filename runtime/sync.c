@@ -71,7 +71,7 @@ static __attribute__((noinline)) void mutex_lock_slow(mutex_s *s, const gocc_sit
          * backs off lets the holder's thread take the lock again without a
          * cache-line fight, which doubled throughput under contention.
          * In uni mode the holder cannot run while we spin: park at once. */
-        int spins = __atomic_load_n(&gocc_uni.mode, __ATOMIC_RELAXED) == GOCC_UNI_ON ? 0 : 6;
+        int spins = __atomic_load_n(&gocc_uni_rseq.mode, __ATOMIC_RELAXED) == GOCC_UNI_ON ? 0 : 6;
         for (int spin = 0, delay = 1; spin < spins; spin++, delay *= 2) {
             for (int d = 0; d < delay; d++)
                 __builtin_ia32_pause();

@@ -46,22 +46,22 @@ __thread char gocc_uni_plain;
  * thread, once OFF): a word of the thread's own that nothing reads, so that the inline section need not
  * test rseqcs first (that test and its branch cost a lock/unlock pair 0.4-0.5 ns in bench/mutex's loop at
  * GOMAXPROCS=1; the section's flag check turns every thread away that may not take the plain path).
- * gocc_uni starts out naming it: C has no static initializer for a thread-pointer offset, the assembler
+ * gocc_uni_rseq starts out naming it: C has no static initializer for a thread-pointer offset, the assembler
  * does (a link-time constant in an executable). */
 __thread long gocc_uni_nocs;
 __asm__(".pushsection .data\n\t"
         ".balign 64\n\t"
-        ".globl gocc_uni\n\t"
-        ".type gocc_uni, @object\n\t"
-        ".size gocc_uni, 64\n"
-        "gocc_uni:\n\t"
+        ".globl gocc_uni_rseq\n\t"
+        ".type gocc_uni_rseq, @object\n\t"
+        ".size gocc_uni_rseq, 64\n"
+        "gocc_uni_rseq:\n\t"
         ".long 0, 0\n\t"          /* mode (INIT), pad_ */
         ".quad gocc_uni_nocs@tpoff\n\t" /* rseqcs */
         ".zero 48\n\t"
         ".popsection");
-_Static_assert(sizeof(gocc_uni_state) == 64 && offsetof(gocc_uni_state, rseqcs) == 8, "gocc_uni's layout (uni.c's assembly)");
+_Static_assert(sizeof(gocc_uni_state) == 64 && offsetof(gocc_uni_state, rseqcs) == 8, "gocc_uni_rseq's layout (uni.c's assembly)");
 #else
-gocc_uni_state gocc_uni;
+gocc_uni_state gocc_uni_rseq;
 #endif
 
 static gocc_lock leave_lk; /* orders leaves, the start and ms' registrations; guards plainv; a leaf lock */
@@ -140,14 +140,14 @@ void gocc_uni_init(int nprocs, int barrier)
 #endif
     gocc_lock_acquire(&leave_lk);
     /* A plain thread (a constructor's) that used a sync function before the start left already. */
-    if (__atomic_load_n(&gocc_uni.mode, __ATOMIC_RELAXED) == GOCC_UNI_INIT) {
+    if (__atomic_load_n(&gocc_uni_rseq.mode, __ATOMIC_RELAXED) == GOCC_UNI_INIT) {
 #ifdef GOCC_UNI_RSEQ_
         if (on) {
             /* struct rseq: cpu_id_start, cpu_id, then rseq_cs. Stored last (flags are set by minit after). */
-            __atomic_store_n(&gocc_uni.rseqcs, (long)(__rseq_offset + 8), __ATOMIC_RELEASE);
+            __atomic_store_n(&gocc_uni_rseq.rseqcs, (long)(__rseq_offset + 8), __ATOMIC_RELEASE);
         }
 #endif
-        __atomic_store_n(&gocc_uni.mode, on ? GOCC_UNI_ON : GOCC_UNI_OFF, __ATOMIC_SEQ_CST);
+        __atomic_store_n(&gocc_uni_rseq.mode, on ? GOCC_UNI_ON : GOCC_UNI_OFF, __ATOMIC_SEQ_CST);
     }
     gocc_lock_release(&leave_lk);
 }
@@ -155,14 +155,14 @@ void gocc_uni_init(int nprocs, int barrier)
 void gocc_uni_minit(void)
 {
 #ifdef GOCC_UNI_RSEQ_
-    if (__atomic_load_n(&gocc_uni.mode, __ATOMIC_ACQUIRE) == GOCC_UNI_OFF)
+    if (__atomic_load_n(&gocc_uni_rseq.mode, __ATOMIC_ACQUIRE) == GOCC_UNI_OFF)
         return;
     if (!rseq_registered()) {
         gocc_uni_leave();
         return;
     }
     gocc_lock_acquire(&leave_lk);
-    if (__atomic_load_n(&gocc_uni.mode, __ATOMIC_RELAXED) == GOCC_UNI_ON) {
+    if (__atomic_load_n(&gocc_uni_rseq.mode, __ATOMIC_RELAXED) == GOCC_UNI_ON) {
         if (nplain == capplain) {
             int cap = capplain ? 2 * capplain : 16;
             char **v = realloc(plainv, (size_t)cap * sizeof *v);
@@ -180,16 +180,16 @@ void gocc_uni_minit(void)
 
 void gocc_uni_leave(void)
 {
-    if (__atomic_load_n(&gocc_uni.mode, __ATOMIC_ACQUIRE) == GOCC_UNI_OFF)
+    if (__atomic_load_n(&gocc_uni_rseq.mode, __ATOMIC_ACQUIRE) == GOCC_UNI_OFF)
         return;
     gocc_lock_acquire(&leave_lk);
-    int was = __atomic_load_n(&gocc_uni.mode, __ATOMIC_RELAXED);
+    int was = __atomic_load_n(&gocc_uni_rseq.mode, __ATOMIC_RELAXED);
     if (was != GOCC_UNI_OFF) {
         /* OFF only once the barrier is over: a thread that reads OFF uses the atomic path at once, without
          * taking leave_lk (gocc_uni_enter, gocc.h's inline CAS, the fast return above), so an OFF stored
          * first let a second plain thread take a mutex the p's thread was taking in a plain section that
          * began before, and both held it (tests/runtime uni_second_leaver_waits_for_handshake). */
-        __atomic_store_n(&gocc_uni.mode, was == GOCC_UNI_ON ? GOCC_UNI_LEAVING : GOCC_UNI_OFF, __ATOMIC_SEQ_CST);
+        __atomic_store_n(&gocc_uni_rseq.mode, was == GOCC_UNI_ON ? GOCC_UNI_LEAVING : GOCC_UNI_OFF, __ATOMIC_SEQ_CST);
         for (int i = 0; i < nplain; i++)
             __atomic_store_n(plainv[i], 0, __ATOMIC_SEQ_CST);
         /* Registered at init, so it cannot fail for lack of support; if it did, nothing would stop a
@@ -199,12 +199,12 @@ void gocc_uni_leave(void)
             (membarrier(MEMBARRIER_CMD_REGISTER_PRIVATE_EXPEDITED_RSEQ) != 0 ||
              membarrier(MEMBARRIER_CMD_PRIVATE_EXPEDITED_RSEQ) != 0))
             abort();
-        __atomic_store_n(&gocc_uni.mode, GOCC_UNI_OFF, __ATOMIC_SEQ_CST);
+        __atomic_store_n(&gocc_uni_rseq.mode, GOCC_UNI_OFF, __ATOMIC_SEQ_CST);
         /* Sections name their descriptors in a word the kernel does not read again (a section that
          * loaded rseqcs before still finds its flag clear); a nonzero rseq_cs makes the kernel read the
          * descriptor at each preemption. */
 #ifdef GOCC_UNI_RSEQ_
-        __atomic_store_n(&gocc_uni.rseqcs, (long)((char *)&gocc_uni_nocs - threadptr()), __ATOMIC_RELEASE);
+        __atomic_store_n(&gocc_uni_rseq.rseqcs, (long)((char *)&gocc_uni_nocs - threadptr()), __ATOMIC_RELEASE);
 #endif
     }
     gocc_lock_release(&leave_lk);

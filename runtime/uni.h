@@ -38,11 +38,11 @@
 #ifndef GOCC_UNI_H
 #define GOCC_UNI_H
 
-#include "include/gocc.h" /* gocc_uni_state, gocc_uni, gocc__uni_swap_plain: generated code inlines the fast path */
+#include "include/gocc.h" /* gocc_uni_state, gocc_uni_rseq, gocc__uni_swap_plain: generated code inlines the fast path */
 
 extern __thread char gocc_uni_mthread; /* this thread is one of the runtime's ms */
 
-/* gocc_uni.mode: INIT until gocc_uni_init; then ON, and OFF for good after a leave. gocc_uni is one
+/* gocc_uni_rseq.mode: INIT until gocc_uni_init; then ON, and OFF for good after a leave. gocc_uni_rseq is one
  * cache line, written by gocc_uni_init (mode, rseqcs) and gocc_uni_leave (mode; rseqcs back
  * to 0 once OFF), read by every sync call. LEAVING while a leave's barrier runs (neither ON nor OFF, so
  * that every path but the p's thread's atomic one goes to gocc_uni_leave and waits). gocc_uni_mthread:
@@ -72,7 +72,7 @@ static inline int gocc_uni_enter(void)
 #if (defined(GOCC_RACE) && GOCC_RACE) || !defined(GOCC_UNI_RSEQ_)
     return 0; /* TSan must see the atomics of the lock it reports edges for; no rseq, no plain path */
 #else
-    int mode = __atomic_load_n(&gocc_uni.mode, __ATOMIC_RELAXED);
+    int mode = __atomic_load_n(&gocc_uni_rseq.mode, __ATOMIC_RELAXED);
     if (__builtin_expect(mode == GOCC_UNI_OFF, 0))
         return 0;
     if (__builtin_expect(!gocc_uni_mthread, 0))

@@ -181,7 +181,13 @@ typedef struct gocc_uni_state {
 } __attribute__((aligned(64))) gocc_uni_state;
 #define GOCC_UNI_ON_ 1
 #define GOCC_UNI_OFF_ 2
-extern gocc_uni_state gocc_uni;
+/* Named gocc_uni before the section read its flag at a link-time offset and stopped testing rseqcs (the
+ * fields' meaning changed): an object compiled against that gocc.h defines a weak, zero gocc_uni of its own,
+ * and with the runtime's under a new name it takes the runtime's calls, where it used to read this one's
+ * fields with the old meaning and take a plain store on any thread (a stale object linked against a new
+ * runtime: 'unlock of unlocked mutex' and deadlocks in 14 of 30 runs). Rename it again if the inline
+ * section's use of it changes. */
+extern gocc_uni_state gocc_uni_rseq;
 extern __thread char gocc_uni_plain; /* this thread may take the plain section now (uni.c: an m, mode ON) */
 
 /* The plain section: if this thread may take the plain path (its gocc_uni_plain flag, uni.c: an m's, while
@@ -195,7 +201,7 @@ extern __thread char gocc_uni_plain; /* this thread may take the plain section n
  * Both words are reached through %fs, never through an address a compiler could keep across a switch to
  * another thread: the rseq_cs word at the offset the runtime read from glibc once, the flag at its
  * link-time offset in the executable's static TLS (the local-exec form, @tpoff: code that may go into a
- * shared library does not inline the section, see gocc__uni_mutex_swap; an offset loaded from gocc_uni, as
+ * shared library does not inline the section, see gocc__uni_mutex_swap; an offset loaded from gocc_uni_rseq, as
  * before, cost a lock/unlock pair 0.4 ns more, 3.2 against 2.8 ns in a C loop of the same assembly). The
  * hand-shake costs the p's thread one store to a thread-local word, against the two flag stores and
  * second look at the mode of the earlier Dekker hand-shake (runtime/README.md, "Uni mode", has the
@@ -223,7 +229,7 @@ extern __thread char gocc_uni_plain; /* this thread may take the plain section n
 #endif
 __attribute__((always_inline, unused)) static __inline__ int gocc__uni_swap_plain(int *w, int from, int to)
 {
-    long cs = __atomic_load_n(&gocc_uni.rseqcs, __ATOMIC_RELAXED);
+    long cs = __atomic_load_n(&gocc_uni_rseq.rseqcs, __ATOMIC_RELAXED);
     __asm__ goto("leaq 3f(%%rip), %%rax\n\t"
                  "movq %%rax, %%fs:(%[cs])\n"
                  "1:\n\t"
@@ -359,7 +365,7 @@ __attribute__((always_inline, unused)) static __inline__ int gocc__uni_mutex_swa
     if (gocc__uni_swap_plain(w, from, to))
         return 1;
 #endif
-    if (__builtin_expect(__atomic_load_n(&gocc_uni.mode, __ATOMIC_RELAXED) == GOCC_UNI_OFF_, 1)) {
+    if (__builtin_expect(__atomic_load_n(&gocc_uni_rseq.mode, __ATOMIC_RELAXED) == GOCC_UNI_OFF_, 1)) {
         int v = from;
         return to ? __atomic_compare_exchange_n(w, &v, to, 0, __ATOMIC_ACQUIRE, __ATOMIC_RELAXED)
                   : __atomic_compare_exchange_n(w, &v, to, 0, __ATOMIC_RELEASE, __ATOMIC_RELAXED);

@@ -26,7 +26,7 @@ enum { SCALE = 20 };
 enum { SCALE = 1 };
 #endif
 
-static int mode(void) { return __atomic_load_n(&gocc_uni.mode, __ATOMIC_ACQUIRE); }
+static int mode(void) { return __atomic_load_n(&gocc_uni_rseq.mode, __ATOMIC_ACQUIRE); }
 
 extern const unsigned int __rseq_size __attribute__((weak)); /* glibc's, as uni.c reads it */
 
