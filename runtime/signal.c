@@ -235,6 +235,11 @@ void gocc_dump_g(int fd, gocc_g *g, const gocc_tb *tb, const gocc_site *site)
             gocc_tb_write_entry(fd, (uintptr_t)cs->entry, cs->fn);
         else
             gocc_tb_write_entry(fd, (uintptr_t)g->fn, NULL);
+    } else if (st == G_RUNNING && !(gocc_sched_m() && gocc_sched_m()->curg == g)) {
+        /* Its thread stopped outside the goroutine's stack (in the scheduler's code on g0, in the middle of
+         * a switch, or on a signal stack), so there is nothing to unwind; Go says the same of a goroutine
+         * whose stack it cannot walk. */
+        gocc_wbuf_printf(&w, "	goroutine running on other thread; stack unavailable\n");
     }
     if (g->createsite)
         gocc_wbuf_printf(&w, "created by goroutine %lld at %s:%d\n", g->parentid, g->createsite->file,
