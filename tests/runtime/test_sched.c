@@ -572,6 +572,17 @@ GOCC_TEST(sched_fatal_signal_reported)
 
 /* --- GOMAXPROCS at run time --------------------------------------------- */
 
+/* Runs n cpu-bound stealee goroutines to completion, noting the threads they ran on (stealee_tids). */
+static void run_stealees(int n)
+{
+    memset(stealee_tids, 0, sizeof stealee_tids);
+    latch l = { .n = n };
+    latch *lp = &l;
+    for (int i = 0; i < n; i++)
+        gocc_go(stealee, &lp, sizeof lp, GOCC_HERE);
+    gtest_event_wait(&l.ev);
+}
+
 GOCC_TEST(sched_gomaxprocs_change)
 {
     int n0 = gtest_procs();
@@ -579,20 +590,10 @@ GOCC_TEST(sched_gomaxprocs_change)
     CU_ASSERT_EQUAL(runtime_gomaxprocs(1), n0);
     CU_ASSERT_EQUAL(runtime_gomaxprocs(-1), 1);
     /* Work still gets done on one P, and its goroutines are preempted as usual. */
-    memset(stealee_tids, 0, sizeof stealee_tids);
-    latch l = { .n = 32 };
-    latch *lp = &l;
-    for (int i = 0; i < 32; i++)
-        gocc_go(stealee, &lp, sizeof lp, GOCC_HERE);
-    gtest_event_wait(&l.ev);
+    run_stealees(32);
     CU_ASSERT_EQUAL(runtime_gomaxprocs(3), 1);
     CU_ASSERT_EQUAL(runtime_gomaxprocs(0), 3);
-    memset(stealee_tids, 0, sizeof stealee_tids);
-    latch l2 = { .n = 64 };
-    lp = &l2;
-    for (int i = 0; i < 64; i++)
-        gocc_go(stealee, &lp, sizeof lp, GOCC_HERE);
-    gtest_event_wait(&l2.ev);
+    run_stealees(64);
     int threads = 0;
     for (int i = 0; i < 4; i++)
         threads += stealee_tids[i] != 0;
@@ -609,12 +610,7 @@ GOCC_TEST(sched_gomaxprocs_raise_allocates_ps)
     CU_ASSERT_EQUAL(runtime_gomaxprocs(1000), n0);
     int cap = n0 > 64 ? n0 : 64;
     CU_ASSERT_EQUAL(runtime_gomaxprocs(0), cap);
-    memset(stealee_tids, 0, sizeof stealee_tids);
-    latch l = { .n = 128 };
-    latch *lp = &l;
-    for (int i = 0; i < 128; i++)
-        gocc_go(stealee, &lp, sizeof lp, GOCC_HERE);
-    gtest_event_wait(&l.ev);
+    run_stealees(128);
     CU_ASSERT_EQUAL(runtime_gomaxprocs(2), cap);
     CU_ASSERT_EQUAL(runtime_gomaxprocs(cap), 2);
     CU_ASSERT_EQUAL(runtime_gomaxprocs(n0), cap);
