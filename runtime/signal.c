@@ -214,6 +214,7 @@ void gocc_dump_g(int fd, gocc_g *g, const gocc_tb *tb, const gocc_site *site)
     w.fd = fd;
     w.n = 0;
     int st = __atomic_load_n(&g->status, __ATOMIC_ACQUIRE);
+    gocc_m *me = gocc_sched_m();
     const char *what = st == G_RUNNING ? "running" : st == G_RUNNABLE ? "runnable"
                      : g->waitreason ? g->waitreason : "waiting";
     if (!site && st == G_WAITING)
@@ -235,7 +236,7 @@ void gocc_dump_g(int fd, gocc_g *g, const gocc_tb *tb, const gocc_site *site)
             gocc_tb_write_entry(fd, (uintptr_t)cs->entry, cs->fn);
         else
             gocc_tb_write_entry(fd, (uintptr_t)g->fn, NULL);
-    } else if (st == G_RUNNING && !(gocc_sched_m() && gocc_sched_m()->curg == g)) {
+    } else if (st == G_RUNNING && !(me && me->curg == g)) {
         /* Its thread stopped outside the goroutine's stack (in the scheduler's code on g0, in the middle of
          * a switch, or on a signal stack), so there is nothing to unwind; Go says the same of a goroutine
          * whose stack it cannot walk. */

@@ -99,16 +99,7 @@ static int rseq_registered(void)
     return __atomic_load_n((const int *)(const void *)(threadptr() + __rseq_offset + 4), __ATOMIC_RELAXED) >= 0;
 }
 
-/* The descriptors of every plain section linked into the program (gocc.h: each copy of the section puts
- * one in section gocc_rseq_cs; the linker brackets the section with these symbols). */
-struct rseqdesc {
-    unsigned version, flags;
-    unsigned long long start, len, abort;
-};
-extern const struct rseqdesc __start_gocc_rseq_cs[] __attribute__((weak));
-extern const struct rseqdesc __stop_gocc_rseq_cs[] __attribute__((weak));
-
-/* Whether every descriptor is one the kernel accepts: its abort address outside its section and behind the
+/* Whether every descriptor linked into the program (uni.h) is one the kernel accepts: its abort address outside its section and behind the
  * signature. gocc.h finds the abort address from a C label (the section's abort block), and GNU as checks
  * that the signature starts at that label; clang's assembler cannot, so this looks at the code itself. A
  * wrong one would make the kernel kill the process at the first abort (SIGSEGV); the mode stays off
@@ -117,12 +108,12 @@ __attribute__((unused)) static int descriptors_ok(void)
 {
     if (!__start_gocc_rseq_cs)
         return 1;
-    for (const struct rseqdesc *d = __start_gocc_rseq_cs; d < __stop_gocc_rseq_cs; d++) {
+    for (const gocc_uni_desc *d = __start_gocc_rseq_cs; d < __stop_gocc_rseq_cs; d++) {
         unsigned sig;
         if (d->version || d->flags || (d->abort >= d->start && d->abort < d->start + d->len))
             return 0;
         memcpy(&sig, (const void *)(uintptr_t)(d->abort - 4), sizeof sig);
-        if (sig != 0x53053053u)
+        if (sig != GOCC_UNI_RSEQ_SIG)
             return 0;
     }
     return 1;

@@ -44,10 +44,23 @@ extern __thread char gocc_uni_mthread; /* this thread is one of the runtime's ms
 
 /* gocc_uni_rseq.mode: INIT until gocc_uni_init; then ON, and OFF for good after a leave. gocc_uni_rseq is one
  * cache line, written by gocc_uni_init (mode, rseqcs) and gocc_uni_leave (mode; rseqcs back
- * to 0 once OFF), read by every sync call. LEAVING while a leave's barrier runs (neither ON nor OFF, so
+ * to the thread's own gocc_uni_nocs word once OFF), read by every sync call. LEAVING while a leave's barrier runs (neither ON nor OFF, so
  * that every path but the p's thread's atomic one goes to gocc_uni_leave and waits). gocc_uni_mthread:
  * this thread is an m (set by minit); gocc_uni_plain: this m may take the plain section (minit sets it
  * while the mode is on, gocc_uni_leave clears it). */
+#ifdef GOCC_UNI_RSEQ_
+/* A plain section's descriptor as the kernel reads it (struct rseq_cs): gocc.h puts one per copy of the
+ * section in section gocc_rseq_cs, which the linker brackets with these symbols (weak: none in a program
+ * with no section). The signature is the one glibc registers, which gocc.h's abort block carries. */
+typedef struct gocc_uni_desc {
+    unsigned version, flags;
+    unsigned long long start, len, abort;
+} gocc_uni_desc;
+extern const gocc_uni_desc __start_gocc_rseq_cs[] __attribute__((weak));
+extern const gocc_uni_desc __stop_gocc_rseq_cs[] __attribute__((weak));
+#define GOCC_UNI_RSEQ_SIG 0x53053053u
+#endif
+
 enum { GOCC_UNI_INIT = 0, GOCC_UNI_ON = GOCC_UNI_ON_, GOCC_UNI_OFF = GOCC_UNI_OFF_, GOCC_UNI_LEAVING = 3 };
 
 /* Called once by gocc_sched_start with GOMAXPROCS, before any goroutine or m exists. The mode goes on only

@@ -341,11 +341,6 @@ GOCC_TEST(uni_second_leaver_waits_for_handshake)
  * section of the binary, gocc_rseq_cs). A wrong descriptor or signature kills the process with SIGSEGV;
  * a thread without rseq leaves the interrupted address inside. The word ends as the committed swaps say. */
 #ifdef GOCC_UNI_RSEQ_
-struct rseq_desc {
-    unsigned version, flags;
-    unsigned long long start, len, abort;
-};
-extern const struct rseq_desc __start_gocc_rseq_cs[], __stop_gocc_rseq_cs[];
 
 static long rs_inside, rs_aborted, rs_signals;
 
@@ -353,7 +348,7 @@ static void rs_handler(int sig, siginfo_t *si, void *ucv)
 {
     (void)sig, (void)si;
     unsigned long long ip = (unsigned long long)((ucontext_t *)ucv)->uc_mcontext.gregs[REG_RIP];
-    for (const struct rseq_desc *d = __start_gocc_rseq_cs; d < __stop_gocc_rseq_cs; d++) {
+    for (const gocc_uni_desc *d = __start_gocc_rseq_cs; d < __stop_gocc_rseq_cs; d++) {
         if (ip >= d->start && ip < d->start + d->len)
             __atomic_add_fetch(&rs_inside, 1, __ATOMIC_RELAXED);
         if (ip == d->abort)
