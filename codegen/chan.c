@@ -382,7 +382,7 @@ void ch_builtin(lw *w, TSNode n)
  * it: with `#define TWO(x) x++; x++`, `while (k < 20) TWO(k);` loops over
  * the first statement only, and `{ GOCC_LOOP_CHECK(); TWO(k); }` would loop
  * over both. The check then goes where the back-edge is, as an expression:
- *   while (c) s            ->  for (;(c); GOCC_LOOP_CHECK_EXPR()) s
+ *   while (c) s            ->  for (; c; GOCC_LOOP_CHECK_EXPR()) s
  *   for (i; c; u) s        ->  for (i; c; u, GOCC_LOOP_CHECK_EXPR()) s
  *   do s while (c);        ->  do s while (GOCC_LOOP_CHECK_EXPR(), c);
  * (`continue` reaches the check in all three, as the back-edge does; a
@@ -401,8 +401,11 @@ void ch_loop_check(lw *w, TSNode loop)
     if (is(loop, "while_statement")) {
         TSNode kw = lw_tok(loop, "while");
         if (ts_node_is_null(kw) || !is(cond, "parenthesized_expression") || ts_node_has_error(cond)) return;
-        ed_replace(&w->ed, S(kw), E(kw), "for (;");
-        ed_close(&w->ed, E(cond), "; GOCC_LOOP_CHECK_EXPR())");
+        /* The condition keeps its own parentheses as the for's: `for (;(x == 0); ...)` would draw clang's
+         * -Wparentheses-equality (on by default) for a comparison the program did not parenthesize. */
+        ed_replace(&w->ed, S(kw), E(kw), "for");
+        ed_open(&w->ed, S(cond) + 1, "; ");
+        ed_close(&w->ed, E(cond) - 1, "; GOCC_LOOP_CHECK_EXPR()");
     } else if (is(loop, "do_statement")) {
         if (!is(cond, "parenthesized_expression") || ts_node_has_error(cond)) return;
         ed_open(&w->ed, S(cond) + 1, "GOCC_LOOP_CHECK_EXPR(), ");

@@ -35,7 +35,9 @@
  * (Go does the same for standard output and error).
  *
  * A plain thread of the program's own (not a goroutine) gets the same
- * semantics, waiting in poll(2) instead of parking.
+ * semantics, waiting in poll(2) instead of parking. Inside a signal handler
+ * of the program's (handler.c) every call is the plain one: async-signal-safe,
+ * as POSIX has it, where the netpoller's path allocates, locks and parks.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -93,10 +95,11 @@ static gocc_int64 deadline_of(gocc_pd *pd, int dir)
     return t > 0 ? gocc_sched_nanotime() + t : 0;
 }
 
+/* A goroutine, not inside a signal handler (where the calls are the plain ones: handler.c). */
 static int isgoroutine(void)
 {
     gocc_g *g = gocc_sched_self();
-    return g && gocc_sched_goid(g) != 0;
+    return g && gocc_sched_goid(g) != 0 && !gocc_handler_inside();
 }
 
 /* A private copy of an iovec array that can be advanced past written bytes. */

@@ -206,6 +206,8 @@ static void setup(gocc_pd *pd, int fd)
 
 gocc_pd *gocc_netpoll_pd(int fd)
 {
+    if (gocc_handler_inside())
+        return NULL; /* the plain call: slot allocates, setup takes pd's lock (handler.c) */
     gocc_pd *pd = slot(fd);
     if (!pd)
         return NULL;

@@ -1547,7 +1547,8 @@ static int preemptpending(void)
 }
 
 /* Whether m's goroutine may be switched out at this check. A loop check or function entry in .gc code is a
- * safe point, except in a .gc function run as a signal handler that interrupted the runtime: with a
+ * safe point, except in a .gc function run as a signal handler: inside any handler the program installed
+ * (handler.c), and in any handler at all that interrupted the runtime: with a
  * runtime lock held on this thread (a goroutine switched out there keeps it, and at GOMAXPROCS=1 the next
  * one spins on it for ever: a 10 kHz SIGALRM handler hung plain threads and goroutines sharing a mutex
  * once in ~2,200 runs), with p entered (insched), in the middle of a direct switch (prevg), or on a
@@ -1557,7 +1558,16 @@ static __attribute__((noinline)) int preemptible(gocc_m *m)
 {
     uintptr_t sp = (uintptr_t)__builtin_frame_address(0);
     gocc_g *g = m->curg;
-    return !gocc_lock_held && !m->insched && !m->prevg && g->stk && gocc_stack_holds(g->stk, sp);
+    if (gocc_lock_held || m->insched || m->prevg || !g->stk || !gocc_stack_holds(g->stk, sp))
+        return 0;
+    /* Inside a signal handler that the program installed (handler.c marks its trampoline's frame): not
+     * here either. A mark below sp is stale (the handler left by siglongjmp): dropped. */
+    uintptr_t mark = RLOAD(g->stk->sigsp);
+    if (mark && sp < mark)
+        return 0;
+    if (mark)
+        RSTORE(g->stk->sigsp, 0);
+    return 1;
 }
 
 void gocc_sched_preempt(void)

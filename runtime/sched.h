@@ -22,6 +22,9 @@ typedef struct gocc_g gocc_g;                 /* a goroutine (opaque outside sch
  * thread's own waiter record instead, which park/ready accept (it blocks the OS thread); its goid is 0.
  * It returns NULL only on the scheduler's own threads (the timer thread), where nothing may block. */
 gocc_g *gocc_sched_self(void);
+/* The caller runs inside a signal handler of the program's (handler.c): the blocking calls io.c takes over
+ * are the plain ones there. */
+int gocc_handler_inside(void);
 long long gocc_sched_goid(gocc_g *g);
 /* Parks the calling goroutine. Once it is off its stack, the scheduler calls unlockf(arg) (if non-NULL); a
  * waker takes the same lock before it readies the goroutine, so no wake-up is lost. reason ("chan receive",

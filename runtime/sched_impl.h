@@ -78,6 +78,8 @@ typedef struct gocc_stk {
     /* the goroutine that last ended on this stack, for a gap overflow found after its end */
     long long goid, parentid;
     const struct gocc_site *createsite;
+    uintptr_t sigsp;            /* handler.c: while a signal handler runs on this stack, its trampoline's
+                                   frame (the goroutine is not switched out below it); else 0 */
     uint64_t canary;            /* GOCC_CANARY: an overflow of the stack above lands here first */
 } gocc_stk;
 
@@ -310,6 +312,9 @@ int gocc_sched_runqempty(gocc_p *p);
 int gocc_sched_retiring(void);                   /* sched.lock held: a p past GOMAXPROCS still runs */
 int gocc_sched_allocp(int n);                    /* sched.lock held: ps up to n exist; returns how many */
 gocc_m *gocc_sched_m(void);
+/* handler.c: the sigaction that the program's own sigaction and signal stand in front of; the runtime's
+ * handlers are installed with it, without a trampoline. */
+int gocc_handler_real(int sig, const struct sigaction *act, struct sigaction *old);
 void gocc_sched_systhread(void);                 /* marks the calling thread as the runtime's own */
 void gocc_sched_checkdead(void);                 /* sched.lock not held: reports a deadlock if there is one */
 void gocc_sched_checkdead_locked(void);          /* the same, sched.lock held */

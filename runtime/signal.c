@@ -418,13 +418,13 @@ void gocc_signal_init(void)
      * (a blocked synchronous fault would kill it with the signal instead). */
     sa.sa_sigaction = oncrash;
     sa.sa_flags |= SA_NODEFER;   /* a fault while reporting (unwinding a broken stack) must reach oncrash */
-    sigaction(SIGSEGV, &sa, NULL);
-    sigaction(SIGBUS, &sa, NULL);
-    sigaction(SIGFPE, &sa, NULL);
-    sigaction(SIGILL, &sa, NULL);
+    gocc_handler_real(SIGSEGV, &sa, NULL);
+    gocc_handler_real(SIGBUS, &sa, NULL);
+    gocc_handler_real(SIGFPE, &sa, NULL);
+    gocc_handler_real(SIGILL, &sa, NULL);
     /* Even when the program starts with SIGQUIT ignored (a shell does that to background jobs): Go keeps only
      * SIGHUP's and SIGINT's ignored state, and a dump is what kill -QUIT is for. */
     sa.sa_sigaction = onquit;
     sa.sa_flags &= ~SA_NODEFER;
-    sigaction(SIGQUIT, &sa, NULL);
+    gocc_handler_real(SIGQUIT, &sa, NULL);
 }

@@ -815,6 +815,7 @@ void gocc_stack_free(gocc_p *p, gocc_g *g)
     s->goid = g->goid;
     s->parentid = g->parentid;
     s->createsite = g->createsite;
+    s->sigsp = 0;   /* a mark a handler left by siglongjmp (handler.c) is not the next goroutine's */
 #if GOCC_RACE
     /* Race builds never reuse a stack: TSan would see the new goroutine's frames race with the old
      * one's (there is no way to clear its history of a range). Give the memory back and drop it. */

@@ -34,7 +34,7 @@ int split(int a) {
 #else
 int split(int a, int b) { GOCC_FUNCTION_ENTRY();
 #endif
-    for (; (a < 100); GOCC_LOOP_CHECK_EXPR())
+    for (; a < 100; GOCC_LOOP_CHECK_EXPR())
         a++;
     return a;
 }

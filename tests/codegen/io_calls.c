@@ -36,7 +36,7 @@ struct gocc__go_1 { __typeof__(((void)0, 1)) a0; }; static void gocc__go_1_run(v
 long pump(int in, int out, struct ops *o) { GOCC_FUNCTION_ENTRY();
     char buf[512];
     long n;
-    for (; ((n = gocc_io_read(GOCC_HERE, in, buf, sizeof buf)) < 0 && (*gocc_errno()) == EINTR); GOCC_LOOP_CHECK_EXPR())
+    for (; (n = gocc_io_read(GOCC_HERE, in, buf, sizeof buf)) < 0 && (*gocc_errno()) == EINTR; GOCC_LOOP_CHECK_EXPR())
         ;
     if (n > 0)
         n = gocc_io_write(GOCC_HERE, out, buf,

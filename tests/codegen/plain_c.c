@@ -35,7 +35,7 @@ int wait_fd(int fd)
 	FD_SET(fd, &set);
 	int n = gocc_io_select(GOCC_HERE, fd + 1, &set, NULL, NULL, NULL);
 	({ __auto_type gocc__x_1 = (fd); _Static_assert(!GOCC_CHAN_IS_RECV_ONLY(__builtin_choose_expr(GOCC__IS_PTR(gocc__x_1), gocc__x_1, (GOCC_CHAN(int))0)), "close of receive-only channel"); __builtin_choose_expr(GOCC__IS_PTR(gocc__x_1), (gocc_chan_close((struct gocc_chan *)GOCC__PTR_OR_NULL(gocc__x_1), GOCC_HERE), 0), gocc_close_fd(__builtin_choose_expr(GOCC__IS_PTR(gocc__x_1), 0, gocc__x_1))); });
-	for (; (n-- > 0); GOCC_LOOP_CHECK_EXPR())
+	for (; n-- > 0; GOCC_LOOP_CHECK_EXPR())
 		;
 	do { GOCC_LOOP_CHECK(); n++; } while (n < 3);
 	return n;
