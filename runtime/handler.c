@@ -13,9 +13,10 @@
  * sleep(3) got a false "goroutine stack overflow" report in about 1 of 100 runs.
  *
  * So the runtime stands between the program and the kernel: sigaction and
- * signal here take the place of libc's for every object linked into the
- * program (.gc files and plain C alike; libgocc.a comes before libc on the
- * link line). A handler the program installs is kept in a table and the kernel
+ * the signal family (signal, bsd_signal, sysv_signal, and __sysv_signal, to
+ * which glibc binds a strictly conforming program's signal) here take the
+ * place of libc's for every object linked into the program (.gc files and
+ * plain C alike; libgocc.a comes before libc on the link line). A handler the program installs is kept in a table and the kernel
  * gets one of two trampolines (plain or SA_SIGINFO handler), which note on the
  * goroutine's stack record (gocc_stk.sigsp) the stack pointer of their own
  * frame while the handler runs. The scheduler's preemptible() declines to
@@ -49,8 +50,8 @@
  * static program, glibc's __sigaction. The runtime's own handlers (signal.c)
  * are installed through gocc_handler_real, without a trampoline.
  *
- * Not covered: handlers installed by code that calls libc directly (sysv_signal,
- * sigset, a shared library's own sigaction), and the language's blocking
+ * Not covered: handlers installed by code that calls libc directly (sigset, a
+ * shared library's own sigaction), and the language's blocking
  * operations inside a handler (a channel operation or a contended sync call
  * parks the goroutine, handler and all: not async-signal-safe, as in C).
  */
@@ -173,8 +174,7 @@ static int usable(int sig)
 }
 
 /* The kernel's old action as the program installed it. */
-static void untranslate(int sig, struct sigaction *old, void (*pplain)(int),
-                        void (*pinfo)(int, siginfo_t *, void *))
+static void untranslate(struct sigaction *old, void (*pplain)(int), void (*pinfo)(int, siginfo_t *, void *))
 {
     if (old->sa_flags & SA_SIGINFO) {
         if (old->sa_sigaction == tramp_plain) {
@@ -184,7 +184,6 @@ static void untranslate(int sig, struct sigaction *old, void (*pplain)(int),
             old->sa_sigaction = pinfo;
         }
     }
-    (void)sig;
 }
 
 int sigaction(int sig, const struct sigaction *act, struct sigaction *old)
@@ -209,27 +208,46 @@ int sigaction(int sig, const struct sigaction *act, struct sigaction *old)
     }
     int r = real()(sig, use, old);
     if (r == 0 && old)
-        untranslate(sig, old, pplain, pinfo);
+        untranslate(old, pplain, pinfo);
     return r;
+}
+
+/* signal with the given flags, the signal itself blocked during its handler unless SA_NODEFER. */
+static sighandler_t install(int sig, sighandler_t h, int flags)
+{
+    struct sigaction act, old;
+    memset(&act, 0, sizeof act);
+    act.sa_handler = h;
+    sigemptyset(&act.sa_mask);
+    if (usable(sig) && !(flags & SA_NODEFER))
+        sigaddset(&act.sa_mask, sig);
+    act.sa_flags = flags;
+    if (sigaction(sig, &act, &old) < 0)
+        return SIG_ERR;
+    return old.sa_handler;
 }
 
 /* glibc's signal(): BSD semantics (the handler stays installed, interrupted calls restart, the signal is
  * blocked while its handler runs). */
 sighandler_t signal(int sig, sighandler_t h)
 {
-    struct sigaction act, old;
-    memset(&act, 0, sizeof act);
-    act.sa_handler = h;
-    sigemptyset(&act.sa_mask);
-    if (usable(sig))
-        sigaddset(&act.sa_mask, sig);
-    act.sa_flags = SA_RESTART;
-    if (sigaction(sig, &act, &old) < 0)
-        return SIG_ERR;
-    return old.sa_handler;
+    return install(sig, h, SA_RESTART);
 }
 
 sighandler_t bsd_signal(int sig, sighandler_t h)
 {
-    return signal(sig, h);
+    return install(sig, h, SA_RESTART);
+}
+
+/* System V semantics: the handler runs once (the kernel resets the action), unblocked, and interrupted
+ * calls fail with EINTR. glibc's <signal.h> binds a strictly conforming program's signal() (-std=c11,
+ * no _DEFAULT_SOURCE) to __sysv_signal. */
+sighandler_t __sysv_signal(int sig, sighandler_t h)
+{
+    return install(sig, h, (int)(SA_RESETHAND | SA_NODEFER));
+}
+
+sighandler_t sysv_signal(int sig, sighandler_t h)
+{
+    return __sysv_signal(sig, h);
 }

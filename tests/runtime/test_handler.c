@@ -206,3 +206,37 @@ GOCC_TEST(handler_sigaction_reads_back_the_programs_action)
     CU_ASSERT_EQUAL(sigaction(0, &sa, NULL), -1); /* the kernel's answer, unchanged */
     CU_ASSERT_EQUAL(sigaction(SIGUSR1, &saved, NULL), 0);
 }
+
+/* Each of the signal family goes through the trampoline (the kernel's action is not the program's function,
+ * which still reads back as the old action), with its own semantics: __sysv_signal, to which glibc binds a
+ * strictly conforming program's signal(), resets the action when the signal comes. */
+sighandler_t bsd_signal(int sig, sighandler_t h); /* declared by <signal.h> only for old X/Open levels */
+
+GOCC_TEST(handler_signal_family_installs_trampolines)
+{
+    struct sigaction saved, k;
+    CU_ASSERT_EQUAL_FATAL(sigaction(SIGUSR1, NULL, &saved), 0);
+
+    counted = 0;
+    CU_ASSERT(signal(SIGUSR1, count_handler) != SIG_ERR);
+    CU_ASSERT_EQUAL(gocc_handler_real(SIGUSR1, NULL, &k), 0);
+    CU_ASSERT(k.sa_handler != count_handler);
+    CU_ASSERT(k.sa_flags & SA_RESTART);
+    CU_ASSERT_EQUAL(k.sa_flags & SA_RESETHAND, 0);
+    raise(SIGUSR1);
+    raise(SIGUSR1);
+    CU_ASSERT_EQUAL(counted, 2);
+
+    CU_ASSERT(__sysv_signal(SIGUSR1, count_handler) == count_handler);
+    CU_ASSERT_EQUAL(gocc_handler_real(SIGUSR1, NULL, &k), 0);
+    CU_ASSERT(k.sa_handler != count_handler);
+    CU_ASSERT(k.sa_flags & SA_RESETHAND);
+    CU_ASSERT(k.sa_flags & SA_NODEFER);
+    raise(SIGUSR1);
+    CU_ASSERT_EQUAL(counted, 3);
+    CU_ASSERT(signal(SIGUSR1, SIG_IGN) == SIG_DFL); /* reset by the kernel */
+
+    CU_ASSERT(bsd_signal(SIGUSR1, count_handler) == SIG_IGN);
+    CU_ASSERT(sysv_signal(SIGUSR1, SIG_DFL) == count_handler);
+    CU_ASSERT_EQUAL(sigaction(SIGUSR1, &saved, NULL), 0);
+}
