@@ -230,14 +230,15 @@ extern __thread char gocc_uni_plain; /* this thread may take the plain section n
 __attribute__((always_inline, unused)) static __inline__ int gocc__uni_swap_plain(int *w, int from, int to)
 {
     long cs = __atomic_load_n(&gocc_uni_rseq.rseqcs, __ATOMIC_RELAXED);
-    __asm__ goto("leaq 3f(%%rip), %%rax\n\t"
-                 "movq %%rax, %%fs:(%[cs])\n"
+    /* {AT&T|Intel}: the program may be compiled with -masm=intel, which prints the operands Intel's way. */
+    __asm__ goto("{leaq 3f(%%rip), %%rax|lea rax, [rip + 3f]}\n\t"
+                 "{movq %%rax, %%fs:(%[cs])|mov qword ptr fs:[%[cs]], rax}\n"
                  "1:\n\t"
-                 "cmpb $0, %%fs:gocc_uni_plain@tpoff\n\t"
+                 "{cmpb $0, %%fs:gocc_uni_plain@tpoff|cmp byte ptr fs:gocc_uni_plain@tpoff, 0}\n\t"
                  "je %l[no]\n\t"
-                 "cmpl %[from], %[word]\n\t"
+                 "{cmpl %[from], %[word]|cmp %[word], %[from]}\n\t"
                  "jne %l[no]\n\t"
-                 "movl %[to], %[word]\n"
+                 "{movl %[to], %[word]|mov %[word], %[to]}\n"
                  "2:\n\t"
                  ".pushsection gocc_rseq_cs, \"aw\"\n\t"
                  ".balign 32\n"
@@ -666,7 +667,7 @@ __attribute__((no_sanitize_thread, unused)) static int gocc_preempt_load_(void)
  * arrays): a function whose frame does not fit is caught at entry, before it touches the frame (the
  * frame address, the top of the frame, would let a 600 KiB local array pass). */
 #if defined(__x86_64__)
-#define GOCC_SP_() (__extension__({ __UINTPTR_TYPE__ gocc__sp; __asm__("mov %%rsp, %0" : "=r"(gocc__sp)); gocc__sp; }))
+#define GOCC_SP_() (__extension__({ __UINTPTR_TYPE__ gocc__sp; __asm__("{mov %%rsp, %0|mov %0, rsp}" : "=r"(gocc__sp)); gocc__sp; }))
 #elif defined(__aarch64__)
 #define GOCC_SP_() (__extension__({ __UINTPTR_TYPE__ gocc__sp; __asm__("mov %0, sp" : "=r"(gocc__sp)); gocc__sp; }))
 #else
