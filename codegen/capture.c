@@ -1266,11 +1266,17 @@ static int is_vla(lw *w, int s)
     return vla;
 }
 
+/* A goroutine's copy of a captured local is set by memcpy, as a declaration (a char nothing reads, set to 0
+ * after the copy): the lifted function's head is then all declarations, and the block's own declarations do
+ * not follow a statement (-Wdeclaration-after-statement, which C90-style projects build with). Arguments:
+ * the local's name four times. */
+#define GOCC_COPY_DECL "__attribute__((unused)) char gocc__cp_%s = (__builtin_memcpy((void *)&%s, &gocc__cap->%s, sizeof %s), 0);"
+
 /* go { block }  ->  at file scope, before the enclosing function:
  *     struct gocc__env_K { <the declarations of the captured locals> };   (env_structs)
  *     #line L "file"
  *     static void gocc__go_K(void *gocc__p) { struct gocc__env_K *gocc__cap = gocc__p;
- *         __typeof__(gocc__cap->x) x; __builtin_memcpy((void *)&x, &gocc__cap->x, sizeof x); ...
+ *         __typeof__(gocc__cap->x) x; char gocc__cp_x = (__builtin_memcpy((void *)&x, &gocc__cap->x, sizeof x), 0); ...
  *         GOCC_FUNCTION_ENTRY(); block }
  *   in place:
  *     { struct gocc__env_K gocc__e_K; __builtin_memcpy(&gocc__e_K.x, &x, sizeof x); ...
@@ -1306,7 +1312,7 @@ int cp_block_env(lw *w, TSNode n, int sym_base, cp_env *g)
     if (ok && ns) ok = env_structs(w, k, syms, ref, ns, n, &g->env);
     w->hoisting = 0;
     if (ns) sb_printf(&g->in, " struct gocc__env_%d *gocc__cap = gocc__p;", k);
-    else sb_puts(&g->in, " (void)gocc__p;");
+    else sb_puts(&g->in, " __attribute__((unused)) void *gocc__cap = gocc__p;");
     sb_printf(&g->out, "{ ");
     if (ns) sb_printf(&g->out, "struct gocc__env_%d gocc__e_%d; ", k, k);
     for (int i = 0; i < ns && ok; i++) {
@@ -1322,8 +1328,8 @@ int cp_block_env(lw *w, TSNode n, int sym_base, cp_env *g)
             /* set by memcpy, not an initializer: gcc 12 -O2 then takes the pointer
              * for the env member itself and warns that `s[1][2]` of a shared
              * `int s[][3] = {...}` is out of bounds (-Warray-bounds, with the cleanup) */
-            sb_printf(&g->in, " __typeof__(*gocc__cap->%s) (*%s)[gocc__cap->gocc__n_%s]%s; __builtin_memcpy((void *)&%s, &gocc__cap->%s, sizeof %s);",
-                      nm, nm, nm, cell ? " GOCC_CELL_DROP" : "", nm, nm, nm);
+            sb_printf(&g->in, " __typeof__(*gocc__cap->%s) (*%s)[gocc__cap->gocc__n_%s]%s; " GOCC_COPY_DECL,
+                      nm, nm, nm, cell ? " GOCC_CELL_DROP" : "", nm, nm, nm, nm);
             if (cell) sb_printf(&g->out, "gocc__e_%d.%s = gocc_cell_ref(%s); ", k, nm, nm);
             else sb_printf(&g->out, "gocc__e_%d.%s = (void *)%s%s; ", k, nm, deref ? "" : "&", nm);
             sb_printf(&g->out, "gocc__e_%d.gocc__n_%s = sizeof %s%s%s / sizeof %s%s%s[0]; ", k, nm, deref ? "(*" : "", nm,
@@ -1338,8 +1344,7 @@ int cp_block_env(lw *w, TSNode n, int sym_base, cp_env *g)
             else sb_printf(&g->out, "gocc__e_%d.%s = %s%s; ", k, nm, cp_is_ref(w, syms[i]) ? "" : "&", nm);
             continue;
         }
-        sb_printf(&g->in, " __typeof__(gocc__cap->%s) %s; __builtin_memcpy((void *)&%s, &gocc__cap->%s, sizeof %s);", nm, nm,
-                  nm, nm, nm);
+        sb_printf(&g->in, " __typeof__(gocc__cap->%s) %s; " GOCC_COPY_DECL, nm, nm, nm, nm, nm, nm);
         sb_printf(&g->out, "__builtin_memcpy((void *)&gocc__e_%d.%s, &%s, sizeof gocc__e_%d.%s); ", k, nm, nm, k, nm);
     }
     free(syms);

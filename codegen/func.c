@@ -68,7 +68,7 @@ static char *ret_decl(lw *w, TSNode def)
  *   return e;   ->  { gocc__ret = (e); goto gocc__exit; }
  *   ... goto gocc__exit; gocc__exit:
  *       while (gocc__defers) { gocc__cur = gocc__defers; gocc__defers = gocc__cur->next;
- *           switch (gocc__cur->site) { case K: goto gocc__defer_K; ... }
+ *           switch (gocc__cur->site) { case K: goto gocc__defer_K; ... default: break; }
  *           gocc__defer_next: if (gocc__cur->heap) gocc_defer_free(gocc__cur); }
  *       return gocc__ret; }
  * Deferred actions thus run last-in first-out after the returned value is
@@ -121,6 +121,7 @@ static void finish_fn(lw *w, lw_fn *f, const int *sites, int nsites, const char 
                     "gocc__defers = gocc__cur->next; switch (gocc__cur->site) {");
         for (int i = 0; i < nsites; i++) sb_printf(&b, " case %d: goto gocc__defer_%d;", sites[i], sites[i]);
         if (f->cell_recs) sb_puts(&b, " case -1: gocc_cell_unref(((gocc_cell_rec_ *)gocc__cur)->cell); break;");
+        sb_puts(&b, " default: break;"); /* never taken; -Wswitch-default */
         /* no defer statement (only cell records, capture.c): nothing jumps
          * back, and an unused label would warn */
         sb_puts(&b, nsites ? " } gocc__defer_next: if (gocc__cur->heap) gocc_defer_free(gocc__cur); }"
@@ -297,13 +298,19 @@ static TSNode def_name(TSNode def)
     return d;
 }
 
-/* main is renamed gocc__main_body, and
+/* main is renamed gocc__main_body (its definition between diagnostic pragmas), and
  *   int gocc__main(int argc, char **argv, char **envp) { return gocc__main_body(<its arity>); }
  * follows it (then a #line resync), for the runtime's main() to run as the
  * main goroutine. */
 static void main_adaptor(lw *w, TSNode def, TSNode name)
 {
     ed_replace(&w->ed, S(name), E(name), "gocc__main_body");
+    /* C exempts main from -Wmissing-prototypes and -Wmissing-declarations, which C projects build with;
+     * gocc__main_body has no prototype to show either (its parameters are main's, which vary). On the same
+     * line, so that every line keeps its number. */
+    ed_open(&w->ed, S(def), "_Pragma(\"GCC diagnostic push\") _Pragma(\"GCC diagnostic ignored \\\"-Wmissing-prototypes\\\"\") "
+                            "_Pragma(\"GCC diagnostic ignored \\\"-Wmissing-declarations\\\"\") ");
+    ed_close(&w->ed, E(def), " _Pragma(\"GCC diagnostic pop\")");
     TSNode fd = fn_declarator(fld(def, "declarator"));
     TSNode params = fld(fd, "parameters");
     int arity = 0;

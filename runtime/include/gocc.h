@@ -673,11 +673,20 @@ __attribute__((no_sanitize_thread, unused)) static int gocc_preempt_load_(void)
 #else
 #define GOCC_SP_() ((__UINTPTR_TYPE__)__builtin_frame_address(0))
 #endif
+/* Both are declarations, not statements, of a const char nothing reads, named apart by __COUNTER__: the
+ * code generator puts them first in a block, and a statement there made every declaration of the
+ * program's after it draw -Wdeclaration-after-statement (and "ISO C90 forbids mixed declarations and
+ * code"), which C90-style projects build with; the same name in nested loops would draw -Wshadow. At -O1
+ * and above the code is the same as an if statement's. (Runtime code that wants the check as a statement
+ * wraps it in braces.) */
+#define GOCC_CAT_(a, b) a##b
+#define GOCC_CAT(a, b) GOCC_CAT_(a, b)
 #define GOCC_FUNCTION_ENTRY() \
-    do { if (__builtin_expect(GOCC_SP_() < GOCC_GUARD_LOAD_(), 0)) \
-             gocc_sched_morestack(GOCC_HERE); } while (0)
+    __attribute__((unused)) const char GOCC_CAT(gocc__fe_, __COUNTER__) = \
+        (char)(__builtin_expect(GOCC_SP_() < GOCC_GUARD_LOAD_(), 0) ? (gocc_sched_morestack(GOCC_HERE), 0) : 0)
 #define GOCC_LOOP_CHECK() \
-    do { if (__builtin_expect(GOCC_PREEMPT_LOAD_(), 0)) gocc_sched_preempt(); } while (0)
+    __attribute__((unused)) const char GOCC_CAT(gocc__lc_, __COUNTER__) = \
+        (char)(__builtin_expect(GOCC_PREEMPT_LOAD_(), 0) ? (gocc_sched_preempt(), 0) : 0)
 /* The same check as an expression, for a loop whose body is not a block:
  * the code generator puts it in the loop's increment or condition rather
  * than wrap the body in braces (which could regroup a macro body). */

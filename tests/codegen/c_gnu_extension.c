@@ -21,7 +21,7 @@ struct gocc__env_1 { int v; };struct gocc__go_1 { __typeof__(((void)0, ((struct 
 #line 11 "tests/codegen/c_gnu_extension.gc"
 struct gocc__env_2 { long long big; };
 #line 11 "tests/codegen/c_gnu_extension.gc"
-static void gocc__go_2(void *gocc__p) { struct gocc__env_2 *gocc__cap = gocc__p; __typeof__(gocc__cap->big) big; __builtin_memcpy((void *)&big, &gocc__cap->big, sizeof big); GOCC_FUNCTION_ENTRY(); work((int)big); }
+static void gocc__go_2(void *gocc__p) { struct gocc__env_2 *gocc__cap = gocc__p; __typeof__(gocc__cap->big) big; __attribute__((unused)) char gocc__cp_big = (__builtin_memcpy((void *)&big, &gocc__cap->big, sizeof big), 0); GOCC_FUNCTION_ENTRY(); work((int)big); }
 #line 7 "tests/codegen/c_gnu_extension.gc"
 int pick(GOCC_CHAN( int) c) { GOCC_FUNCTION_ENTRY();
     int v = (__extension__ ({ int t = 1; t + 1; }));

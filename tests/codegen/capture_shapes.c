@@ -34,7 +34,7 @@ struct gocc__env_3 { const char *w; };struct gocc__go_3 { __typeof__(((void)0, l
 #line 21 "tests/codegen/capture_shapes.gc"
 struct gocc__t_6_8 { int x; }; struct gocc__env_6 { __typeof__(((struct gocc__t_6_8 *)0)->x) *x; int y; const char *w; };
 #line 21 "tests/codegen/capture_shapes.gc"
-static void gocc__go_6(void *gocc__p) { struct gocc__env_6 *gocc__cap = gocc__p; __typeof__(gocc__cap->x) x GOCC_CELL_DROP = gocc__cap->x; __typeof__(gocc__cap->y) y; __builtin_memcpy((void *)&y, &gocc__cap->y, sizeof y); __typeof__(gocc__cap->w) w; __builtin_memcpy((void *)&w, &gocc__cap->w, sizeof w); GOCC_FUNCTION_ENTRY(); show("go block", (*x) + y + len(w)); }
+static void gocc__go_6(void *gocc__p) { struct gocc__env_6 *gocc__cap = gocc__p; __typeof__(gocc__cap->x) x GOCC_CELL_DROP = gocc__cap->x; __typeof__(gocc__cap->y) y; __attribute__((unused)) char gocc__cp_y = (__builtin_memcpy((void *)&y, &gocc__cap->y, sizeof y), 0); __typeof__(gocc__cap->w) w; __attribute__((unused)) char gocc__cp_w = (__builtin_memcpy((void *)&w, &gocc__cap->w, sizeof w), 0); GOCC_FUNCTION_ENTRY(); show("go block", (*x) + y + len(w)); }
 #line 13 "tests/codegen/capture_shapes.gc"
 void shapes(const char *w)
 { GOCC_FUNCTION_ENTRY(); gocc_defer *gocc__defers = 0, *gocc__cur = 0;
@@ -50,4 +50,4 @@ void shapes(const char *w)
         { struct gocc__dr_7 { gocc_defer h; __typeof__(j) j; } *gocc__r_7 = gocc_defer_alloc(sizeof *gocc__r_7); gocc__r_7->h.next = gocc__defers; gocc__r_7->h.site = 7; gocc__r_7->h.heap = 1; __builtin_memcpy((void *)&gocc__r_7->j, &j, sizeof j); gocc__defers = &gocc__r_7->h; if (0) { gocc__defer_7: { struct gocc__dr_7 *gocc__d = (struct gocc__dr_7 *)gocc__cur; __typeof__(gocc__d->j) j; __builtin_memcpy((void *)&j, &gocc__d->j, sizeof j); { show("defer block", j + len(w)); } } goto gocc__defer_next; } }
     }
     (*x) = 3;
- goto gocc__exit; gocc__exit: while (gocc__defers) { gocc__cur = gocc__defers; gocc__defers = gocc__cur->next; switch (gocc__cur->site) { case 4: goto gocc__defer_4; case 5: goto gocc__defer_5; case 7: goto gocc__defer_7; case -1: gocc_cell_unref(((gocc_cell_rec_ *)gocc__cur)->cell); break; } gocc__defer_next: if (gocc__cur->heap) gocc_defer_free(gocc__cur); } return; }
+ goto gocc__exit; gocc__exit: while (gocc__defers) { gocc__cur = gocc__defers; gocc__defers = gocc__cur->next; switch (gocc__cur->site) { case 4: goto gocc__defer_4; case 5: goto gocc__defer_5; case 7: goto gocc__defer_7; case -1: gocc_cell_unref(((gocc_cell_rec_ *)gocc__cur)->cell); break; default: break; } gocc__defer_next: if (gocc__cur->heap) gocc_defer_free(gocc__cur); } return; }

@@ -25,7 +25,7 @@ void param(int gocc__v_1, int k);
 #line 10 "tests/codegen/capture_share.gc"
 struct gocc__t_2_2 { int n; }; struct gocc__env_2 { __typeof__(((struct gocc__t_2_2 *)0)->n) *n; int k; };
 #line 10 "tests/codegen/capture_share.gc"
-static void gocc__go_2(void *gocc__p) { struct gocc__env_2 *gocc__cap = gocc__p; __typeof__(gocc__cap->n) n GOCC_CELL_DROP = gocc__cap->n; __typeof__(gocc__cap->k) k; __builtin_memcpy((void *)&k, &gocc__cap->k, sizeof k); GOCC_FUNCTION_ENTRY();
+static void gocc__go_2(void *gocc__p) { struct gocc__env_2 *gocc__cap = gocc__p; __typeof__(gocc__cap->n) n GOCC_CELL_DROP = gocc__cap->n; __typeof__(gocc__cap->k) k; __attribute__((unused)) char gocc__cp_k = (__builtin_memcpy((void *)&k, &gocc__cap->k, sizeof k), 0); GOCC_FUNCTION_ENTRY();
         (*n) += k;
     }
 #line 8 "tests/codegen/capture_share.gc"
@@ -44,7 +44,7 @@ void loops(int m);
 #line 21 "tests/codegen/capture_share.gc"
 struct gocc__env_3 { int i; };
 #line 21 "tests/codegen/capture_share.gc"
-static void gocc__go_3(void *gocc__p) { struct gocc__env_3 *gocc__cap = gocc__p; __typeof__(gocc__cap->i) i; __builtin_memcpy((void *)&i, &gocc__cap->i, sizeof i); GOCC_FUNCTION_ENTRY();
+static void gocc__go_3(void *gocc__p) { struct gocc__env_3 *gocc__cap = gocc__p; __typeof__(gocc__cap->i) i; __attribute__((unused)) char gocc__cp_i = (__builtin_memcpy((void *)&i, &gocc__cap->i, sizeof i), 0); GOCC_FUNCTION_ENTRY();
             use(i);
         }
 #line 26 "tests/codegen/capture_share.gc"
@@ -112,4 +112,4 @@ int deferred(void)
 
     }
     { gocc__ret = ( *p); goto gocc__exit; }
- goto gocc__exit; gocc__exit: while (gocc__defers) { gocc__cur = gocc__defers; gocc__defers = gocc__cur->next; switch (gocc__cur->site) { case 8: goto gocc__defer_8; case -1: gocc_cell_unref(((gocc_cell_rec_ *)gocc__cur)->cell); break; } gocc__defer_next: if (gocc__cur->heap) gocc_defer_free(gocc__cur); } return gocc__ret; }
+ goto gocc__exit; gocc__exit: while (gocc__defers) { gocc__cur = gocc__defers; gocc__defers = gocc__cur->next; switch (gocc__cur->site) { case 8: goto gocc__defer_8; case -1: gocc_cell_unref(((gocc_cell_rec_ *)gocc__cur)->cell); break; default: break; } gocc__defer_next: if (gocc__cur->heap) gocc_defer_free(gocc__cur); } return gocc__ret; }

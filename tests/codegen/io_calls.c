@@ -59,7 +59,7 @@ long pump(int in, int out, struct ops *o) { GOCC_FUNCTION_ENTRY();
 void bye(int fd) { GOCC_FUNCTION_ENTRY(); gocc_defer *gocc__defers = 0, *gocc__cur = 0;
     { __auto_type gocc__a_2_0 = (fd); __auto_type gocc__a_2_1 = (4); struct gocc__dr_2 { gocc_defer h; __typeof__(gocc__a_2_0) a0; __typeof__(gocc__a_2_1) a1; } *gocc__r_2 = __builtin_alloca(sizeof *gocc__r_2); gocc__r_2->h.next = gocc__defers; gocc__r_2->h.site = 2; gocc__r_2->h.heap = 0; gocc__r_2->a0 = gocc__a_2_0; gocc__r_2->a1 = gocc__a_2_1; gocc__defers = &gocc__r_2->h; if (0) { gocc__defer_2: { struct gocc__dr_2 *gocc__d = (struct gocc__dr_2 *)gocc__cur; gocc_io_write(GOCC_HERE, gocc__d->a0, "bye\n", gocc__d->a1); } goto gocc__defer_next; } }
     { struct gocc__dr_3 { gocc_defer h; } *gocc__r_3 = __builtin_alloca(sizeof *gocc__r_3); gocc__r_3->h.next = gocc__defers; gocc__r_3->h.site = 3; gocc__r_3->h.heap = 0; gocc__defers = &gocc__r_3->h; if (0) { gocc__defer_3: { nap(); } goto gocc__defer_next; } }
- goto gocc__exit; gocc__exit: while (gocc__defers) { gocc__cur = gocc__defers; gocc__defers = gocc__cur->next; switch (gocc__cur->site) { case 2: goto gocc__defer_2; case 3: goto gocc__defer_3; } gocc__defer_next: if (gocc__cur->heap) gocc_defer_free(gocc__cur); } return; }
+ goto gocc__exit; gocc__exit: while (gocc__defers) { gocc__cur = gocc__defers; gocc__defers = gocc__cur->next; switch (gocc__cur->site) { case 2: goto gocc__defer_2; case 3: goto gocc__defer_3; default: break; } gocc__defer_next: if (gocc__cur->heap) gocc_defer_free(gocc__cur); } return; }
 
 int sleep_like(void) { GOCC_FUNCTION_ENTRY();
     int sleep = 3;   /* a local named sleep: not a call anyway */

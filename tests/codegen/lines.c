@@ -24,7 +24,7 @@ struct gocc__env_1 { int b; };struct gocc__go_1 { __typeof__(((void)0, ((struct 
 #line 9 "tests/codegen/lines.gc"
 struct gocc__env_2 { int b; };
 #line 9 "tests/codegen/lines.gc"
-static void gocc__go_2(void *gocc__p) { struct gocc__env_2 *gocc__cap = gocc__p; __typeof__(gocc__cap->b) b; __builtin_memcpy((void *)&b, &gocc__cap->b, sizeof b); GOCC_FUNCTION_ENTRY();
+static void gocc__go_2(void *gocc__p) { struct gocc__env_2 *gocc__cap = gocc__p; __typeof__(gocc__cap->b) b; __attribute__((unused)) char gocc__cp_b = (__builtin_memcpy((void *)&b, &gocc__cap->b, sizeof b), 0); GOCC_FUNCTION_ENTRY();
         f(b);
     }
 #line 5 "tests/codegen/lines.gc"
