@@ -754,6 +754,20 @@ int cp_hoist_types(lw *w, TSNode n, const int *syms, int ns, int before)
         lw_quote_path(&w->lifted, w->path);
         sb_printf(&w->lifted, "\n%s%s\n", t, is(d, "type_definition") ? "" : ";");
         free(t);
+        /* the function's own declaration now hides the file-scope copy, on purpose (-Wshadow); queued
+         * after the copy was rendered, so that the copy has no pragmas */
+        TSNode stmt = is(d, "type_definition") ? d : ts_node_parent(d);
+        if (!is(stmt, "declaration")) stmt = d;
+        size_t end = E(stmt);
+        if (ts_node_eq(stmt, d) && !is(d, "type_definition")) {
+            /* `enum { A, B };` is the specifier and a `;` of the block's */
+            TSNode semi = ts_node_next_sibling(d);
+            end = !ts_node_is_null(semi) && is(semi, ";") ? E(semi) : 0;
+        }
+        if (end && is(ts_node_parent(stmt), "compound_statement")) {
+            ed_open(&w->ed, S(stmt), GOCC_PRAGMA_NOSHADOW " ");
+            ed_close(&w->ed, end, " " GOCC_PRAGMA_POP);
+        }
     }
     free(v);
     return ok;
@@ -1266,18 +1280,14 @@ static int is_vla(lw *w, int s)
     return vla;
 }
 
-/* A goroutine's copy of a captured local is set by memcpy, as a declaration (a char nothing reads, set to 0
- * after the copy): the lifted function's head is then all declarations, and the block's own declarations do
- * not follow a statement (-Wdeclaration-after-statement, which C90-style projects build with). Arguments:
- * the local's name four times. */
-#define GOCC_COPY_DECL "__attribute__((unused)) char gocc__cp_%s = (__builtin_memcpy((void *)&%s, &gocc__cap->%s, sizeof %s), 0);"
-
 /* go { block }  ->  at file scope, before the enclosing function:
  *     struct gocc__env_K { <the declarations of the captured locals> };   (env_structs)
  *     #line L "file"
  *     static void gocc__go_K(void *gocc__p) { struct gocc__env_K *gocc__cap = gocc__p;
- *         __typeof__(gocc__cap->x) x; char gocc__cp_x = (__builtin_memcpy((void *)&x, &gocc__cap->x, sizeof x), 0); ...
- *         GOCC_FUNCTION_ENTRY(); block }
+ *         __typeof__(gocc__cap->x) x; ... __builtin_memcpy((void *)&x, &gocc__cap->x, sizeof x); ...
+ *         GOCC_FUNCTION_ENTRY(); { block } }
+ *     (the declarations first, then the copies: the block's own declarations follow no statement of
+ *     its block, -Wdeclaration-after-statement; func.c's finish_fn adds the check and the braces)
  *   in place:
  *     { struct gocc__env_K gocc__e_K; __builtin_memcpy(&gocc__e_K.x, &x, sizeof x); ...
  *       gocc_go(gocc__go_K, &gocc__e_K, sizeof gocc__e_K, site); }
@@ -1312,7 +1322,8 @@ int cp_block_env(lw *w, TSNode n, int sym_base, cp_env *g)
     if (ok && ns) ok = env_structs(w, k, syms, ref, ns, n, &g->env);
     w->hoisting = 0;
     if (ns) sb_printf(&g->in, " struct gocc__env_%d *gocc__cap = gocc__p;", k);
-    else sb_puts(&g->in, " __attribute__((unused)) void *gocc__cap = gocc__p;");
+    else sb_puts(&g->in, " (void)gocc__p;");
+    sb copies = {0}; /* the memcpy statements, after every declaration */
     sb_printf(&g->out, "{ ");
     if (ns) sb_printf(&g->out, "struct gocc__env_%d gocc__e_%d; ", k, k);
     for (int i = 0; i < ns && ok; i++) {
@@ -1328,8 +1339,9 @@ int cp_block_env(lw *w, TSNode n, int sym_base, cp_env *g)
             /* set by memcpy, not an initializer: gcc 12 -O2 then takes the pointer
              * for the env member itself and warns that `s[1][2]` of a shared
              * `int s[][3] = {...}` is out of bounds (-Warray-bounds, with the cleanup) */
-            sb_printf(&g->in, " __typeof__(*gocc__cap->%s) (*%s)[gocc__cap->gocc__n_%s]%s; " GOCC_COPY_DECL,
-                      nm, nm, nm, cell ? " GOCC_CELL_DROP" : "", nm, nm, nm, nm);
+            sb_printf(&g->in, " __typeof__(*gocc__cap->%s) (*%s)[gocc__cap->gocc__n_%s]%s;", nm, nm, nm,
+                      cell ? " GOCC_CELL_DROP" : "");
+            sb_printf(&copies, " __builtin_memcpy((void *)&%s, &gocc__cap->%s, sizeof %s);", nm, nm, nm);
             if (cell) sb_printf(&g->out, "gocc__e_%d.%s = gocc_cell_ref(%s); ", k, nm, nm);
             else sb_printf(&g->out, "gocc__e_%d.%s = (void *)%s%s; ", k, nm, deref ? "" : "&", nm);
             sb_printf(&g->out, "gocc__e_%d.gocc__n_%s = sizeof %s%s%s / sizeof %s%s%s[0]; ", k, nm, deref ? "(*" : "", nm,
@@ -1344,9 +1356,12 @@ int cp_block_env(lw *w, TSNode n, int sym_base, cp_env *g)
             else sb_printf(&g->out, "gocc__e_%d.%s = %s%s; ", k, nm, cp_is_ref(w, syms[i]) ? "" : "&", nm);
             continue;
         }
-        sb_printf(&g->in, " __typeof__(gocc__cap->%s) %s; " GOCC_COPY_DECL, nm, nm, nm, nm, nm, nm);
+        sb_printf(&g->in, " __typeof__(gocc__cap->%s) %s;", nm, nm);
+        sb_printf(&copies, " __builtin_memcpy((void *)&%s, &gocc__cap->%s, sizeof %s);", nm, nm, nm);
         sb_printf(&g->out, "__builtin_memcpy((void *)&gocc__e_%d.%s, &%s, sizeof gocc__e_%d.%s); ", k, nm, nm, k, nm);
     }
+    if (copies.len) sb_puts(&g->in, copies.s);
+    sb_free(&copies);
     free(syms);
     free(ref);
     if (!ok) cp_env_free(g);

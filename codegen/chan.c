@@ -377,7 +377,7 @@ void ch_builtin(lw *w, TSNode n)
 /* loops                                                                     */
 
 /* The preemption check at every loop's back-edge. A block body gets it
- * first:  `while (c) { s }` -> `while (c) { GOCC_LOOP_CHECK(); s }`.
+ * first:  `while (c) { s }` -> `while (c) { GOCC_LOOP_CHECK(); { s } }`.
  * Any other body is left as it is, because wrapping it in braces can regroup
  * it: with `#define TWO(x) x++; x++`, `while (k < 20) TWO(k);` loops over
  * the first statement only, and `{ GOCC_LOOP_CHECK(); TWO(k); }` would loop
@@ -394,7 +394,14 @@ void ch_loop_check(lw *w, TSNode loop)
     TSNode body = fld(loop, "body");
     if (ts_node_is_null(body)) return;
     if (is(body, "compound_statement")) {
-        ed_open(&w->ed, S(body) + 1, " GOCC_LOOP_CHECK();");
+        /* the body's code in a block of its own, after the check (as a function body's, func.c) */
+        if (ts_node_is_missing(kid(body, nkids(body) - 1))) return;
+        if (E(body) - S(body) <= 2 || !lw_pp_balanced(w, S(body), E(body))) {
+            ed_open(&w->ed, S(body) + 1, " GOCC_LOOP_CHECK();"); /* empty, or braces in different branches */
+            return;
+        }
+        ed_open(&w->ed, S(body) + 1, " GOCC_LOOP_CHECK(); {");
+        ed_close(&w->ed, E(body) - 1, "} ");
         return;
     }
     TSNode cond = fld(loop, "condition");

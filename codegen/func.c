@@ -64,7 +64,9 @@ static char *ret_decl(lw *w, TSNode def)
 }
 
 /* The end of a function body (definition or go block):
- *   { GOCC_FUNCTION_ENTRY(); [gocc_defer *gocc__defers = 0, *gocc__cur = 0; RET gocc__ret;] ...
+ *   { [gocc_defer *gocc__defers = 0, *gocc__cur = 0; RET gocc__ret;] [prefix] GOCC_FUNCTION_ENTRY(); { ... }
+ * (the program's code in a block of its own, after the check: its declarations then follow no statement
+ * of their block, -Wdeclaration-after-statement, and a GNU __label__ declaration stays first in a block)
  *   return e;   ->  { gocc__ret = (e); goto gocc__exit; }
  *   ... goto gocc__exit; gocc__exit:
  *       while (gocc__defers) { gocc__cur = gocc__defers; gocc__defers = gocc__cur->next;
@@ -78,13 +80,13 @@ static void finish_fn(lw *w, lw_fn *f, const int *sites, int nsites, const char 
 {
     sb b = {0};
     char *rd = NULL;
-    if (prefix) sb_puts(&b, prefix);
-    sb_puts(&b, " GOCC_FUNCTION_ENTRY();");
     if (!f->is_go) rd = ret_decl(w, f->def);
     if (f->has_defer) {
         sb_puts(&b, " gocc_defer *gocc__defers = 0, *gocc__cur = 0;");
         if (rd) sb_printf(&b, " %s%s;", rd, f->is_main ? " = 0" : "");
     }
+    if (prefix) sb_puts(&b, prefix);
+    sb_puts(&b, " GOCC_FUNCTION_ENTRY();");
     /* a body whose braces tree-sitter assumed (MISSING) gets nothing
      * inserted: the tree does not show where it really starts or ends */
     int braced = !ts_node_is_missing(kid(f->body, 0)) && !ts_node_is_missing(kid(f->body, nkids(f->body) - 1));
@@ -103,6 +105,10 @@ static void finish_fn(lw *w, lw_fn *f, const int *sites, int nsites, const char 
         head_error |= ts_node_has_error(k) || ts_node_is_missing(k);
     }
     if (kr && head_error) braced = 0;
+    /* the inner block: not for an empty body (one insertion point, where the end would come out
+     * first), nor for a body whose braces are in different conditional branches */
+    int inner = braced && E(f->body) - S(f->body) > 2 && lw_pp_balanced(w, S(f->body), E(f->body));
+    if (inner) sb_puts(&b, " {");
     if (braced) ed_open(&w->ed, S(f->body) + 1, b.s);
     b.len = 0;
     if (f->has_defer) {
@@ -127,9 +133,16 @@ static void finish_fn(lw *w, lw_fn *f, const int *sites, int nsites, const char 
         sb_puts(&b, nsites ? " } gocc__defer_next: if (gocc__cur->heap) gocc_defer_free(gocc__cur); }"
                            : " } if (gocc__cur->heap) gocc_defer_free(gocc__cur); }");
         sb_puts(&b, rd ? " return gocc__ret; " : " return; ");
+        /* the exit path inside the inner block: the deferred code reads the body's variables, whose
+         * lifetime ends when the block is left (a jump back into it found them dead: gcc -O2 warned
+         * maybe-uninitialized in tests/e2e/closure_share) */
+        if (inner) sb_puts(&b, "} ");
         ed_open(&w->ed, E(f->body) - 1, b.s);
-    } else if (f->is_main && rd && braced) {
-        ed_open(&w->ed, E(f->body) - 1, " return 0; ");
+    } else if (braced) {
+        if (inner) sb_puts(&b, " }");
+        if (f->is_main && rd) sb_puts(&b, " return 0;");
+        sb_puts(&b, " ");
+        ed_open(&w->ed, E(f->body) - 1, b.s);
     }
     free(rd);
     sb_free(&b);
@@ -175,9 +188,18 @@ static void defer_block_opener(lw *w, lw_fn *f, const lw_defer_block *d)
     }
     sb_printf(&b, " gocc__defers = &gocc__r_%d->h; if (0) { gocc__defer_%d: {", k, k);
     if (nc) sb_printf(&b, " struct gocc__dr_%d *gocc__d = (struct gocc__dr_%d *)gocc__cur;", k, k);
+    /* The copies hide the variables they copy, on purpose (-Wshadow, between pragmas); declared first and
+     * set after, so that no declaration follows a statement (-Wdeclaration-after-statement; the block
+     * keeps its own braces) */
+    if (nc) sb_puts(&b, " " GOCC_PRAGMA_NOSHADOW);
     for (int i = 0; i < nc; i++) {
         const char *nm = w->syms[caps[i]].name;
-        sb_printf(&b, " __typeof__(gocc__d->%s) %s; __builtin_memcpy((void *)&%s, &gocc__d->%s, sizeof %s);", nm, nm, nm, nm, nm);
+        sb_printf(&b, " __typeof__(gocc__d->%s) %s;", nm, nm);
+    }
+    if (nc) sb_puts(&b, " " GOCC_PRAGMA_POP);
+    for (int i = 0; i < nc; i++) {
+        const char *nm = w->syms[caps[i]].name;
+        sb_printf(&b, " __builtin_memcpy((void *)&%s, &gocc__d->%s, sizeof %s);", nm, nm, nm);
     }
     sb_puts(&b, " ");
     free(w->ed.e[d->edit].text);
@@ -203,8 +225,8 @@ static void defer_block_opener(lw *w, lw_fn *f, const lw_defer_block *d)
  * defer { block }  ->  the same with no payload but the locals the block
  * copies (`captured`):
  *   { struct gocc__dr_K { gocc_defer h; __typeof__(j) j; } *gocc__r_K = ...; <memcpy j in>; ...
- *     if (0) { gocc__defer_K: { struct gocc__dr_K *gocc__d = ...; __typeof__(gocc__d->j) j; <memcpy j out>;
- *              block } goto gocc__defer_next; } }
+ *     if (0) { gocc__defer_K: { struct gocc__dr_K *gocc__d = ...; <no -Wshadow> __typeof__(gocc__d->j) j; <pop>
+ *              <memcpy j out>; block } goto gocc__defer_next; } }
  * Other variables the block sees as they are when it runs. */
 void fn_defer(lw *w, TSNode n, int k, int base)
 {
@@ -308,9 +330,9 @@ static void main_adaptor(lw *w, TSNode def, TSNode name)
     /* C exempts main from -Wmissing-prototypes and -Wmissing-declarations, which C projects build with;
      * gocc__main_body has no prototype to show either (its parameters are main's, which vary). On the same
      * line, so that every line keeps its number. */
-    ed_open(&w->ed, S(def), "_Pragma(\"GCC diagnostic push\") _Pragma(\"GCC diagnostic ignored \\\"-Wmissing-prototypes\\\"\") "
-                            "_Pragma(\"GCC diagnostic ignored \\\"-Wmissing-declarations\\\"\") ");
-    ed_close(&w->ed, E(def), " _Pragma(\"GCC diagnostic pop\")");
+    ed_open(&w->ed, S(def), GOCC_PRAGMA_PUSH " " GOCC_PRAGMA_IGNORE("-Wmissing-prototypes") " "
+                            GOCC_PRAGMA_IGNORE("-Wmissing-declarations") " ");
+    ed_close(&w->ed, E(def), " " GOCC_PRAGMA_POP);
     TSNode fd = fn_declarator(fld(def, "declarator"));
     TSNode params = fld(fd, "parameters");
     int arity = 0;

@@ -69,6 +69,30 @@ void lw_err(lw *w, TSNode at, const char *fmt, const char *arg)
 }
 
 char *lw_text(lw *w, TSNode n) { return xstrndup(w->src + S(n), E(n) - S(n)); }
+
+/* Whether the conditional directives in src[from, to) balance: every #if, #ifdef, #ifndef closed by its
+ * #endif within, no #else, #elif or #endif of a conditional opened before. A brace pair inserted at the
+ * two ends of a block is then in the same branch (in `#if A int f(int a) { #else int f(int a, int b) {
+ * #endif ... }` the body's first brace is in the #else branch and its last is in both). */
+int lw_pp_balanced(lw *w, size_t from, size_t to)
+{
+    int depth = 0, bol = 1;
+    for (size_t i = from; i < to && i < w->len; i++) {
+        char c = w->src[i];
+        if (c == '\n') { bol = 1; continue; }
+        if (!bol || c == ' ' || c == '\t') continue;
+        bol = 0;
+        if (c != '#') continue;
+        size_t j = i + 1;
+        while (j < to && (w->src[j] == ' ' || w->src[j] == '\t')) j++;
+        const char *d = w->src + j;
+        size_t n = to - j;
+        if ((n >= 2 && strncmp(d, "if", 2) == 0)) depth++; /* #if, #ifdef, #ifndef */
+        else if (n >= 5 && strncmp(d, "endif", 5) == 0) { if (--depth < 0) return 0; }
+        else if (n >= 4 && (strncmp(d, "else", 4) == 0 || strncmp(d, "elif", 4) == 0)) { if (depth == 0) return 0; }
+    }
+    return depth == 0;
+}
 char *lw_render(lw *w, TSNode n) { return ed_render(&w->ed, S(n), E(n)); }
 
 int lw_next_id(lw *w) { return ++w->tr->counter; }

@@ -23,6 +23,14 @@
 #include "codegen.h"
 #include "edit.h"
 
+/* Diagnostic pragmas around code that draws a warning on purpose, on one line (every line keeps its
+ * number): a copy that hides the variable it copies (a defer block's), a function's own declaration of a
+ * type that a go block needs copied to file scope (capture.c), main renamed (func.c). */
+#define GOCC_PRAGMA_PUSH "_Pragma(\"GCC diagnostic push\")"
+#define GOCC_PRAGMA_IGNORE(w) "_Pragma(\"GCC diagnostic ignored \\\"" w "\\\"\")"
+#define GOCC_PRAGMA_NOSHADOW GOCC_PRAGMA_PUSH " " GOCC_PRAGMA_IGNORE("-Wshadow")
+#define GOCC_PRAGMA_POP "_Pragma(\"GCC diagnostic pop\")"
+
 /* tree helpers */
 /* (the first byte decides most calls without strcmp: the walks ask this of
  * every node) */
@@ -140,6 +148,7 @@ TSNode lw_tok(TSNode n, const char *t);
 const char *lw_field_of(TSNode parent, uint32_t i);
 void lw_err(lw *w, TSNode at, const char *fmt, const char *arg);
 char *lw_text(lw *w, TSNode n);
+int lw_pp_balanced(lw *w, size_t from, size_t to); /* the conditional directives in [from, to) balance */
 char *lw_render(lw *w, TSNode n);
 int lw_next_id(lw *w);
 void lw_push_frame(lw *w);

@@ -99,18 +99,31 @@ static int rseq_registered(void)
     return __atomic_load_n((const int *)(const void *)(threadptr() + __rseq_offset + 4), __ATOMIC_RELAXED) >= 0;
 }
 
-/* Whether every descriptor linked into the program (uni.h) is one the kernel accepts: its abort address outside its section and behind the
- * signature. gocc.h finds the abort address from a C label (the section's abort block), and GNU as checks
+/* Whether every descriptor linked into the program (uni.h) is one the kernel accepts and describes a section
+ * of gocc.h's shape: its abort address outside its section and behind the signature. gocc.h finds the abort address from a C label (the section's abort block), and GNU as checks
  * that the signature starts at that label; clang's assembler cannot, so this looks at the code itself. A
  * wrong one would make the kernel kill the process at the first abort (SIGSEGV); the mode stays off
  * instead, and every lock takes the atomic path. One load per lock site, once. */
+extern const char __executable_start[] __attribute__((weak)), etext[] __attribute__((weak));
+
 __attribute__((unused)) static int descriptors_ok(void)
 {
     if (!__start_gocc_rseq_cs)
         return 1;
+    if (!__executable_start || !etext)
+        return 0;
+    uintptr_t lo = (uintptr_t)__executable_start, hi = (uintptr_t)etext;
     for (const gocc_uni_desc *d = __start_gocc_rseq_cs; d < __stop_gocc_rseq_cs; d++) {
         unsigned sig;
         if (d->version || d->flags || (d->abort >= d->start && d->abort < d->start + d->len))
+            return 0;
+        /* The section: in the program's code, a few instructions long, starting with the flag's test
+         * (`cmpb $0, %fs:...`, the fs prefix 0x64 first). A program built with -masm=intel and numeric
+         * labels got start 1 (Intel syntax reads `1b` as binary one), a descriptor that covers nothing: the
+         * kernel never aborted the section, and a preempted lock was torn (tests/e2e/masm_intel, clang,
+         * 13 of 150 runs). */
+        if (d->len == 0 || d->len > 64 || d->start < lo || d->start + d->len > hi || d->abort - 4 < lo ||
+            d->abort > hi || *(const unsigned char *)(uintptr_t)d->start != 0x64)
             return 0;
         memcpy(&sig, (const void *)(uintptr_t)(d->abort - 4), sizeof sig);
         if (sig != GOCC_UNI_RSEQ_SIG)

@@ -230,21 +230,22 @@ extern __thread char gocc_uni_plain; /* this thread may take the plain section n
 __attribute__((always_inline, unused)) static __inline__ int gocc__uni_swap_plain(int *w, int from, int to)
 {
     long cs = __atomic_load_n(&gocc_uni_rseq.rseqcs, __ATOMIC_RELAXED);
-    /* {AT&T|Intel}: the program may be compiled with -masm=intel, which prints the operands Intel's way. */
-    __asm__ goto("{leaq 3f(%%rip), %%rax|lea rax, [rip + 3f]}\n\t"
+    /* {AT&T|Intel}: the program may be compiled with -masm=intel, which prints the operands Intel's way. The
+     * labels are named (%= numbers them apart): in Intel syntax `1b` is the binary number one. */
+    __asm__ goto("{leaq .Lgocc_d%=(%%rip), %%rax|lea rax, [rip + .Lgocc_d%=]}\n\t"
                  "{movq %%rax, %%fs:(%[cs])|mov qword ptr fs:[%[cs]], rax}\n"
-                 "1:\n\t"
+                 ".Lgocc_s%=:\n\t"
                  "{cmpb $0, %%fs:gocc_uni_plain@tpoff|cmp byte ptr fs:gocc_uni_plain@tpoff, 0}\n\t"
                  "je %l[no]\n\t"
                  "{cmpl %[from], %[word]|cmp %[word], %[from]}\n\t"
                  "jne %l[no]\n\t"
                  "{movl %[to], %[word]|mov %[word], %[to]}\n"
-                 "2:\n\t"
+                 ".Lgocc_e%=:\n\t"
                  ".pushsection gocc_rseq_cs, \"aw\"\n\t"
                  ".balign 32\n"
-                 "3:\n\t"
+                 ".Lgocc_d%=:\n\t"
                  ".long 0, 0\n\t"
-                 ".quad 1b, 2b - 1b, %l[aborted] + 7\n\t"
+                 ".quad .Lgocc_s%=, .Lgocc_e%= - .Lgocc_s%=, %l[aborted] + 7\n\t"
                  ".popsection"
                  :
                  : [cs] "r"(cs), [word] "m"(*w), [from] "r"(from), [to] "r"(to)
@@ -673,20 +674,14 @@ __attribute__((no_sanitize_thread, unused)) static int gocc_preempt_load_(void)
 #else
 #define GOCC_SP_() ((__UINTPTR_TYPE__)__builtin_frame_address(0))
 #endif
-/* Both are declarations, not statements, of a const char nothing reads, named apart by __COUNTER__: the
- * code generator puts them first in a block, and a statement there made every declaration of the
- * program's after it draw -Wdeclaration-after-statement (and "ISO C90 forbids mixed declarations and
- * code"), which C90-style projects build with; the same name in nested loops would draw -Wshadow. At -O1
- * and above the code is the same as an if statement's. (Runtime code that wants the check as a statement
- * wraps it in braces.) */
-#define GOCC_CAT_(a, b) a##b
-#define GOCC_CAT(a, b) GOCC_CAT_(a, b)
+/* Statements (no object: a declared one took a stack slot per frame at clang -O0, 32 more bytes a frame of
+ * tests/e2e/deep_recursion_c). The code generator puts the program's own code after them in a block of its
+ * own, so that the program's declarations never follow a statement (-Wdeclaration-after-statement). */
 #define GOCC_FUNCTION_ENTRY() \
-    __attribute__((unused)) const char GOCC_CAT(gocc__fe_, __COUNTER__) = \
-        (char)(__builtin_expect(GOCC_SP_() < GOCC_GUARD_LOAD_(), 0) ? (gocc_sched_morestack(GOCC_HERE), 0) : 0)
+    do { if (__builtin_expect(GOCC_SP_() < GOCC_GUARD_LOAD_(), 0)) \
+             gocc_sched_morestack(GOCC_HERE); } while (0)
 #define GOCC_LOOP_CHECK() \
-    __attribute__((unused)) const char GOCC_CAT(gocc__lc_, __COUNTER__) = \
-        (char)(__builtin_expect(GOCC_PREEMPT_LOAD_(), 0) ? (gocc_sched_preempt(), 0) : 0)
+    do { if (__builtin_expect(GOCC_PREEMPT_LOAD_(), 0)) gocc_sched_preempt(); } while (0)
 /* The same check as an expression, for a loop whose body is not a block:
  * the code generator puts it in the loop's increment or condition rather
  * than wrap the body in braces (which could regroup a macro body). */

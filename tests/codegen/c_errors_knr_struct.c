@@ -26,4 +26,4 @@ typedef
    struct { UChar b[8]; }
    UInt64;
 
-int first_byte(UInt64 *n) { GOCC_FUNCTION_ENTRY(); return n->b[0]; }
+int first_byte(UInt64 *n) { GOCC_FUNCTION_ENTRY(); { return n->b[0];  } }

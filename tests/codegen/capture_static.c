@@ -16,21 +16,21 @@ void g(void);
 #line 9 "tests/codegen/capture_static.gc"
 struct gocc__t_1_1 { int count; }; struct gocc__env_1 { __typeof__(((struct gocc__t_1_1 *)0)->count) *count; };
 #line 9 "tests/codegen/capture_static.gc"
-static void gocc__go_1(void *gocc__p) { struct gocc__env_1 *gocc__cap = gocc__p; __typeof__(gocc__cap->count) count = gocc__cap->count; GOCC_FUNCTION_ENTRY();
+static void gocc__go_1(void *gocc__p) { struct gocc__env_1 *gocc__cap = gocc__p; __typeof__(gocc__cap->count) count = gocc__cap->count; GOCC_FUNCTION_ENTRY(); {
             (*count) += 2;
-        }
+         } }
 #line 7 "tests/codegen/capture_static.gc"
 struct gocc__t_2_1 { int count; }; struct gocc__env_2 { __typeof__(((struct gocc__t_2_1 *)0)->count) *count; };
 #line 7 "tests/codegen/capture_static.gc"
-static void gocc__go_2(void *gocc__p) { struct gocc__env_2 *gocc__cap = gocc__p; __typeof__(gocc__cap->count) count = gocc__cap->count; GOCC_FUNCTION_ENTRY();
+static void gocc__go_2(void *gocc__p) { struct gocc__env_2 *gocc__cap = gocc__p; __typeof__(gocc__cap->count) count = gocc__cap->count; GOCC_FUNCTION_ENTRY(); {
         (*count)++;
         { struct gocc__env_1 gocc__e_1; gocc__e_1.count = count; gocc_go(gocc__go_1, &gocc__e_1, sizeof gocc__e_1, GOCC_HERE); }
 
 
-    }
+     } }
 #line 4 "tests/codegen/capture_static.gc"
 void g(void)
-{ GOCC_FUNCTION_ENTRY();
+{ GOCC_FUNCTION_ENTRY(); {
     static int count;
     { struct gocc__env_2 gocc__e_2; gocc__e_2.count = &count; gocc_go(gocc__go_2, &gocc__e_2, sizeof gocc__e_2, GOCC_HERE); }
 
@@ -39,4 +39,4 @@ void g(void)
 
 
     count--;
-}
+ } }

@@ -32,13 +32,13 @@ GOCC_CHAN( int) producer(GOCC_CHAN_SEND( int) out, GOCC_CHAN_RECV( int) in, intc
 static GOCC_CHAN(char *) names(void);
 
 size_t sizes(void)
-{ GOCC_FUNCTION_ENTRY();
+{ GOCC_FUNCTION_ENTRY(); {
     return sizeof(GOCC_CHAN( int)) + sizeof(GOCC_CHAN(int *));
-}
+ } }
 
 void casts(void *p)
-{ GOCC_FUNCTION_ENTRY();
+{ GOCC_FUNCTION_ENTRY(); {
     GOCC_CHAN( int) c = (GOCC_CHAN( int))p;
     GOCC_CHAN_RECV( int) r = (GOCC_CHAN_RECV( int))c;
     (void)r;
-}
+ } }

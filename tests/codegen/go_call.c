@@ -17,8 +17,8 @@
 
 struct ops { void (*run)(int, const char *); };
 
-void worker(int id, GOCC_CHAN( int) out) { GOCC_FUNCTION_ENTRY(); { __auto_type gocc__c_1 = (out ); _Static_assert(!GOCC_CHAN_IS_RECV_ONLY(gocc__c_1), "send on receive-only channel"); GOCC_CHAN_ELEM(gocc__c_1) gocc__v_1 = ( id); gocc_chan_send((struct gocc_chan *)gocc__c_1, &gocc__v_1, GOCC_HERE); } }
-static void say(int n, const char *s) { GOCC_FUNCTION_ENTRY(); printf("%d %s\n", n, s); }
+void worker(int id, GOCC_CHAN( int) out) { GOCC_FUNCTION_ENTRY(); { { __auto_type gocc__c_1 = (out ); _Static_assert(!GOCC_CHAN_IS_RECV_ONLY(gocc__c_1), "send on receive-only channel"); GOCC_CHAN_ELEM(gocc__c_1) gocc__v_1 = ( id); gocc_chan_send((struct gocc_chan *)gocc__c_1, &gocc__v_1, GOCC_HERE); }  } }
+static void say(int n, const char *s) { GOCC_FUNCTION_ENTRY(); { printf("%d %s\n", n, s);  } }
 
 #line 8 "tests/codegen/go_call.gc"
 void start(int n, int arr[], GOCC_CHAN( int) out, struct ops *o);
@@ -40,7 +40,7 @@ struct gocc__env_9 { GOCC_CHAN( int) out; };struct gocc__go_9 { __typeof__(((voi
 struct gocc__go_10 { char gocc__none; }; static void gocc__go_10_run(void *gocc__p) { (void)gocc__p; puts("no locals"); }
 #line 8 "tests/codegen/go_call.gc"
 void start(int n, int arr[], GOCC_CHAN( int) out, struct ops *o)
-{ GOCC_FUNCTION_ENTRY();
+{ GOCC_FUNCTION_ENTRY(); {
     { struct gocc__go_2 gocc__g_2 = { 1, out }; gocc_go(gocc__go_2_run, &gocc__g_2, sizeof gocc__g_2, GOCC_GO_SITE("worker", (void (*)(void))worker)); }
     for (int i = 0; i < n; i++, GOCC_LOOP_CHECK_EXPR())
         { struct gocc__go_3 gocc__g_3 = { i, out }; gocc_go(gocc__go_3_run, &gocc__g_3, sizeof gocc__g_3, GOCC_GO_SITE("worker", (void (*)(void))worker)); }
@@ -53,4 +53,4 @@ void start(int n, int arr[], GOCC_CHAN( int) out, struct ops *o)
     { struct gocc__go_7 gocc__g_7 = { counter }; gocc_go(gocc__go_7_run, &gocc__g_7, sizeof gocc__g_7, GOCC_GO_SITE("say", (void (*)(void))say)); }
     { struct gocc__go_9 gocc__g_9 = { ({ __auto_type gocc__c_8 = (out); _Static_assert(!GOCC_CHAN_IS_SEND_ONLY(gocc__c_8), "receive from send-only channel"); GOCC_CHAN_ELEM(gocc__c_8) gocc__v_8; gocc_chan_recv((struct gocc_chan *)gocc__c_8, &gocc__v_8, GOCC_HERE); gocc__v_8; }) }; gocc_go(gocc__go_9_run, &gocc__g_9, sizeof gocc__g_9, GOCC_GO_SITE("say", (void (*)(void))say)); }
     { struct gocc__go_10 gocc__g_10 = { 0 }; gocc_go(gocc__go_10_run, &gocc__g_10, sizeof gocc__g_10, GOCC_GO_SITE("puts", 0)); }
-}
+ } }

@@ -15,7 +15,7 @@
 #endif
 #line 2 "tests/codegen/lines.gc"
 
-static void f(int v) { GOCC_FUNCTION_ENTRY(); printf("%d\n", v); }
+static void f(int v) { GOCC_FUNCTION_ENTRY(); { printf("%d\n", v);  } }
 
 #line 5 "tests/codegen/lines.gc"
 int twice(int a);
@@ -24,21 +24,21 @@ struct gocc__env_1 { int b; };struct gocc__go_1 { __typeof__(((void)0, ((struct 
 #line 9 "tests/codegen/lines.gc"
 struct gocc__env_2 { int b; };
 #line 9 "tests/codegen/lines.gc"
-static void gocc__go_2(void *gocc__p) { struct gocc__env_2 *gocc__cap = gocc__p; __typeof__(gocc__cap->b) b; __attribute__((unused)) char gocc__cp_b = (__builtin_memcpy((void *)&b, &gocc__cap->b, sizeof b), 0); GOCC_FUNCTION_ENTRY();
+static void gocc__go_2(void *gocc__p) { struct gocc__env_2 *gocc__cap = gocc__p; __typeof__(gocc__cap->b) b; __builtin_memcpy((void *)&b, &gocc__cap->b, sizeof b); GOCC_FUNCTION_ENTRY(); {
         f(b);
-    }
+     } }
 #line 5 "tests/codegen/lines.gc"
 int twice(int a)
-{ GOCC_FUNCTION_ENTRY();
+{ GOCC_FUNCTION_ENTRY(); {
     int b = a;
     { struct gocc__go_1 gocc__g_1 = { b }; gocc_go(gocc__go_1_run, &gocc__g_1, sizeof gocc__g_1, GOCC_GO_SITE("f", (void (*)(void))f)); }
     { struct gocc__env_2 gocc__e_2; __builtin_memcpy((void *)&gocc__e_2.b, &b, sizeof gocc__e_2.b); gocc_go(gocc__go_2, &gocc__e_2, sizeof gocc__e_2, GOCC_HERE); }
 
 
     return b * 2;
-}
+ } }
 
 int after(void)
-{ GOCC_FUNCTION_ENTRY();
+{ GOCC_FUNCTION_ENTRY(); {
     return __LINE__;
-}
+ } }

@@ -15,10 +15,10 @@
 #endif
 #line 2 "tests/codegen/make_builtins.gc"
 
-int cap(int *v) { GOCC_FUNCTION_ENTRY(); return v[0]; } /* a user function named cap keeps its meaning */
+int cap(int *v) { GOCC_FUNCTION_ENTRY(); { return v[0];  } } /* a user function named cap keeps its meaning */
 
 void builtins(int fd)
-{ GOCC_FUNCTION_ENTRY();
+{ GOCC_FUNCTION_ENTRY(); {
     GOCC_CHAN( int) c = ((GOCC_CHAN( int))gocc_chan_make(sizeof( int), 0, GOCC_HERE));
     GOCC_CHAN(char *) b = ((GOCC_CHAN(char *))gocc_chan_make(sizeof(char *), 16, GOCC_HERE));
     GOCC_CHAN( GOCC_CHAN( int)) cc = ((GOCC_CHAN( GOCC_CHAN( int)))gocc_chan_make(sizeof( GOCC_CHAN( int)), 1 + 2, GOCC_HERE));
@@ -31,4 +31,4 @@ void builtins(int fd)
     int arr[1] = {0};
     n += cap(arr);
     (void)cc; (void)n;
-}
+ } }

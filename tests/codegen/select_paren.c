@@ -18,7 +18,7 @@
 #line 4 "tests/codegen/select_paren.gc"
 
 void sel(GOCC_CHAN( int) a, GOCC_CHAN( GOCC_CHAN( int)) cc, GOCC_CHAN( int) out)
-{ GOCC_FUNCTION_ENTRY();
+{ GOCC_FUNCTION_ENTRY(); {
     int v = 0;
     _Bool ok;
     { gocc_select_case gocc__sc_3[7]; _Bool gocc__ok_3 = 0; int gocc__i_3 = -2; static const gocc_site gocc__site_3 = { .file = __FILE__, .line = __LINE__ }; GOCC_CHAN_ELEM(a) gocc__v_3_0; __builtin_memset(&gocc__v_3_0, 0, sizeof gocc__v_3_0); GOCC_CHAN_ELEM(a) gocc__v_3_1; __builtin_memset(&gocc__v_3_1, 0, sizeof gocc__v_3_1); GOCC_CHAN_ELEM(a) gocc__v_3_2; __builtin_memset(&gocc__v_3_2, 0, sizeof gocc__v_3_2); GOCC_CHAN_ELEM(a) gocc__v_3_3; __builtin_memset(&gocc__v_3_3, 0, sizeof gocc__v_3_3); GOCC_CHAN_ELEM(a) gocc__v_3_4; __builtin_memset(&gocc__v_3_4, 0, sizeof gocc__v_3_4); gocc__sel_3: switch (gocc__i_3) { default: __builtin_unreachable(); case -2: ;
@@ -37,4 +37,4 @@ void sel(GOCC_CHAN( int) a, GOCC_CHAN( GOCC_CHAN( int)) cc, GOCC_CHAN( int) out)
     __auto_type gocc__c_3_6 = (out ); _Static_assert(!GOCC_CHAN_IS_RECV_ONLY(gocc__c_3_6), "send on receive-only channel"); GOCC_CHAN_ELEM(gocc__c_3_6) gocc__v_3_6 = ( (({ __auto_type gocc__c_2 = (a); _Static_assert(!GOCC_CHAN_IS_SEND_ONLY(gocc__c_2), "receive from send-only channel"); GOCC_CHAN_ELEM(gocc__c_2) gocc__v_2; gocc_chan_recv((struct gocc_chan *)gocc__c_2, &gocc__v_2, GOCC_HERE); gocc__v_2; }))); gocc__sc_3[6].chan = (struct gocc_chan *)gocc__c_3_6; gocc__sc_3[6].elem = &gocc__v_3_6; gocc__sc_3[6].is_send = 1; if (0) { case 6: ;
         puts("sent a received value"); break; }
     gocc__i_3 = gocc_select(gocc__sc_3, 7, 0, &gocc__ok_3, &gocc__site_3); goto gocc__sel_3; } }
-}
+ } }

@@ -15,10 +15,10 @@
 #endif
 #line 2 "tests/codegen/send_recv.gc"
 
-int sink(int v) { GOCC_FUNCTION_ENTRY(); return v; }
+int sink(int v) { GOCC_FUNCTION_ENTRY(); { return v;  } }
 
 void ops(GOCC_CHAN( int) c, GOCC_CHAN( GOCC_CHAN( int)) cc, GOCC_CHAN( double) d)
-{ GOCC_FUNCTION_ENTRY();
+{ GOCC_FUNCTION_ENTRY(); {
     { __auto_type gocc__c_1 = (c ); _Static_assert(!GOCC_CHAN_IS_RECV_ONLY(gocc__c_1), "send on receive-only channel"); GOCC_CHAN_ELEM(gocc__c_1) gocc__v_1 = ( 1); gocc_chan_send((struct gocc_chan *)gocc__c_1, &gocc__v_1, GOCC_HERE); }
     { __auto_type gocc__c_2 = (c ); _Static_assert(!GOCC_CHAN_IS_RECV_ONLY(gocc__c_2), "send on receive-only channel"); GOCC_CHAN_ELEM(gocc__c_2) gocc__v_2 = ( sink(2) + 3); gocc_chan_send((struct gocc_chan *)gocc__c_2, &gocc__v_2, GOCC_HERE); }
     int x = ({ __auto_type gocc__c_3 = (c); _Static_assert(!GOCC_CHAN_IS_SEND_ONLY(gocc__c_3), "receive from send-only channel"); GOCC_CHAN_ELEM(gocc__c_3) gocc__v_3; gocc_chan_recv((struct gocc_chan *)gocc__c_3, &gocc__v_3, GOCC_HERE); gocc__v_3; });
@@ -36,4 +36,4 @@ void ops(GOCC_CHAN( int) c, GOCC_CHAN( GOCC_CHAN( int)) cc, GOCC_CHAN( double) d
     printf("%d %d\n", x, ok);
     int y = x<-1; /* C: x < -1 */
     (void)y;
-}
+ } }

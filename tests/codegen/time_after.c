@@ -16,7 +16,7 @@
 #line 2 "tests/codegen/time_after.gc"
 
 int wait(GOCC_CHAN( int) c, GOCC_CHAN( int) q)
-{ GOCC_FUNCTION_ENTRY();
+{ GOCC_FUNCTION_ENTRY(); {
     int v = 0;
     { gocc_select_case gocc__sc_1[4]; _Bool gocc__ok_1 = 0; int gocc__i_1 = -2; static const gocc_site gocc__site_1 = { .file = __FILE__, .line = __LINE__ }; GOCC_CHAN_ELEM(c) gocc__v_1_0; __builtin_memset(&gocc__v_1_0, 0, sizeof gocc__v_1_0); GOCC_CHAN_ELEM(q) gocc__v_1_3; __builtin_memset(&gocc__v_1_3, 0, sizeof gocc__v_1_3); gocc_int64 gocc__dl_1 = 0; int gocc__to_1 = 0; gocc__sel_1: switch (gocc__i_1) { default: __builtin_unreachable(); case -2: ;
     __auto_type gocc__c_1_0 = (c); _Static_assert(!GOCC_CHAN_IS_SEND_ONLY(gocc__c_1_0), "receive from send-only channel"); gocc__sc_1[0].chan = (struct gocc_chan *)gocc__c_1_0; gocc__sc_1[0].elem = &gocc__v_1_0; gocc__sc_1[0].is_send = 0; if (0) { case 0: ; v = gocc__v_1_0;
@@ -37,4 +37,4 @@ int wait(GOCC_CHAN( int) c, GOCC_CHAN( int) q)
     ({ __auto_type gocc__x_6 = (v ? malloc(1) : NULL); gocc_free(__builtin_choose_expr(GOCC__IS_PTR(gocc__x_6), (void *)GOCC__PTR_OR_NULL(gocc__x_6), gocc__x_6), GOCC_HERE); });
     free(0);
     return v + (int)now.mono + ok;
-}
+ } }

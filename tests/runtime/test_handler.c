@@ -35,7 +35,7 @@ static void loopcheck_handler(int sig)
     (void)sig;
     handler_runs++;
     for (int i = 0; i < 3; i++)
-        { GOCC_LOOP_CHECK(); } /* what a loop in a .gc handler does */
+        GOCC_LOOP_CHECK(); /* what a loop in a .gc handler does */
     GOCC_FUNCTION_ENTRY();
     seen_in_handler = __atomic_load_n(&other_ran, __ATOMIC_ACQUIRE);
     goid_in_handler = runtime_goid();
