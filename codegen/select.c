@@ -31,19 +31,27 @@ TSNode sl_receive_channel(TSNode rcv)
     return (TSNode){0};
 }
 
+/* A case's channel temporary, declared before the switch with the channel expression's type (unevaluated,
+ * its qualifiers dropped as an rvalue's: `1 ? (c) : (c)`). Arguments: the expression twice, K, i. */
+#define CHAN_TEMP "__typeof__(1 ? (%s) : (%s)) gocc__c_%d_%d;"
+
 /* select { case ...: body ... }  ->  evaluate, choose, dispatch in one switch:
  *   { gocc_select_case gocc__sc_N[n]; _Bool gocc__ok_N = 0; int gocc__i_N = -2;
  *     static const gocc_site gocc__site_N = {...};
- *     GOCC_CHAN_ELEM(c1) gocc__v_N_0; memset it to 0; ...                     <- receive temporaries
+ *     __typeof__(1 ? (c1) : (c1)) gocc__c_N_0; GOCC_CHAN_ELEM(c1) gocc__v_N_0; ...  <- temporaries
+ *     memset each received value's temporary to 0;
  *     gocc__sel_N: switch (gocc__i_N) { default: __builtin_unreachable(); case -2: ;
- *       __auto_type gocc__c_N_0 = (c1);                                       <- first pass:
- *       gocc__sc_N[0] = ...;                                                    operands in
- *       if (0) { case 0: ; v = gocc__v_N_0; body... break; }                    source order
+ *       gocc__c_N_0 = (c1); { _Static_assert(...); }                           <- first pass:
+ *       [{ GOCC_CHAN_ELEM(gocc__c_N_0) gocc__t_N_0 = (value); copy it to gocc__v_N_0; }]   operands in
+ *       gocc__sc_N[0] = ...;                                                      source order
+ *       if (0) { case 0: { v = gocc__v_N_0; body... } break; }
  *       ...
- *       if (0) { case -1: ; default body... break; }
+ *       if (0) { case -1: { default body... } break; }
  *     gocc__i_N = gocc_select(gocc__sc_N, n, has_default, &gocc__ok_N, &site);
  *     goto gocc__sel_N; } }                                                  <- second pass
- * The first pass through the switch evaluates every channel and value in
+ * Every declaration of the lowering comes before its first statement, and a case's body is a block of its
+ * own, so that a declaration of the program's (`case T v = <-c:`, the body's own) follows no statement of
+ * gocc's (-Wdeclaration-after-statement).  * The first pass through the switch evaluates every channel and value in
  * source order (the case bodies are skipped by `if (0)`), then gocc_select
  * chooses and the goto re-enters the switch at the chosen case, whose
  * assignment (v = ..., T w = ..., v, ok = ...) and body run. `break` leaves
@@ -76,12 +84,12 @@ void sl_select(lw *w, TSNode n)
         ed_replace(&w->ed, S(n), E(n), "{ gocc_select(0, 0, 0, 0, GOCC_HERE); }");
         return;
     }
-    /* The received values' temporaries are declared before the switch,
+    /* The temporaries are declared before the switch, received values'
      * zeroed: the second pass jumps past anything declared inside it, and
      * gcc -O2 then reports the value read at the case as "may be used
      * uninitialized" (-Wall -Werror builds must pass). Their type comes from
      * the channel expression, unevaluated inside __typeof__. */
-    sb temps = {0};
+    sb temps = {0}, zero = {0}; /* declarations, then the statements that zero them */
     int idx = 0;
     for (uint32_t i = 0; i < ts_node_named_child_count(body); i++) {
         TSNode c = ts_node_named_child(body, i);
@@ -89,36 +97,44 @@ void sl_select(lw *w, TSNode n)
         TSNode colon = lw_tok(c, ":");
         b.len = 0;
         if (!ts_node_is_null(fld(c, "default"))) {
-            ed_replace(&w->ed, S(c), E(colon), "if (0) { case -1: ;");
-            ed_close(&w->ed, E(c), " break; }");
+            ed_replace(&w->ed, S(c), E(colon), "if (0) { case -1: {");
+            ed_close(&w->ed, E(c), " } break; }");
             continue;
         }
         TSNode snd = fld(c, "send"), rcv = fld(c, "receive");
         if (!ts_node_is_null(snd)) {
             TSNode ch = fld(snd, "channel"), val = fld(snd, "value"), arrow = lw_tok(snd, "<-");
-            sb_printf(&b, "__auto_type gocc__c_%d_%d = (", k, idx);
+            char *chtext = lw_render(w, ch);
+            sb_printf(&temps, " " CHAN_TEMP " GOCC_CHAN_ELEM(%s) gocc__v_%d_%d;", chtext, chtext, k, idx, chtext, k, idx);
+            free(chtext);
+            sb_printf(&b, "gocc__c_%d_%d = (", k, idx);
             ed_replace(&w->ed, S(c), S(ch), b.s);
             b.len = 0;
+            /* the value converted as an initializer converts it, then copied (the temporary is declared
+             * before the switch) */
             sb_printf(&b,
-                      "); _Static_assert(!GOCC_CHAN_IS_RECV_ONLY(gocc__c_%d_%d), \"send on receive-only channel\"); "
-                      "GOCC_CHAN_ELEM(gocc__c_%d_%d) gocc__v_%d_%d = (",
+                      "); { _Static_assert(!GOCC_CHAN_IS_RECV_ONLY(gocc__c_%d_%d), \"send on receive-only channel\"); } "
+                      "{ GOCC_CHAN_ELEM(gocc__c_%d_%d) gocc__t_%d_%d = (",
                       k, idx, k, idx, k, idx);
             ed_replace(&w->ed, S(arrow), E(arrow), b.s);
             b.len = 0;
             sb_printf(&b,
-                      "); gocc__sc_%d[%d].chan = (struct gocc_chan *)gocc__c_%d_%d; gocc__sc_%d[%d].elem = &gocc__v_%d_%d; "
-                      "gocc__sc_%d[%d].is_send = 1; if (0) { case %d: ;",
-                      k, idx, k, idx, k, idx, k, idx, k, idx, idx);
+                      "); __builtin_memcpy((void *)&gocc__v_%d_%d, &gocc__t_%d_%d, sizeof gocc__v_%d_%d); } "
+                      "gocc__sc_%d[%d].chan = (struct gocc_chan *)gocc__c_%d_%d; gocc__sc_%d[%d].elem = &gocc__v_%d_%d; "
+                      "gocc__sc_%d[%d].is_send = 1; if (0) { case %d: {",
+                      k, idx, k, idx, k, idx, k, idx, k, idx, k, idx, k, idx, k, idx, idx);
             ed_replace(&w->ed, E(val), E(colon), b.s);
         } else {
             TSNode ch = sl_receive_channel(rcv), left = fld(rcv, "left"), ok = fld(rcv, "ok"), d = fld(rcv, "declarator");
             if (ts_node_is_null(ch)) continue; /* reported by the walk */
             TSNode dur;
             int after = ch_time_after(w, ch, &dur);
-            if (after)
-                sb_printf(&b, "time_duration gocc__c_%d_%d = (time_duration)(", k, idx);
-            else
-                sb_printf(&b, "__auto_type gocc__c_%d_%d = (", k, idx);
+            if (after) {
+                sb_printf(&temps, " time_duration gocc__c_%d_%d;", k, idx);
+                sb_printf(&b, "gocc__c_%d_%d = (time_duration)(", k, idx);
+            } else {
+                sb_printf(&b, "gocc__c_%d_%d = (", k, idx);
+            }
             sb assign = {0};
             if (after && (!ts_node_is_null(d) || !ts_node_is_null(left)))
                 sb_printf(&assign, " gocc__ok_%d = 1; time_time gocc__v_%d_%d = time_now();", k, k, idx);
@@ -176,12 +192,12 @@ void sl_select(lw *w, TSNode n)
                           "); if (gocc__c_%d_%d < 0) gocc__c_%d_%d = 0; gocc__c_%d_%d += gocc_nanotime(); "
                           "if (!gocc__dl_%d || gocc__c_%d_%d < gocc__dl_%d) { gocc__dl_%d = gocc__c_%d_%d; gocc__to_%d = %d; } "
                           "gocc__sc_%d[%d].chan = 0; gocc__sc_%d[%d].elem = 0; gocc__sc_%d[%d].is_send = 0; "
-                          "if (0) { case %d: ;%s",
+                          "if (0) { case %d: {%s",
                           k, idx, k, idx, k, idx, k, k, idx, k, k, k, idx, k, idx, k, idx, k, idx, k, idx, idx,
                           assign.s ? assign.s : "");
                 sb_free(&assign);
                 ed_replace(&w->ed, E(dur), E(colon), b.s);
-                ed_close(&w->ed, E(c), " break; }");
+                ed_close(&w->ed, E(c), " } break; }");
                 idx++;
                 continue;
             }
@@ -190,18 +206,18 @@ void sl_select(lw *w, TSNode n)
             char *chtext = lw_render(w, ch);
             /* zeroed by memset, not `= {0}`: that initializer is an error (clang) for
              * an element of size zero, the `typedef struct {} empty;` of Go's chan struct{} */
-            sb_printf(&temps, " GOCC_CHAN_ELEM(%s) gocc__v_%d_%d; __builtin_memset(&gocc__v_%d_%d, 0, sizeof gocc__v_%d_%d);",
-                      chtext, k, idx, k, idx, k, idx);
+            sb_printf(&temps, " " CHAN_TEMP " GOCC_CHAN_ELEM(%s) gocc__v_%d_%d;", chtext, chtext, k, idx, chtext, k, idx);
+            sb_printf(&zero, " __builtin_memset(&gocc__v_%d_%d, 0, sizeof gocc__v_%d_%d);", k, idx, k, idx);
             free(chtext);
             sb_printf(&b,
-                      "); _Static_assert(!GOCC_CHAN_IS_SEND_ONLY(gocc__c_%d_%d), \"receive from send-only channel\"); "
+                      "); { _Static_assert(!GOCC_CHAN_IS_SEND_ONLY(gocc__c_%d_%d), \"receive from send-only channel\"); } "
                       "gocc__sc_%d[%d].chan = (struct gocc_chan *)gocc__c_%d_%d; gocc__sc_%d[%d].elem = &gocc__v_%d_%d; "
-                      "gocc__sc_%d[%d].is_send = 0; if (0) { case %d: ;%s",
+                      "gocc__sc_%d[%d].is_send = 0; if (0) { case %d: {%s",
                       k, idx, k, idx, k, idx, k, idx, k, idx, k, idx, idx, assign.s ? assign.s : "");
             sb_free(&assign);
             ed_replace(&w->ed, E(ch), E(colon), b.s);
         }
-        ed_close(&w->ed, E(c), " break; }");
+        ed_close(&w->ed, E(c), " } break; }");
         idx++;
     }
     b.len = 0;
@@ -210,6 +226,8 @@ void sl_select(lw *w, TSNode n)
               "static const gocc_site gocc__site_%d = { .file = __FILE__, .line = __LINE__ };%s ",
               k, ncases ? ncases : 1, k, k, k, temps.s ? temps.s : "");
     if (timeouts) sb_printf(&b, "gocc_int64 gocc__dl_%d = 0; int gocc__to_%d = 0; ", k, k);
+    if (zero.len) sb_printf(&b, "%s ", zero.s + 1);
+    sb_free(&zero);
     sb_printf(&b, "gocc__sel_%d: switch (gocc__i_%d) { default: __builtin_unreachable(); case -2: ;", k, k);
     ed_replace(&w->ed, S(n), E(lb), b.s);
     sb_free(&temps);
