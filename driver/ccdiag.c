@@ -532,6 +532,15 @@ static char *non_channel(const char *msg, const char *mac, int undeclared)
     const char *e = strstr(t, " invalid)");
     if (!e) e = strrchr(t, ')');
     if (!e) return NULL;
+    /* clang names a type by its spelling and, for typeof sugar (select's channel temporaries are
+     * `__typeof__(1 ? (c) : (c))`), adds the type itself: `'typeof (...)' (aka 'int')`. The latter. */
+    for (const char *a = t; a + 5 < e; a++)
+        if (!strncmp(a, "(aka ", 5)) {
+            const char *q = e;
+            while (q > a + 5 && q[-1] != ')') q--;
+            if (q > a + 5) t = a + 5, e = q - 1;
+            break;
+        }
     sb b = {0};
     sb_puts(&b, NONCHAN);
     if (strcmp(mac, "GOCC_CHAN_ELEM") != 0) sb_printf(&b, " (its type is %.*s)", (int)(e - t), t);
