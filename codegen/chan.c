@@ -396,8 +396,8 @@ void ch_loop_check(lw *w, TSNode loop)
     if (is(body, "compound_statement")) {
         /* the body's code in a block of its own, after the check (as a function body's, func.c) */
         if (ts_node_is_missing(kid(body, nkids(body) - 1))) return;
-        if (E(body) - S(body) <= 2 || !lw_pp_balanced(w, S(body), E(body))) {
-            ed_open(&w->ed, S(body) + 1, " GOCC_LOOP_CHECK();"); /* empty, or braces in different branches */
+        if (!lw_block_splittable(w, body)) {
+            ed_open(&w->ed, S(body) + 1, " GOCC_LOOP_CHECK();");
             return;
         }
         ed_open(&w->ed, S(body) + 1, " GOCC_LOOP_CHECK(); {");

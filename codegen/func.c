@@ -105,9 +105,7 @@ static void finish_fn(lw *w, lw_fn *f, const int *sites, int nsites, const char 
         head_error |= ts_node_has_error(k) || ts_node_is_missing(k);
     }
     if (kr && head_error) braced = 0;
-    /* the inner block: not for an empty body (one insertion point, where the end would come out
-     * first), nor for a body whose braces are in different conditional branches */
-    int inner = braced && E(f->body) - S(f->body) > 2 && lw_pp_balanced(w, S(f->body), E(f->body));
+    int inner = braced && lw_block_splittable(w, f->body);
     if (inner) sb_puts(&b, " {");
     if (braced) ed_open(&w->ed, S(f->body) + 1, b.s);
     b.len = 0;

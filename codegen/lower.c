@@ -74,7 +74,7 @@ char *lw_text(lw *w, TSNode n) { return xstrndup(w->src + S(n), E(n) - S(n)); }
  * #endif within, no #else, #elif or #endif of a conditional opened before. A brace pair inserted at the
  * two ends of a block is then in the same branch (in `#if A int f(int a) { #else int f(int a, int b) {
  * #endif ... }` the body's first brace is in the #else branch and its last is in both). */
-int lw_pp_balanced(lw *w, size_t from, size_t to)
+static int pp_balanced(lw *w, size_t from, size_t to)
 {
     int depth = 0, bol = 1;
     for (size_t i = from; i < to && i < w->len; i++) {
@@ -92,6 +92,14 @@ int lw_pp_balanced(lw *w, size_t from, size_t to)
         else if (n >= 4 && (strncmp(d, "else", 4) == 0 || strncmp(d, "elif", 4) == 0)) { if (depth == 0) return 0; }
     }
     return depth == 0;
+}
+
+/* Whether a check and an inner block may go around the contents of block body, `{ CHECK; { ... } }` (func.c,
+ * chan.c): not for an empty body (both insertions at one offset, where the end would come out first), nor
+ * for one whose braces lie in different conditional branches. */
+int lw_block_splittable(lw *w, TSNode body)
+{
+    return E(body) - S(body) > 2 && pp_balanced(w, S(body), E(body));
 }
 char *lw_render(lw *w, TSNode n) { return ed_render(&w->ed, S(n), E(n)); }
 

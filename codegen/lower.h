@@ -148,7 +148,7 @@ TSNode lw_tok(TSNode n, const char *t);
 const char *lw_field_of(TSNode parent, uint32_t i);
 void lw_err(lw *w, TSNode at, const char *fmt, const char *arg);
 char *lw_text(lw *w, TSNode n);
-int lw_pp_balanced(lw *w, size_t from, size_t to); /* the conditional directives in [from, to) balance */
+int lw_block_splittable(lw *w, TSNode body); /* `{ CHECK; { ... } }` may go around body's contents */
 char *lw_render(lw *w, TSNode n);
 int lw_next_id(lw *w);
 void lw_push_frame(lw *w);

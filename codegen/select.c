@@ -31,9 +31,15 @@ TSNode sl_receive_channel(TSNode rcv)
     return (TSNode){0};
 }
 
-/* A case's channel temporary, declared before the switch with the channel expression's type (unevaluated,
- * its qualifiers dropped as an rvalue's: `1 ? (c) : (c)`). Arguments: the expression twice, K, i. */
-#define CHAN_TEMP "__typeof__(1 ? (%s) : (%s)) gocc__c_%d_%d;"
+/* A case's two temporaries, declared before the switch: the channel, with the channel expression's type
+ * (unevaluated, its qualifiers dropped as an rvalue's: `1 ? (c) : (c)`), and the value sent or received. */
+static void case_temps(lw *w, sb *temps, TSNode ch, int k, int idx)
+{
+    char *t = lw_render(w, ch);
+    sb_printf(temps, " __typeof__(1 ? (%s) : (%s)) gocc__c_%d_%d; GOCC_CHAN_ELEM(%s) gocc__v_%d_%d;", t, t, k, idx, t,
+              k, idx);
+    free(t);
+}
 
 /* select { case ...: body ... }  ->  evaluate, choose, dispatch in one switch:
  *   { gocc_select_case gocc__sc_N[n]; _Bool gocc__ok_N = 0; int gocc__i_N = -2;
@@ -104,9 +110,7 @@ void sl_select(lw *w, TSNode n)
         TSNode snd = fld(c, "send"), rcv = fld(c, "receive");
         if (!ts_node_is_null(snd)) {
             TSNode ch = fld(snd, "channel"), val = fld(snd, "value"), arrow = lw_tok(snd, "<-");
-            char *chtext = lw_render(w, ch);
-            sb_printf(&temps, " " CHAN_TEMP " GOCC_CHAN_ELEM(%s) gocc__v_%d_%d;", chtext, chtext, k, idx, chtext, k, idx);
-            free(chtext);
+            case_temps(w, &temps, ch, k, idx);
             sb_printf(&b, "gocc__c_%d_%d = (", k, idx);
             ed_replace(&w->ed, S(c), S(ch), b.s);
             b.len = 0;
@@ -203,12 +207,10 @@ void sl_select(lw *w, TSNode n)
             }
             ed_replace(&w->ed, S(c), S(ch), b.s);
             b.len = 0;
-            char *chtext = lw_render(w, ch);
+            case_temps(w, &temps, ch, k, idx);
             /* zeroed by memset, not `= {0}`: that initializer is an error (clang) for
              * an element of size zero, the `typedef struct {} empty;` of Go's chan struct{} */
-            sb_printf(&temps, " " CHAN_TEMP " GOCC_CHAN_ELEM(%s) gocc__v_%d_%d;", chtext, chtext, k, idx, chtext, k, idx);
             sb_printf(&zero, " __builtin_memset(&gocc__v_%d_%d, 0, sizeof gocc__v_%d_%d);", k, idx, k, idx);
-            free(chtext);
             sb_printf(&b,
                       "); { _Static_assert(!GOCC_CHAN_IS_SEND_ONLY(gocc__c_%d_%d), \"receive from send-only channel\"); } "
                       "gocc__sc_%d[%d].chan = (struct gocc_chan *)gocc__c_%d_%d; gocc__sc_%d[%d].elem = &gocc__v_%d_%d; "

@@ -93,11 +93,10 @@ int gocc_handler_real(int sig, const struct sigaction *act, struct sigaction *ol
 static void (*plainh[NSIG])(int);
 static void (*infoh[NSIG])(int, siginfo_t *, void *);
 
-/* m's goroutine, if sp is on its stack: that stack's record, where the mark goes. */
-static gocc_stk *markable(uintptr_t sp)
+/* m's goroutine's stack record, where the mark goes, if sp is on that stack (m not NULL). */
+static gocc_stk *markable(gocc_m *m, uintptr_t sp)
 {
-    gocc_m *m = gocc_sched_m();
-    gocc_g *g = m ? m->curg : NULL;
+    gocc_g *g = m->curg;
     if (!g || !g->stk || !gocc_stack_holds(g->stk, sp))
         return NULL;
     return g->stk;
@@ -114,12 +113,12 @@ int gocc_handler_inside(void)
     gocc_m *m = gocc_sched_m();
     if (!m)
         return __atomic_load_n(&plaindepth, __ATOMIC_RELAXED) > 0;
-    gocc_g *g = m->curg;
+    gocc_stk *s = markable(m, sp);
     /* On a worker thread, code of the program's runs off its goroutine's stack only as a handler (on the
      * alternate stack, or on g0's after interrupting the scheduler). */
-    if (!g || !g->stk || !gocc_stack_holds(g->stk, sp))
+    if (!s)
         return 1;
-    uintptr_t mark = __atomic_load_n(&g->stk->sigsp, __ATOMIC_RELAXED);
+    uintptr_t mark = __atomic_load_n(&s->sigsp, __ATOMIC_RELAXED);
     return mark && sp < mark;
 }
 
@@ -129,10 +128,11 @@ int gocc_handler_inside(void)
 static __attribute__((noinline)) void run(int sig, siginfo_t *si, void *uc, int info)
 {
     uintptr_t sp = (uintptr_t)__builtin_frame_address(0);
-    int plain = !gocc_sched_m();
+    gocc_m *m = gocc_sched_m();
+    int plain = !m;
     if (plain)
         __atomic_store_n(&plaindepth, plaindepth + 1, __ATOMIC_RELAXED);
-    gocc_stk *s = plain ? NULL : markable(sp);
+    gocc_stk *s = plain ? NULL : markable(m, sp);
     if (s) {
         uintptr_t outer = __atomic_load_n(&s->sigsp, __ATOMIC_RELAXED);
         if (outer > sp)
